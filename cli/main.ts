@@ -1,0 +1,37 @@
+import * as classify from './commands/classify';
+import { type CliIo, EXIT, processIo, UsageError } from './io';
+
+interface Command {
+  readonly usage: string;
+  readonly run: (args: string[], io: CliIo) => number | Promise<number>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  classify,
+};
+
+function help(io: CliIo): void {
+  io.out('usage: triage <command> [options]\n\ncommands:');
+  for (const command of Object.values(COMMANDS)) io.out(`  ${command.usage}`);
+}
+
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    help(io);
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.err(`triage: unknown command "${name}"`);
+    help(io);
+    return EXIT.usage;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (error) {
+    const usageLike = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    io.err(`triage ${name}: ${(error as Error).message}`);
+    return usageLike ? EXIT.usage : EXIT.failure;
+  }
+}

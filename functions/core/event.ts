@@ -1,0 +1,143 @@
+import * as z from 'zod/mini';
+import { isHttpStatus, MAX_STATUS, MIN_STATUS } from './classify';
+import { looksLikeSecret } from './redact';
+
+/** Limits of the event model (DESIGN §3). */
+export const LIMITS = {
+  maxEventsPerRequest: 500,
+  maxBodyBytes: 256 * 1024,
+  maxMessageChars: 4096,
+} as const;
+
+export type Provider = 'fireworks' | 'unknown';
+export type EventSource = 'webhook' | 'logs';
+
+/** The canonical error event: what every accepted input shape becomes. Only `id` and `status` always exist. */
+export interface TriageEvent {
+  readonly id: string;
+  readonly status: number;
+  readonly message?: string;
+  /** Set when `message` was cut to {@link LIMITS.maxMessageChars}. */
+  readonly messageTruncated?: true;
+  readonly requestId?: string;
+  readonly model?: string;
+  readonly account?: string;
+  /** A key fingerprint (id, hash prefix, last four), never a key. */
+  readonly apiKeyId?: string;
+  readonly endpoint?: string;
+  readonly method?: string;
+  readonly app?: string;
+  readonly environment?: string;
+  /** ISO-8601 UTC; when absent, the receive time stands in. */
+  readonly occurredAt?: string;
+  /** `error.type` / `error.code` of a Fireworks/OpenAI-compatible error body. */
+  readonly errorType?: string;
+  readonly errorCode?: string;
+  readonly provider?: Provider;
+  readonly source?: EventSource;
+}
+
+const statusValue = z.unknown().check(
+  z.refine((value) => isHttpStatus(typeof value === 'string' && /^\d{3}$/.test(value) ? Number(value) : value), {
+    error: `expected an integer HTTP status from ${MIN_STATUS} to ${MAX_STATUS}`,
+  }),
+);
+
+const text = (name: string, max: number) =>
+  z.string({ error: `${name} must be a string` }).check(
+    z.minLength(1, `${name} must not be empty`),
+    z.maxLength(max, `${name} must be at most ${max} characters`),
+  );
+
+const occurredAtValue = z.union([z.string(), z.number()], {
+  error: 'occurredAt must be an ISO-8601 date-time string or epoch milliseconds',
+}).check(
+  z.refine((value) => parseTime(value) !== undefined, {
+    error: 'occurredAt must be a valid ISO-8601 date-time with a time zone (e.g. 2026-11-25T15:00:00Z) or epoch milliseconds',
+  }),
+);
+
+const headersValue = z.record(
+  z.string(),
+  z.union([z.string(), z.number(), z.array(z.string())], { error: 'header values must be strings' }),
+  { error: 'headers must be an object of header names to values' },
+);
+
+/** Fields of the canonical event as they may arrive (all optional here; status is checked on the whole). */
+const canonicalFields = {
+  id: z.optional(text('id', 128).check(z.regex(/^[\x21-\x7e]+$/, 'id must be printable ASCII without spaces'))),
+  status: z.optional(statusValue),
+  message: z.optional(z.string({ error: 'message must be a string' })),
+  requestId: z.optional(text('requestId', 256)),
+  model: z.optional(text('model', 256)),
+  account: z.optional(text('account', 128)),
+  apiKeyId: z.optional(
+    text('apiKeyId', 128).check(
+      z.refine((value) => !looksLikeSecret(value), {
+        error: 'apiKeyId must be a key fingerprint (key id, hash prefix or last four), never the API key itself',
+      }),
+    ),
+  ),
+  endpoint: z.optional(text('endpoint', 512)),
+  method: z.optional(text('method', 16).check(z.regex(/^[A-Za-z]+$/, 'method must be an HTTP method name such as POST'))),
+  app: z.optional(text('app', 128)),
+  environment: z.optional(text('environment', 64)),
+  occurredAt: z.optional(occurredAtValue),
+  provider: z.optional(z.enum(['fireworks', 'unknown'], { error: 'provider must be "fireworks" or "unknown"' })),
+};
+
+/**
+ * One event as accepted on the wire: the canonical fields, optionally with what an app has in hand
+ * after a failed call — the HTTP status (`status` or `statusCode`), the error `body` (object or JSON
+ * text) and the response `headers` (for `x-request-id`).
+ */
+export const IncomingEventSchema = z
+  .object({
+    ...canonicalFields,
+    statusCode: z.optional(statusValue),
+    body: z.optional(z.union([z.string(), z.record(z.string(), z.unknown())], { error: 'body must be an object or a string' })),
+    headers: z.optional(headersValue),
+  })
+  .check(
+    z.refine((event) => event.status !== undefined || event.statusCode !== undefined || hasBodyStatus(event.body), {
+      error: 'status is required: the HTTP status code of the failed Fireworks API call',
+      path: ['status'],
+    }),
+  );
+
+export type IncomingEvent = z.infer<typeof IncomingEventSchema>;
+
+function hasBodyStatus(body: unknown): boolean {
+  if (!body || typeof body !== 'object') return false;
+  const error = (body as Record<string, unknown>).error;
+  const status = error && typeof error === 'object' ? (error as Record<string, unknown>).status : undefined;
+  return isHttpStatus(status);
+}
+
+/** Epoch ms for an ISO-8601 date-time with zone, or epoch milliseconds; undefined when not a valid time. */
+export function parseTime(value: unknown): number | undefined {
+  if (typeof value === 'number') {
+    return Number.isFinite(value) && value > 0 && value < 8.64e15 ? value : undefined;
+  }
+  if (typeof value !== 'string') return undefined;
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i.test(value)) return undefined;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) return undefined;
+  // Date.parse rolls 2026-02-30 over to March: reject dates that do not survive the round trip.
+  const [y, m, d] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const check = new Date(Date.UTC(y, m - 1, d));
+  return check.getUTCMonth() === m - 1 && check.getUTCDate() === d ? ms : undefined;
+}
+
+/** Canonical events already normalized (on the queue, on stdin of `simulate`): validated again, strictly. */
+export const CanonicalEventSchema = z.object({
+  ...canonicalFields,
+  id: text('id', 128),
+  status: z.int({ error: 'status must be an integer' }).check(z.minimum(MIN_STATUS), z.maximum(MAX_STATUS)),
+  message: z.optional(z.string().check(z.maxLength(LIMITS.maxMessageChars))),
+  messageTruncated: z.optional(z.literal(true)),
+  occurredAt: z.optional(z.iso.datetime()),
+  errorType: z.optional(z.string().check(z.maxLength(256))),
+  errorCode: z.optional(z.string().check(z.maxLength(256))),
+  source: z.optional(z.enum(['webhook', 'logs'])),
+});
