@@ -30,7 +30,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   try {
     return await command.run(args, io);
   } catch (error) {
-    const usageLike = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    const usageLike =
+      error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     io.err(`triage ${name}: ${(error as Error).message}`);
     return usageLike ? EXIT.usage : EXIT.failure;
   }

@@ -1,4 +1,11 @@
-import { type CatalogEntry, type Category, catalogEntry, type Route, type Severity, UNLISTED_CODE_TIP } from './catalog';
+import {
+  type CatalogEntry,
+  type Category,
+  catalogEntry,
+  type Route,
+  type Severity,
+  UNLISTED_CODE_TIP,
+} from './catalog';
 import { ValidationError } from './errors';
 
 /** Finer reading of a code that the documented table gives several causes for. */
@@ -30,7 +37,8 @@ export function isHttpStatus(value: unknown): value is number {
 const LORA = /\blora\b|adapter|addon|failed to load|(?:load|loading) (?:failed|failure|error)/i;
 const MODEL_UNAVAILABLE =
   /\bmodel\b[^.]*\b(?:not (?:found|deployed|exist|available)|does(?: not|n['’]t) exist|unavailable|no longer)|\bnot deployed\b|deployment[^.]*not found|accounts\/[\w.-]+\/(?:models|deployedModels)\//i;
-const PATH_NOT_FOUND = /\b(?:path|route|url|endpoint|page)\b[^.]*\bnot found\b|no route|unknown (?:path|route|endpoint)|cannot (?:get|post)\b/i;
+const PATH_NOT_FOUND =
+  /\b(?:path|route|url|endpoint|page)\b[^.]*\bnot found\b|no route|unknown (?:path|route|endpoint)|cannot (?:get|post)\b/i;
 
 /** Subtype from the message: 412 is an account problem unless the message says a LoRA failed to load. */
 export function subtypeOf(status: number, message: string | undefined): Subtype | undefined {
@@ -42,7 +50,12 @@ export function subtypeOf(status: number, message: string | undefined): Subtype 
   return undefined;
 }
 
-function fromEntry(status: number, entry: CatalogEntry, documented: boolean, message?: string): Classification {
+function fromEntry(
+  status: number,
+  entry: CatalogEntry,
+  documented: boolean,
+  message?: string,
+): Classification {
   const subtype = subtypeOf(status, message);
   const { code, name, possibleIssue, resolution, category, severity, retryable, route } = entry;
   return {
@@ -66,15 +79,24 @@ function fromEntry(status: number, entry: CatalogEntry, documented: boolean, mes
  */
 export function classify(status: number, message?: string): Classification {
   if (!isHttpStatus(status)) {
-    throw new ValidationError(`status must be an integer HTTP status between ${MIN_STATUS} and ${MAX_STATUS}`, [
-      { path: 'status', message: `expected an integer from ${MIN_STATUS} to ${MAX_STATUS}, got ${String(status)}` },
-    ]);
+    throw new ValidationError(
+      `status must be an integer HTTP status between ${MIN_STATUS} and ${MAX_STATUS}`,
+      [
+        {
+          path: 'status',
+          message: `expected an integer from ${MIN_STATUS} to ${MAX_STATUS}, got ${String(status)}`,
+        },
+      ],
+    );
   }
   const entry = catalogEntry(status);
   if (entry) return fromEntry(status, entry, true, message);
   if (status >= 500) {
     const unknown = catalogEntry(520) as CatalogEntry;
-    return { ...fromEntry(status, unknown, false, message), name: `Unlisted server error ${status} (handled as 520 ${unknown.name})` };
+    return {
+      ...fromEntry(status, unknown, false, message),
+      name: `Unlisted server error ${status} (handled as 520 ${unknown.name})`,
+    };
   }
   if (status >= 400) {
     return {

@@ -38,24 +38,32 @@ export interface TriageEvent {
 }
 
 const statusValue = z.unknown().check(
-  z.refine((value) => isHttpStatus(typeof value === 'string' && /^\d{3}$/.test(value) ? Number(value) : value), {
-    error: `expected an integer HTTP status from ${MIN_STATUS} to ${MAX_STATUS}`,
-  }),
+  z.refine(
+    (value) => isHttpStatus(typeof value === 'string' && /^\d{3}$/.test(value) ? Number(value) : value),
+    {
+      error: `expected an integer HTTP status from ${MIN_STATUS} to ${MAX_STATUS}`,
+    },
+  ),
 );
 
 const text = (name: string, max: number) =>
-  z.string({ error: `${name} must be a string` }).check(
-    z.minLength(1, `${name} must not be empty`),
-    z.maxLength(max, `${name} must be at most ${max} characters`),
-  );
+  z
+    .string({ error: `${name} must be a string` })
+    .check(
+      z.minLength(1, `${name} must not be empty`),
+      z.maxLength(max, `${name} must be at most ${max} characters`),
+    );
 
-const occurredAtValue = z.union([z.string(), z.number()], {
-  error: 'occurredAt must be an ISO-8601 date-time string or epoch milliseconds',
-}).check(
-  z.refine((value) => parseTime(value) !== undefined, {
-    error: 'occurredAt must be a valid ISO-8601 date-time with a time zone (e.g. 2026-11-25T15:00:00Z) or epoch milliseconds',
-  }),
-);
+const occurredAtValue = z
+  .union([z.string(), z.number()], {
+    error: 'occurredAt must be an ISO-8601 date-time string or epoch milliseconds',
+  })
+  .check(
+    z.refine((value) => parseTime(value) !== undefined, {
+      error:
+        'occurredAt must be a valid ISO-8601 date-time with a time zone (e.g. 2026-11-25T15:00:00Z) or epoch milliseconds',
+    }),
+  );
 
 const headersValue = z.record(
   z.string(),
@@ -65,7 +73,9 @@ const headersValue = z.record(
 
 /** Fields of the canonical event as they may arrive (all optional here; status is checked on the whole). */
 const canonicalFields = {
-  id: z.optional(text('id', 128).check(z.regex(/^[\x21-\x7e]+$/, 'id must be printable ASCII without spaces'))),
+  id: z.optional(
+    text('id', 128).check(z.regex(/^[\x21-\x7e]+$/, 'id must be printable ASCII without spaces')),
+  ),
   status: z.optional(statusValue),
   message: z.optional(z.string({ error: 'message must be a string' })),
   requestId: z.optional(text('requestId', 256)),
@@ -74,16 +84,21 @@ const canonicalFields = {
   apiKeyId: z.optional(
     text('apiKeyId', 128).check(
       z.refine((value) => !looksLikeSecret(value), {
-        error: 'apiKeyId must be a key fingerprint (key id, hash prefix or last four), never the API key itself',
+        error:
+          'apiKeyId must be a key fingerprint (key id, hash prefix or last four), never the API key itself',
       }),
     ),
   ),
   endpoint: z.optional(text('endpoint', 512)),
-  method: z.optional(text('method', 16).check(z.regex(/^[A-Za-z]+$/, 'method must be an HTTP method name such as POST'))),
+  method: z.optional(
+    text('method', 16).check(z.regex(/^[A-Za-z]+$/, 'method must be an HTTP method name such as POST')),
+  ),
   app: z.optional(text('app', 128)),
   environment: z.optional(text('environment', 64)),
   occurredAt: z.optional(occurredAtValue),
-  provider: z.optional(z.enum(['fireworks', 'unknown'], { error: 'provider must be "fireworks" or "unknown"' })),
+  provider: z.optional(
+    z.enum(['fireworks', 'unknown'], { error: 'provider must be "fireworks" or "unknown"' }),
+  ),
 };
 
 /**
@@ -95,14 +110,21 @@ export const IncomingEventSchema = z
   .object({
     ...canonicalFields,
     statusCode: z.optional(statusValue),
-    body: z.optional(z.union([z.string(), z.record(z.string(), z.unknown())], { error: 'body must be an object or a string' })),
+    body: z.optional(
+      z.union([z.string(), z.record(z.string(), z.unknown())], {
+        error: 'body must be an object or a string',
+      }),
+    ),
     headers: z.optional(headersValue),
   })
   .check(
-    z.refine((event) => event.status !== undefined || event.statusCode !== undefined || hasBodyStatus(event.body), {
-      error: 'status is required: the HTTP status code of the failed Fireworks API call',
-      path: ['status'],
-    }),
+    z.refine(
+      (event) => event.status !== undefined || event.statusCode !== undefined || hasBodyStatus(event.body),
+      {
+        error: 'status is required: the HTTP status code of the failed Fireworks API call',
+        path: ['status'],
+      },
+    ),
   );
 
 export type IncomingEvent = z.infer<typeof IncomingEventSchema>;
@@ -120,7 +142,8 @@ export function parseTime(value: unknown): number | undefined {
     return Number.isFinite(value) && value > 0 && value < 8.64e15 ? value : undefined;
   }
   if (typeof value !== 'string') return undefined;
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i.test(value)) return undefined;
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i.test(value))
+    return undefined;
   const ms = Date.parse(value);
   if (Number.isNaN(ms)) return undefined;
   // Date.parse rolls 2026-02-30 over to March: reject dates that do not survive the round trip.

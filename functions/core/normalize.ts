@@ -37,14 +37,20 @@ export function issuesToFieldErrors(prefix: string, issues: readonly z.core.$Zod
 }
 
 const str = (value: unknown): string | undefined =>
-  typeof value === 'string' && value.length > 0 ? value : typeof value === 'number' ? String(value) : undefined;
+  typeof value === 'string' && value.length > 0
+    ? value
+    : typeof value === 'number'
+      ? String(value)
+      : undefined;
 
 function parseBody(body: IncomingEvent['body']): Json | undefined {
   if (body === undefined) return undefined;
   if (typeof body !== 'string') return body;
   try {
     const parsed: unknown = JSON.parse(body);
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Json) : { message: body };
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Json)
+      : { message: body };
   } catch {
     return { message: body };
   }
@@ -69,7 +75,11 @@ function fromErrorBody(body: Json | undefined) {
   const error = body.error;
   const detail: Json = error && typeof error === 'object' && !Array.isArray(error) ? (error as Json) : {};
   return {
-    message: str(detail.message) ?? (typeof error === 'string' ? error : undefined) ?? str(body.message) ?? str(body.detail),
+    message:
+      str(detail.message) ??
+      (typeof error === 'string' ? error : undefined) ??
+      str(body.message) ??
+      str(body.detail),
     errorType: str(detail.type) ?? str(body.type),
     errorCode: str(detail.code) ?? str(body.code),
     status: toStatus(detail.status) ?? toStatus(body.status),
@@ -85,7 +95,8 @@ function capped(value: string | undefined, max = 256): string | undefined {
 export function toCanonical(input: IncomingEvent, options: NormalizeOptions): TriageEvent {
   const body = fromErrorBody(parseBody(input.body));
   const status = toStatus(input.status) ?? toStatus(input.statusCode) ?? body.status;
-  if (status === undefined) throw new ValidationError('status is required', [{ path: 'status', message: 'missing' }]);
+  if (status === undefined)
+    throw new ValidationError('status is required', [{ path: 'status', message: 'missing' }]);
   const rawMessage = input.message ?? body.message;
   const message = rawMessage === undefined ? undefined : redactText(rawMessage);
   const truncated = message !== undefined && message.length > LIMITS.maxMessageChars;
@@ -116,12 +127,17 @@ export function toCanonical(input: IncomingEvent, options: NormalizeOptions): Tr
 /** Validate and normalize one event; `path` prefixes field names in errors (e.g. `events[3]`). */
 export function normalizeEvent(input: unknown, options: NormalizeOptions, path = ''): TriageEvent {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    throw new ValidationError('an event must be a JSON object', [{ path: path || '(body)', message: 'expected an object' }]);
+    throw new ValidationError('an event must be a JSON object', [
+      { path: path || '(body)', message: 'expected an object' },
+    ]);
   }
   const parsed = IncomingEventSchema.safeParse(input);
   if (!parsed.success) {
     const details = issuesToFieldErrors(path, parsed.error.issues);
-    throw new ValidationError(`invalid event: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
+    throw new ValidationError(
+      `invalid event: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`,
+      details,
+    );
   }
   return toCanonical(parsed.data, options);
 }
@@ -136,10 +152,18 @@ export function normalizeBody(body: unknown, options: NormalizeOptions): TriageE
   if (Array.isArray(body)) {
     items = body;
     prefix = '';
-  } else if (body && typeof body === 'object' && 'events' in body && !('status' in body) && !('statusCode' in body)) {
+  } else if (
+    body &&
+    typeof body === 'object' &&
+    'events' in body &&
+    !('status' in body) &&
+    !('statusCode' in body)
+  ) {
     const events = (body as Json).events;
     if (!Array.isArray(events)) {
-      throw new ValidationError('events must be an array', [{ path: 'events', message: 'expected an array of events' }]);
+      throw new ValidationError('events must be an array', [
+        { path: 'events', message: 'expected an array of events' },
+      ]);
     }
     items = events;
     prefix = 'events';
@@ -147,7 +171,9 @@ export function normalizeBody(body: unknown, options: NormalizeOptions): TriageE
     return [normalizeEvent(body, options)];
   }
   if (items.length === 0) {
-    throw new ValidationError('no events: send at least one', [{ path: prefix || '(body)', message: 'expected at least one event' }]);
+    throw new ValidationError('no events: send at least one', [
+      { path: prefix || '(body)', message: 'expected at least one event' },
+    ]);
   }
   if (items.length > LIMITS.maxEventsPerRequest) {
     throw new TooManyEventsError(
@@ -176,7 +202,10 @@ export function parseCanonicalEvent(input: unknown, path = ''): TriageEvent {
   const parsed = CanonicalEventSchema.safeParse(input);
   if (!parsed.success) {
     const details = issuesToFieldErrors(path, parsed.error.issues);
-    throw new ValidationError(`invalid canonical event: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
+    throw new ValidationError(
+      `invalid canonical event: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`,
+      details,
+    );
   }
   return parsed.data as TriageEvent;
 }

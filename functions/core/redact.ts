@@ -6,7 +6,8 @@
 export const REDACTED = '[REDACTED]';
 
 /** Header names whose whole value is a credential. */
-const SECRET_HEADERS = /^(?:authorization|proxy-authorization|x-api-key|api-key|x-fireworks-api-key|cookie|set-cookie)$/i;
+const SECRET_HEADERS =
+  /^(?:authorization|proxy-authorization|x-api-key|api-key|x-fireworks-api-key|cookie|set-cookie)$/i;
 
 const PATTERNS: readonly [RegExp, string][] = [
   // `Authorization: Bearer abc`, `"authorization": "Basic abc"`, `x-api-key=abc`, `api_key: 'abc'`
@@ -23,7 +24,10 @@ const PATTERNS: readonly [RegExp, string][] = [
 
 /** Would this string be a credential if it were stored? Used to reject `apiKeyId` values that are keys. */
 export function looksLikeSecret(value: string): boolean {
-  return /^\s*(?:bearer\s+\S|fw_[A-Za-z0-9]{12,}|sk-[A-Za-z0-9_-]{16,})/i.test(value) || /\bfw_[A-Za-z0-9]{20,}/.test(value);
+  return (
+    /^\s*(?:bearer\s+\S|fw_[A-Za-z0-9]{12,}|sk-[A-Za-z0-9_-]{16,})/i.test(value) ||
+    /\bfw_[A-Za-z0-9]{20,}/.test(value)
+  );
 }
 
 export function redactText(text: string): string {

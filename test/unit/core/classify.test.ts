@@ -4,18 +4,35 @@ import { ValidationError } from '../../../functions/core/errors';
 describe('classify', () => {
   it('gives a documented code its row and handling', () => {
     const c = classify(503);
-    expect(c).toMatchObject({ status: 503, name: 'Service Unavailable', documented: true, route: 'support', retryable: true });
+    expect(c).toMatchObject({
+      status: 503,
+      name: 'Service Unavailable',
+      documented: true,
+      route: 'support',
+      retryable: true,
+    });
   });
 
   it('treats an unlisted 5xx like 520, still with its own status', () => {
     const c = classify(599);
-    expect(c).toMatchObject({ status: 599, basis: 520, documented: false, route: 'support', retryable: true });
+    expect(c).toMatchObject({
+      status: 599,
+      basis: 520,
+      documented: false,
+      route: 'support',
+      retryable: true,
+    });
     expect(c.resolution).toBe(classify(520).resolution);
     expect(c.name).toContain('599');
   });
 
   it('treats an unlisted 4xx as a recorded client error (409 retryable, 418 not)', () => {
-    expect(classify(409)).toMatchObject({ category: 'client-error', route: 'record', retryable: true, documented: false });
+    expect(classify(409)).toMatchObject({
+      category: 'client-error',
+      route: 'record',
+      retryable: true,
+      documented: false,
+    });
     expect(classify(418)).toMatchObject({ category: 'client-error', route: 'record', retryable: false });
   });
 
@@ -23,9 +40,12 @@ describe('classify', () => {
     expect(classify(200)).toMatchObject({ category: 'not-an-error', route: 'record', retryable: false });
   });
 
-  it.each([99, 600, 0, -1, 503.5, Number.NaN, Number.POSITIVE_INFINITY])('rejects %p as invalid input', (status) => {
-    expect(() => classify(status)).toThrow(ValidationError);
-  });
+  it.each([99, 600, 0, -1, 503.5, Number.NaN, Number.POSITIVE_INFINITY])(
+    'rejects %p as invalid input',
+    (status) => {
+      expect(() => classify(status)).toThrow(ValidationError);
+    },
+  );
 
   describe('subtypes', () => {
     it.each([
