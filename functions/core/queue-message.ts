@@ -1,0 +1,73 @@
+import * as z from 'zod/mini';
+import { ValidationError } from './errors';
+import type { TriageEvent } from './event';
+import { issuesToFieldErrors, parseCanonicalEvent } from './normalize';
+import type { EventBatch } from './policy/types';
+
+/** SQS allows 256 KiB per message (and per SendMessageBatch call); leave room for attributes and envelope. */
+export const MAX_MESSAGE_BYTES = 250 * 1024;
+
+/** The body of one message on the events queue: a batch of canonical events, the unit of idempotency. */
+export interface QueueMessageBody extends EventBatch {
+  readonly v: 1;
+}
+
+const BodySchema = z.object({
+  v: z.literal(1, { error: 'v must be 1 (the queue message format version)' }),
+  batchId: z.string().check(z.minLength(1), z.maxLength(256)),
+  receivedAt: z.number().check(z.int(), z.positive()),
+  events: z.array(z.unknown()).check(z.minLength(1)),
+});
+
+/**
+ * Split events into queue message bodies of at most {@link MAX_MESSAGE_BYTES} each, in order.
+ * Batch ids are `<batchPrefix>-<n>`, so a producer that retries with the same prefix produces the same ids.
+ */
+export function packEvents(
+  events: readonly TriageEvent[],
+  options: { readonly batchPrefix: string; readonly receivedAt: number; readonly maxBytes?: number },
+): string[] {
+  const maxBytes = options.maxBytes ?? MAX_MESSAGE_BYTES;
+  const bodies: string[] = [];
+  let current: string[] = [];
+  let currentBytes = 0;
+  const envelope = (items: string[], n: number) =>
+    `{"v":1,"batchId":${JSON.stringify(`${options.batchPrefix}-${n}`)},"receivedAt":${options.receivedAt},"events":[${items.join(',')}]}`;
+  const overhead = Buffer.byteLength(envelope([], 99999)) + 1;
+  for (const event of events) {
+    const text = JSON.stringify(event);
+    const bytes = Buffer.byteLength(text) + 1;
+    if (bytes + overhead > maxBytes) {
+      throw new ValidationError(`event ${event.id} is too large for one queue message (${bytes} bytes)`);
+    }
+    if (current.length > 0 && currentBytes + bytes + overhead > maxBytes) {
+      bodies.push(envelope(current, bodies.length));
+      current = [];
+      currentBytes = 0;
+    }
+    current.push(text);
+    currentBytes += bytes;
+  }
+  if (current.length > 0) bodies.push(envelope(current, bodies.length));
+  return bodies;
+}
+
+/** Parse and validate one queue message body; throws ValidationError naming what is wrong. */
+export function parseQueueMessage(body: string): QueueMessageBody {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch (error) {
+    throw new ValidationError(`queue message is not JSON: ${(error as Error).message}`);
+  }
+  const parsed = BodySchema.safeParse(json);
+  if (!parsed.success) {
+    const details = issuesToFieldErrors('', parsed.error.issues);
+    throw new ValidationError(
+      `invalid queue message: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`,
+      details,
+    );
+  }
+  const events = parsed.data.events.map((event, index) => parseCanonicalEvent(event, `events[${index}]`));
+  return { v: 1, batchId: parsed.data.batchId, receivedAt: parsed.data.receivedAt, events };
+}
