@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+
+/** The GSI the sweep queries: sparse, only items with `dueShard` set are in it. */
+export const DUE_INDEX = 'due-index';
+
+/**
+ * Create the state table with the contract's schema (pk/sk, sparse `due-index` on dueShard/nextDueAt)
+ * in the emulator named by AWS_ENDPOINT_URL_DYNAMODB. Each call makes a fresh, uniquely named table so
+ * tests never see each other's items. Returns the table name and a function that deletes it.
+ */
+export async function createStateTable(
+  options: { readonly client?: DynamoDBClient; readonly prefix?: string } = {},
+): Promise<{
+  readonly tableName: string;
+  readonly client: DynamoDBClient;
+  readonly drop: () => Promise<void>;
+}> {
+  const client = options.client ?? new DynamoDBClient({});
+  const tableName = `${options.prefix ?? 'state'}-${randomUUID()}`;
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+        { AttributeName: 'dueShard', AttributeType: 'S' },
+        { AttributeName: 'nextDueAt', AttributeType: 'N' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: DUE_INDEX,
+          KeySchema: [
+            { AttributeName: 'dueShard', KeyType: 'HASH' },
+            { AttributeName: 'nextDueAt', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    }),
+  );
+  return {
+    tableName,
+    client,
+    drop: async () => {
+      await client.send(new DeleteTableCommand({ TableName: tableName }));
+    },
+  };
+}
