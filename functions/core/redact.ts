@@ -17,15 +17,16 @@ const PATTERNS: readonly [RegExp, string][] = [
   ],
   // Bearer tokens anywhere.
   [/\b(bearer)\s+[A-Za-z0-9._~+/=-]{8,}/gi, `$1 ${REDACTED}`],
-  // Fireworks API keys (fw_…), OpenAI-style keys (sk-…, sk-proj-…).
+  // Fireworks API keys (fw_…), this service's webhook tokens (fet_…), OpenAI-style keys (sk-…, sk-proj-…).
   [/\bfw_[A-Za-z0-9]{12,}\b/g, REDACTED],
+  [/\bfet_[A-Za-z0-9_-]{16,}/g, REDACTED],
   [/\bsk-(?:proj-|live-|test-)?[A-Za-z0-9_-]{16,}/g, REDACTED],
 ];
 
 /** Would this string be a credential if it were stored? Used to reject `apiKeyId` values that are keys. */
 export function looksLikeSecret(value: string): boolean {
   return (
-    /^\s*(?:bearer\s+\S|fw_[A-Za-z0-9]{12,}|sk-[A-Za-z0-9_-]{16,})/i.test(value) ||
+    /^\s*(?:bearer\s+\S|fw_[A-Za-z0-9]{12,}|fet_[A-Za-z0-9_-]{16,}|sk-[A-Za-z0-9_-]{16,})/i.test(value) ||
     /\bfw_[A-Za-z0-9]{20,}/.test(value)
   );
 }
