@@ -1,0 +1,178 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  DynamoDBDocumentClient,
+  type NativeAttributeValue,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { TriageError } from '../core/errors';
+
+/** What the repository needs to know of a scope record; the rest of it is the policy engine's business. */
+export interface StoredScope {
+  readonly key: string;
+  readonly version: number;
+  readonly nextDueAt?: number;
+}
+
+/** Another writer changed (or created) the scope since it was read: reload and re-apply. */
+export class StateConflictError extends TriageError {
+  override readonly name = 'StateConflictError';
+  readonly key: string;
+  readonly expectedVersion: number | undefined;
+  constructor(key: string, expectedVersion: number | undefined, options?: { cause?: unknown }) {
+    super(
+      expectedVersion === undefined
+        ? `scope ${key} already exists`
+        : `scope ${key} is no longer at version ${expectedVersion}`,
+      options,
+    );
+    this.key = key;
+    this.expectedVersion = expectedVersion;
+  }
+}
+
+export const SCOPE_SORT_KEY = 'scope';
+export const DUE_INDEX = 'due-index';
+/** The one partition of the sparse due index; the sweep reads it in nextDueAt order. */
+export const DUE_SHARD = 'due';
+/** Quiet scopes are kept this long after their last change, then DynamoDB TTL removes them. */
+export const QUIET_SCOPE_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
+/** BatchGetItem's limit. */
+const MAX_BATCH_GET_KEYS = 100;
+const MAX_UNPROCESSED_RETRIES = 8;
+
+export interface StateRepositoryOptions {
+  readonly tableName: string;
+  /** Built once at module scope by the caller (or a test) and shared; a default client otherwise. */
+  readonly documentClient?: DynamoDBDocumentClient;
+  /** The clock for TTL stamps; injectable so tests can pin it. */
+  readonly clock?: () => number;
+  /** Waits between retries of unprocessed keys; injectable so tests do not sleep. */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Items per due-index Query page. */
+  readonly duePageSize?: number;
+}
+
+/** Build the DocumentClient the repository expects: undefined fields of a state are dropped, not errors. */
+export function createDocumentClient(
+  client: DynamoDBClient = new DynamoDBClient({}),
+): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+/**
+ * Scope records in the state table: one item per scope (pk = scope key, sk = 'scope'), written with one
+ * conditional PutItem per change, so writes scale with scopes and a stale writer always loses.
+ */
+export class StateRepository<S extends StoredScope> {
+  private readonly tableName: string;
+  private readonly documentClient: DynamoDBDocumentClient;
+  private readonly clock: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly duePageSize: number;
+
+  constructor(options: StateRepositoryOptions) {
+    this.tableName = options.tableName;
+    this.documentClient = options.documentClient ?? createDocumentClient();
+    this.clock = options.clock ?? Date.now;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.duePageSize = options.duePageSize ?? 100;
+  }
+
+  /** Strongly consistent read of the scopes that exist among `keys`. */
+  async getMany(keys: readonly string[]): Promise<Map<string, S>> {
+    const found = new Map<string, S>();
+    const unique = [...new Set(keys)];
+    for (let start = 0; start < unique.length; start += MAX_BATCH_GET_KEYS) {
+      let pending: Record<string, NativeAttributeValue>[] = unique
+        .slice(start, start + MAX_BATCH_GET_KEYS)
+        .map((pk) => ({ pk, sk: SCOPE_SORT_KEY }));
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > MAX_UNPROCESSED_RETRIES) {
+          throw new TriageError(`state table kept ${pending.length} keys unprocessed after retries`);
+        }
+        if (attempt > 0) await this.sleep(Math.min(50 * 2 ** attempt, 2000));
+        const result = await this.documentClient.send(
+          new BatchGetCommand({
+            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
+          }),
+        );
+        for (const item of result.Responses?.[this.tableName] ?? []) {
+          const state = fromItem<S>(item);
+          found.set(state.key, state);
+        }
+        pending = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Write `state` if the stored version is still `expectedVersion` (or, when undefined, if the scope does
+   * not exist yet). Throws {@link StateConflictError} when another writer got there first.
+   */
+  async save(state: S, expectedVersion: number | undefined): Promise<void> {
+    const due = state.nextDueAt !== undefined;
+    const item: Record<string, NativeAttributeValue> = {
+      pk: state.key,
+      sk: SCOPE_SORT_KEY,
+      version: state.version,
+      state,
+      // A due scope must never expire under the sweep; a quiet one goes after the retention period.
+      ...(due
+        ? { dueShard: DUE_SHARD, nextDueAt: state.nextDueAt }
+        : { expiresAt: Math.floor((this.clock() + QUIET_SCOPE_RETENTION_MS) / 1000) }),
+    };
+    try {
+      await this.documentClient.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ...(expectedVersion === undefined
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : {
+                ConditionExpression: '#version = :expected',
+                ExpressionAttributeNames: { '#version': 'version' },
+                ExpressionAttributeValues: { ':expected': expectedVersion },
+              }),
+        }),
+      );
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) {
+        throw new StateConflictError(state.key, expectedVersion, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  /** Scopes whose nextDueAt has passed, oldest first, at most `limit`. The index is eventually consistent. */
+  async dueScopes(now: number, limit = 500): Promise<S[]> {
+    const scopes: S[] = [];
+    let exclusiveStartKey: Record<string, NativeAttributeValue> | undefined;
+    do {
+      const result = await this.documentClient.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: DUE_INDEX,
+          KeyConditionExpression: 'dueShard = :due AND nextDueAt <= :now',
+          ExpressionAttributeValues: { ':due': DUE_SHARD, ':now': now },
+          Limit: Math.min(this.duePageSize, limit - scopes.length),
+          ...(exclusiveStartKey ? { ExclusiveStartKey: exclusiveStartKey } : {}),
+        }),
+      );
+      for (const item of result.Items ?? []) scopes.push(fromItem<S>(item));
+      exclusiveStartKey = result.LastEvaluatedKey;
+    } while (exclusiveStartKey && scopes.length < limit);
+    return scopes;
+  }
+}
+
+function fromItem<S extends StoredScope>(item: Record<string, NativeAttributeValue>): S {
+  // The item's `version` is the one conditions check; it wins over a copy inside the state map.
+  return { ...(item.state as S), key: item.pk as string, version: item.version as number };
+}
+
+function isConditionalCheckFailed(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}

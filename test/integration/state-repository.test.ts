@@ -1,0 +1,104 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  createDocumentClient,
+  QUIET_SCOPE_RETENTION_MS,
+  StateConflictError,
+  StateRepository,
+  type StoredScope,
+} from '../../functions/adapters/state-repository';
+import { createStateTable } from '../helpers/table';
+
+interface TestScope extends StoredScope {
+  readonly count: number;
+  readonly note?: string;
+}
+
+const NOW = Date.UTC(2026, 10, 25, 15, 0, 0);
+
+describe('StateRepository (dynalite)', () => {
+  const documentClient = createDocumentClient();
+  let tableName: string;
+  let drop: () => Promise<void>;
+  let repository: StateRepository<TestScope>;
+
+  beforeEach(async () => {
+    ({ tableName, drop } = await createStateTable());
+    repository = new StateRepository<TestScope>({ tableName, documentClient, clock: () => NOW });
+  });
+
+  afterEach(async () => {
+    await drop();
+  });
+
+  it('creates a scope once: a second create of the same key is a conflict', async () => {
+    await repository.save({ key: 'k1', version: 1, count: 1 }, undefined);
+
+    await expect(repository.save({ key: 'k1', version: 1, count: 2 }, undefined)).rejects.toBeInstanceOf(
+      StateConflictError,
+    );
+    expect((await repository.getMany(['k1'])).get('k1')?.count).toBe(1);
+  });
+
+  it('updates only from the stored version; a stale writer gets StateConflictError', async () => {
+    await repository.save({ key: 'k1', version: 1, count: 1 }, undefined);
+    await repository.save({ key: 'k1', version: 2, count: 5 }, 1);
+
+    const stale = repository.save({ key: 'k1', version: 2, count: 3 }, 1);
+
+    await expect(stale).rejects.toMatchObject({ name: 'StateConflictError', key: 'k1', expectedVersion: 1 });
+    expect((await repository.getMany(['k1'])).get('k1')).toEqual({ key: 'k1', version: 2, count: 5 });
+  });
+
+  it('reads many keys across BatchGetItem calls and skips the missing ones', async () => {
+    const keys = Array.from({ length: 130 }, (_, i) => `scope-${i}`);
+    for (const key of keys.filter((_, i) => i % 2 === 0)) {
+      await repository.save({ key, version: 1, count: 1 }, undefined);
+    }
+
+    const found = await repository.getMany([...keys, 'scope-0']);
+
+    expect(found.size).toBe(65);
+    expect(found.get('scope-128')).toEqual({ key: 'scope-128', version: 1, count: 1 });
+    expect(found.has('scope-1')).toBe(false);
+  });
+
+  it('indexes a scope as due only while nextDueAt is set, and sets the TTL only when it is quiet', async () => {
+    await repository.save({ key: 'due', version: 1, count: 1, nextDueAt: NOW + 60_000 }, undefined);
+    await repository.save({ key: 'quiet', version: 1, count: 1 }, undefined);
+
+    const due = await documentClient.send(
+      new GetCommand({ TableName: tableName, Key: { pk: 'due', sk: 'scope' } }),
+    );
+    const quiet = await documentClient.send(
+      new GetCommand({ TableName: tableName, Key: { pk: 'quiet', sk: 'scope' } }),
+    );
+
+    expect(due.Item).toMatchObject({ dueShard: 'due', nextDueAt: NOW + 60_000 });
+    expect(due.Item?.expiresAt).toBeUndefined();
+    expect(quiet.Item?.dueShard).toBeUndefined();
+    expect(quiet.Item?.expiresAt).toBe(Math.floor((NOW + QUIET_SCOPE_RETENTION_MS) / 1000));
+  });
+
+  it('returns the due scopes whose time has come, oldest first, and drops them once they are quiet', async () => {
+    await repository.save({ key: 'later', version: 1, count: 1, nextDueAt: NOW + 1 }, undefined);
+    await repository.save({ key: 'second', version: 1, count: 1, nextDueAt: NOW }, undefined);
+    await repository.save({ key: 'first', version: 1, count: 1, nextDueAt: NOW - 5_000 }, undefined);
+    await repository.save({ key: 'quiet', version: 1, count: 1 }, undefined);
+
+    expect((await repository.dueScopes(NOW)).map((s) => s.key)).toEqual(['first', 'second']);
+
+    await repository.save({ key: 'first', version: 2, count: 1 }, 1);
+
+    expect((await repository.dueScopes(NOW)).map((s) => s.key)).toEqual(['second']);
+  });
+
+  it('pages through the due index up to the limit', async () => {
+    const paged = new StateRepository<TestScope>({ tableName, documentClient, duePageSize: 2 });
+    for (let i = 0; i < 7; i++) {
+      await paged.save({ key: `due-${i}`, version: 1, count: i, nextDueAt: NOW - 1000 + i }, undefined);
+    }
+
+    expect((await paged.dueScopes(NOW, 5)).map((s) => s.count)).toEqual([0, 1, 2, 3, 4]);
+    expect(await paged.dueScopes(NOW)).toHaveLength(7);
+  });
+});
