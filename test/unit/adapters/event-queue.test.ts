@@ -1,0 +1,101 @@
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { EventQueue, QueueSendError } from '../../../functions/adapters/event-queue';
+import type { TriageEvent } from '../../../functions/core/event';
+import { parseQueueMessage } from '../../../functions/core/queue-message';
+
+const sqs = mockClient(SQSClient);
+const queueUrl = 'http://127.0.0.1:1/000000000000/events';
+const noSleep = () => Promise.resolve();
+
+function events(n: number, messageChars = 10): TriageEvent[] {
+  return Array.from({ length: n }, (_, i) => ({
+    id: `e${i}`,
+    status: 503,
+    message: 'x'.repeat(messageChars),
+  }));
+}
+
+function newQueue() {
+  return new EventQueue({ queueUrl, client: new SQSClient({ region: 'us-east-1' }), sleep: noSleep });
+}
+
+afterEach(() => sqs.reset());
+
+describe('EventQueue.send', () => {
+  it('sends a small batch as one message with the batch id, receive time and every event', async () => {
+    sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+    const result = await newQueue().send(events(3), { batchPrefix: 'b1', receivedAt: 1_700_000_000_000 });
+    expect(result).toEqual({ messages: 1, batchIds: ['b1-0'] });
+    const input = sqs.commandCalls(SendMessageBatchCommand)[0]?.args[0].input;
+    expect(input?.QueueUrl).toBe(queueUrl);
+    const body = parseQueueMessage(input?.Entries?.[0]?.MessageBody ?? '');
+    expect(body).toMatchObject({ batchId: 'b1-0', receivedAt: 1_700_000_000_000 });
+    expect(body.events.map((e) => e.id)).toEqual(['e0', 'e1', 'e2']);
+  });
+
+  it('keeps every call within 10 entries and 256 KiB', async () => {
+    sqs.on(SendMessageBatchCommand).resolves({ Failed: [] });
+    // ~1 MiB of events: several full messages, each near the message limit.
+    const result = await newQueue().send(events(250, 4000), { batchPrefix: 'big', receivedAt: 1 });
+    expect(result.messages).toBeGreaterThan(3);
+    const calls = sqs.commandCalls(SendMessageBatchCommand);
+    let sent = 0;
+    for (const call of calls) {
+      const entries = call.args[0].input.Entries ?? [];
+      expect(entries.length).toBeLessThanOrEqual(10);
+      const bytes = entries.reduce((sum, e) => sum + Buffer.byteLength(e.MessageBody ?? ''), 0);
+      expect(bytes).toBeLessThanOrEqual(256 * 1024);
+      for (const entry of entries) sent += parseQueueMessage(entry.MessageBody ?? '').events.length;
+    }
+    expect(sent).toBe(250);
+  });
+
+  it('retries only the entries that failed, then succeeds', async () => {
+    sqs
+      .on(SendMessageBatchCommand)
+      .resolvesOnce({ Failed: [{ Id: 'm0', SenderFault: false, Code: 'InternalError' }] })
+      .resolves({ Failed: [] });
+    const queue = newQueue();
+    await queue.send(events(2), { batchPrefix: 'r', receivedAt: 1 });
+    const calls = sqs.commandCalls(SendMessageBatchCommand);
+    expect(calls).toHaveLength(2);
+    expect(calls[1]?.args[0].input.Entries?.map((e) => e.Id)).toEqual(['m0']);
+  });
+
+  it('throws QueueSendError when entries keep failing', async () => {
+    sqs
+      .on(SendMessageBatchCommand)
+      .resolves({ Failed: [{ Id: 'm0', SenderFault: false, Code: 'InternalError' }] });
+    await expect(newQueue().send(events(1), { batchPrefix: 'f', receivedAt: 1 })).rejects.toThrow(
+      QueueSendError,
+    );
+    expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(4);
+  });
+
+  it('does not retry a sender fault', async () => {
+    sqs
+      .on(SendMessageBatchCommand)
+      .resolves({ Failed: [{ Id: 'm0', SenderFault: true, Code: 'InvalidMessageContents' }] });
+    await expect(newQueue().send(events(1), { batchPrefix: 'f', receivedAt: 1 })).rejects.toThrow(
+      /InvalidMessageContents/,
+    );
+    expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(1);
+  });
+
+  it('retries a call that threw and reports the failure after the last attempt', async () => {
+    sqs.on(SendMessageBatchCommand).rejects(new Error('socket hang up'));
+    await expect(newQueue().send(events(1), { batchPrefix: 'f', receivedAt: 1 })).rejects.toThrow(
+      /socket hang up/,
+    );
+    expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(4);
+  });
+
+  it('sends nothing for no events', async () => {
+    await expect(newQueue().send([], { batchPrefix: 'x', receivedAt: 1 })).resolves.toEqual({
+      messages: 0,
+      batchIds: [],
+    });
+    expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
+  });
+});
