@@ -90,3 +90,6 @@ export interface RenderedNotification {
   /** SNS message attributes for filter policies: kind, severity, status, account, model, app. */
   readonly attributes: Readonly<Record<string, string>>;
 }
+
+/** Re-exported for modules that import the contract from this file; defined in ./config. */
+export type { PolicyConfig } from './config';
