@@ -1,0 +1,272 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { EventQueue } from '../../../functions/adapters/event-queue';
+import type { TokenIdentity } from '../../../functions/adapters/token-store';
+import { parseQueueMessage } from '../../../functions/core/queue-message';
+import { createIngestHandler } from '../../../functions/ingest/ingest';
+import { INTERNAL_ERROR_MESSAGE } from '../../../functions/shared/http';
+import { lambdaContext, postEvents, type RequestOverrides } from '../../fixtures/apigw';
+
+const TOKEN = `fet_${'k'.repeat(43)}`;
+const RECEIVED_AT = Date.UTC(2026, 10, 25, 15, 0, 0);
+const sqs = mockClient(SQSClient);
+
+/** A token store that knows one token. */
+function fakeTokens(identity: TokenIdentity = { tokenId: 'a1b2c3d4e5f6', app: 'checkout', account: 'acme' }) {
+  return { verify: jest.fn(async (token: string) => (token === TOKEN ? identity : undefined)) };
+}
+
+function setup(identity?: TokenIdentity) {
+  const tokens = fakeTokens(identity);
+  const logger = new Logger({ logLevel: 'SILENT' });
+  const metrics = new Metrics({ namespace: 'Test', serviceName: 'test' });
+  const added = jest.spyOn(Metrics.prototype, 'addMetric');
+  jest.spyOn(Metrics.prototype, 'publishStoredMetrics').mockReturnThis();
+  let n = 0;
+  const handler = createIngestHandler({
+    tokens,
+    queue: new EventQueue({
+      queueUrl: 'http://127.0.0.1:1/000000000000/events',
+      client: new SQSClient({ region: 'us-east-1' }),
+      sleep: async () => undefined,
+    }),
+    clock: () => RECEIVED_AT,
+    newId: () => `id-${++n}`,
+    logger,
+    metrics,
+    plugin: { timeoutEarlyInMillis: 0 },
+  });
+  const call = async (overrides: RequestOverrides = {}) => {
+    const result = await handler(
+      postEvents({ ...overrides, headers: { authorization: `Bearer ${TOKEN}`, ...overrides.headers } }),
+      lambdaContext(),
+    );
+    return { ...result, json: JSON.parse(result.body) };
+  };
+  return { call, tokens, added, logger };
+}
+
+function sentMessages() {
+  return sqs
+    .commandCalls(SendMessageBatchCommand)
+    .flatMap((c) => c.args[0].input.Entries ?? [])
+    .map((e) => parseQueueMessage(e.MessageBody ?? ''));
+}
+
+beforeEach(() => {
+  sqs.reset();
+  sqs.on(SendMessageBatchCommand).resolves({ Failed: [] });
+});
+
+describe('ingest handler: accepted', () => {
+  it('answers 202 with the ids once the events are queued, with receive time and source', async () => {
+    const { call } = setup();
+    const result = await call({
+      body: JSON.stringify([
+        { id: 'client-1', status: 503, model: 'm1', occurredAt: '2026-11-25T14:59:00Z' },
+        { status: 401, message: 'Invalid API key' },
+      ]),
+    });
+
+    expect(result.statusCode).toBe(202);
+    expect(result.json).toEqual({ accepted: 2, ids: ['client-1', 'id-1'] });
+    const [message] = sentMessages();
+    expect(message?.receivedAt).toBe(RECEIVED_AT);
+    expect(message?.batchId).toBe('id-2-0');
+    expect(message?.events).toEqual([
+      {
+        id: 'client-1',
+        status: 503,
+        model: 'm1',
+        occurredAt: '2026-11-25T14:59:00.000Z',
+        app: 'checkout',
+        account: 'acme',
+        source: 'webhook',
+      },
+      {
+        id: 'id-1',
+        status: 401,
+        message: 'Invalid API key',
+        app: 'checkout',
+        account: 'acme',
+        source: 'webhook',
+      },
+    ]);
+  });
+
+  it('keeps the app and account an event names over the token’s', async () => {
+    const { call } = setup();
+    await call({ body: JSON.stringify({ status: 402, app: 'search', account: 'globex' }) });
+    expect(sentMessages()[0]?.events[0]).toMatchObject({ app: 'search', account: 'globex' });
+  });
+
+  it('leaves account unset when neither the event nor the token has one', async () => {
+    const { call } = setup({ tokenId: 'ffffffffffff', app: 'batch' });
+    await call({ body: JSON.stringify({ status: 500 }) });
+    const event = sentMessages()[0]?.events[0];
+    expect(event?.app).toBe('batch');
+    expect(event).not.toHaveProperty('account');
+  });
+
+  it('accepts { "events": [...] }, a +json content type and a base64-encoded body', async () => {
+    const { call } = setup();
+    const result = await call({
+      headers: { 'content-type': 'application/vnd.triage+json; charset=utf-8' },
+      body: Buffer.from(JSON.stringify({ events: [{ status: 504 }] })).toString('base64'),
+      isBase64Encoded: true,
+    });
+    expect(result.statusCode).toBe(202);
+    expect(sentMessages()[0]?.events[0]?.status).toBe(504);
+  });
+
+  it('normalises a Fireworks error response and redacts secrets before queueing', async () => {
+    const { call } = setup();
+    await call({
+      body: JSON.stringify({
+        status: 429,
+        body: { error: { message: 'quota hit for key fw_ABCDEFGHIJKLMNOPQRST', type: 'rate_limit' } },
+        headers: { 'x-request-id': 'req-9' },
+      }),
+    });
+    const event = sentMessages()[0]?.events[0];
+    expect(event).toMatchObject({ status: 429, requestId: 'req-9', errorType: 'rate_limit' });
+    expect(JSON.stringify(event)).not.toContain('fw_ABCDEFGHIJKLMNOPQRST');
+  });
+
+  it('counts accepted events and logs the token id, never the token', async () => {
+    const { call, added, logger } = setup();
+    const appended = jest.spyOn(logger, 'appendKeys');
+    await call({ body: JSON.stringify([{ status: 503 }, { status: 503 }, { status: 503 }]) });
+    expect(added).toHaveBeenCalledWith('EventsAccepted', 'Count', 3);
+    expect(appended).toHaveBeenCalledWith({ app: 'checkout', tokenId: 'a1b2c3d4e5f6' });
+    expect(JSON.stringify(appended.mock.calls)).not.toContain(TOKEN);
+  });
+
+  it('does not count base64 overhead against the size limit', async () => {
+    const { call } = setup();
+    const body = JSON.stringify({ status: 503, message: 'y'.repeat(200 * 1024) });
+    const result = await call({ body: Buffer.from(body).toString('base64'), isBase64Encoded: true });
+    expect(result.statusCode).toBe(202);
+  });
+});
+
+describe('ingest handler: rejected', () => {
+  afterEach(() => {
+    // A rejected request changes nothing.
+    expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
+  });
+
+  it('answers 405 with Allow: POST for other methods, before looking at the token', async () => {
+    const { call, tokens } = setup();
+    const result = await call({ method: 'GET', headers: { authorization: undefined } });
+    expect(result.statusCode).toBe(405);
+    expect(result.headers?.allow).toBe('POST');
+    expect(result.json.error).toMatchObject({ status: 405, type: 'method_not_allowed' });
+    expect(tokens.verify).not.toHaveBeenCalled();
+  });
+
+  it('answers 401 with WWW-Authenticate when the bearer token is missing', async () => {
+    const { call } = setup();
+    for (const authorization of [undefined, '', 'Basic dXNlcjpwYXNz', 'Bearer']) {
+      const result = await call({ headers: { authorization } });
+      expect(result.statusCode).toBe(401);
+      expect(result.headers?.['www-authenticate']).toMatch(/^Bearer/);
+      expect(result.json.error).toMatchObject({ status: 401, type: 'unauthorized' });
+      expect(result.json.error.message).toMatch(/missing bearer token/);
+    }
+  });
+
+  it('answers 401 for an unknown token, without echoing it', async () => {
+    const { call } = setup();
+    const unknown = `fet_${'u'.repeat(43)}`;
+    const result = await call({ headers: { authorization: `Bearer ${unknown}` } });
+    expect(result.statusCode).toBe(401);
+    expect(result.headers?.['www-authenticate']).toMatch(/^Bearer error="invalid_token"/);
+    expect(result.body).not.toContain(unknown);
+  });
+
+  it('checks the token before the content type or body', async () => {
+    const { call } = setup();
+    const result = await call({
+      headers: { authorization: undefined, 'content-type': 'text/plain' },
+      body: '{',
+    });
+    expect(result.statusCode).toBe(401);
+  });
+
+  it('answers 415 unless the body is JSON', async () => {
+    const { call } = setup();
+    for (const contentType of [
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      undefined,
+      'application/jsonx',
+    ]) {
+      const result = await call({ headers: { 'content-type': contentType } });
+      expect(result.statusCode).toBe(415);
+      expect(result.json.error.type).toBe('unsupported_media_type');
+    }
+  });
+
+  it('answers 413 for a body over 256 KiB, measured after base64 decoding', async () => {
+    const { call } = setup();
+    const big = JSON.stringify({ status: 503, message: 'x'.repeat(256 * 1024) });
+    const plain = await call({ body: big });
+    expect(plain.statusCode).toBe(413);
+    expect(plain.json.error.type).toBe('payload_too_large');
+    const encoded = await call({ body: Buffer.from(big).toString('base64'), isBase64Encoded: true });
+    expect(encoded.statusCode).toBe(413);
+  });
+
+  it('answers 413 for more than 500 events', async () => {
+    const { call } = setup();
+    const result = await call({ body: JSON.stringify(Array.from({ length: 501 }, () => ({ status: 503 }))) });
+    expect(result.statusCode).toBe(413);
+    expect(result.json.error.message).toMatch(/501/);
+  });
+
+  it('answers 400 naming the position of a JSON syntax error', async () => {
+    const { call } = setup();
+    const result = await call({ body: '{"status": 503,}' });
+    expect(result.statusCode).toBe(400);
+    expect(result.json.error.type).toBe('invalid_request');
+    expect(result.json.error.message).toMatch(/position 15/);
+  });
+
+  it('answers 400 for an empty body', async () => {
+    const { call } = setup();
+    const result = await call({ body: '' });
+    expect(result.statusCode).toBe(400);
+  });
+
+  it('answers 400 with an error per invalid item and field, accepting none of the batch', async () => {
+    const { call, added } = setup();
+    const result = await call({
+      body: JSON.stringify({ events: [{ status: 503 }, { status: 999 }, { message: 'no status' }] }),
+    });
+    expect(result.statusCode).toBe(400);
+    expect(result.json.error.message).toMatch(/2 of 3 events are invalid/);
+    expect(result.json.error.details).toEqual([
+      { path: 'events[1].status', message: expect.stringMatching(/HTTP status/) },
+      { path: 'events[2].status', message: expect.stringMatching(/status is required/) },
+    ]);
+    expect(added).toHaveBeenCalledWith('RequestsRejected', 'Count', 1);
+  });
+});
+
+describe('ingest handler: queue failure', () => {
+  it('answers a generic 500 that leaks nothing about the queue', async () => {
+    sqs
+      .on(SendMessageBatchCommand)
+      .rejects(new Error('AccessDenied: arn:aws:sqs:us-east-1:123456789012:events'));
+    const { call } = setup();
+    const result = await call();
+    expect(result.statusCode).toBe(500);
+    expect(result.json).toEqual({
+      error: { status: 500, type: 'internal_error', message: INTERNAL_ERROR_MESSAGE },
+    });
+    expect(result.body).not.toMatch(/arn:aws|AccessDenied|sqs/i);
+  });
+});
