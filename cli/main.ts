@@ -1,4 +1,5 @@
 import * as classify from './commands/classify';
+import * as token from './commands/token';
 import { type CliIo, EXIT, processIo, UsageError } from './io';
 
 interface Command {
@@ -8,6 +9,7 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   classify,
+  token,
 };
 
 function help(io: CliIo): void {
