@@ -1,0 +1,153 @@
+import { redactText } from '../redact';
+import { statusFromErrorCode, statusFromSdkClass } from './implied-status';
+import { readJsonLine } from './json-line';
+import type { LineExtraction, LineFields } from './line-extraction';
+import {
+  embeddedErrorBody,
+  errorBodyCodes,
+  errorBodyMessage,
+  showsFireworks,
+  textFields,
+} from './text-fields';
+import { findTextStatus, isInferencePath } from './text-status';
+
+/**
+ * Cheap first look: a line that has neither a bounded 4xx/5xx number nor an error word cannot report
+ * an error, and most log lines stop here before any of the costlier patterns run.
+ */
+const PREFILTER =
+  /\b[45]\d\d\b|rror|xception|rate.?limit|not_found|resource_exhausted|unauthenticated|permission_denied|unavailable|deadline_exceeded/i;
+/** `2026-11-25T15:00:00.000Z\t<uuid>\tERROR\t`: the Lambda runtime's text prefix. */
+const LAMBDA_PREFIX = /^\d{4}-\d\d-\d\dT[\d:.]+Z?\t[\w-]+\t[A-Z]+\t/;
+const ABSOLUTE_URL = /^https?:\/\/[^/\s]+(\/[^\s?#]*)?/;
+/** Enough of a message for any consumer (events keep 4096 chars); bounds the redaction work. */
+const MAX_MESSAGE_SCAN = 8192;
+
+function statusFromBody(body: string | undefined): number | undefined {
+  if (!body) return undefined;
+  const { type, code, statusName } = errorBodyCodes(body);
+  for (const name of [statusName, code, type]) {
+    const status = name === undefined ? undefined : statusFromErrorCode(name);
+    if (status !== undefined) return status;
+  }
+  return undefined;
+}
+
+function parseRecord(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The JSON record of a line: the whole line, or the JSON after a Lambda runtime text prefix. */
+function jsonRecordOf(line: string): Record<string, unknown> | undefined {
+  const trimmed = line.trim();
+  if (trimmed.startsWith('{')) return parseRecord(trimmed);
+  if (!trimmed.endsWith('}')) return undefined;
+  const start = line.indexOf('\t{');
+  return start === -1 ? undefined : parseRecord(line.slice(start + 1));
+}
+
+function clean(value: string | undefined, max: number): string | undefined {
+  if (value === undefined) return undefined;
+  const out = redactText(value.length > max ? value.slice(0, max) : value).trim();
+  return out.length > 0 ? out : undefined;
+}
+
+function finish(status: number, fireworks: boolean, fields: LineFields): LineExtraction {
+  const endpoint = fields.endpoint && ABSOLUTE_URL.exec(fields.endpoint);
+  const method = fields.method?.toUpperCase();
+  const out: Record<string, unknown> = {
+    status,
+    provider: fireworks ? 'fireworks' : 'unknown',
+    message: clean(fields.message, MAX_MESSAGE_SCAN),
+    requestId: clean(fields.requestId, 256),
+    model: clean(fields.model, 256),
+    account: clean(fields.account, 128),
+    endpoint: clean(endpoint ? (endpoint[1] ?? '/') : fields.endpoint?.split(/[?#]/)[0], 512),
+    method: method && /^[A-Z]{3,7}$/.test(method) ? method : undefined,
+    errorType: clean(fields.errorType, 256),
+    errorCode: clean(fields.errorCode, 256),
+    app: clean(fields.app, 128),
+    environment: clean(fields.environment, 64),
+  };
+  for (const key of Object.keys(out)) if (out[key] === undefined) delete out[key];
+  return out as unknown as LineExtraction;
+}
+
+function fromText(line: string, fireworks: boolean): LineExtraction | undefined {
+  const found = findTextStatus(line);
+  const body = embeddedErrorBody(line);
+  let status: number | undefined;
+  if (found) {
+    if (found.serverLog && !isInferencePath(found.path) && !fireworks) return undefined;
+    status = found.status;
+  } else {
+    status = statusFromBody(body) ?? statusFromSdkClass(line, fireworks);
+  }
+  if (status === undefined || status < 400) return undefined;
+  const codes = body ? errorBodyCodes(body) : {};
+  const fields: LineFields = {
+    ...textFields(line),
+    message: (body && errorBodyMessage(body)) ?? line.replace(LAMBDA_PREFIX, ''),
+    errorType: codes.type,
+    errorCode: codes.code ?? codes.statusName,
+  };
+  return finish(status, fireworks, fields);
+}
+
+function fromJson(record: Record<string, unknown>, line: string, fireworks: boolean) {
+  const reading = readJsonLine(record);
+  if (reading.metric) return undefined;
+  let status: number | undefined;
+  if (reading.status) {
+    const { serverPath } = reading.status;
+    if (serverPath !== undefined && !isInferencePath(serverPath) && !fireworks) return undefined;
+    status = reading.status.status;
+  } else {
+    // No status field: the messages may still carry an SDK's exception text.
+    const texts = reading.texts.join('\n');
+    const found = findTextStatus(texts);
+    status =
+      (found && !found.serverLog ? found.status : undefined) ??
+      reading.impliedStatus ??
+      statusFromBody(embeddedErrorBody(line)) ??
+      statusFromSdkClass(texts, fireworks);
+  }
+  if (status === undefined || status < 400) return undefined;
+  const body = embeddedErrorBody(line);
+  const codes = body ? errorBodyCodes(body) : {};
+  const fromText = textFields(reading.texts.join('\n'));
+  const fields: LineFields = {
+    ...reading.fields,
+    model: reading.fields.model ?? fromText.model,
+    account: reading.fields.account ?? fromText.account,
+    endpoint: reading.fields.endpoint ?? fromText.endpoint,
+    method: reading.fields.method ?? fromText.method,
+    requestId: reading.fields.requestId ?? fromText.requestId,
+    message: reading.fields.message ?? (body && errorBodyMessage(body)),
+    errorType: codes.type,
+    errorCode: codes.code ?? codes.statusName,
+  };
+  if (!fields.account && fields.model) {
+    const account = /^accounts\/([\w.-]+)\//.exec(fields.model)?.[1];
+    if (account && account !== 'fireworks') fields.account = account;
+  }
+  return finish(status, fireworks, fields);
+}
+
+/**
+ * Does this log line report an HTTP error (4xx/5xx) from an inference API? If so: its status, the
+ * provider (`fireworks` when the line shows it) and whatever else the line gives, redacted.
+ */
+export function extractFromLine(line: string): LineExtraction | undefined {
+  if (line.length < 3 || !PREFILTER.test(line)) return undefined;
+  const fireworks = showsFireworks(line);
+  const record = jsonRecordOf(line);
+  return record ? fromJson(record, line, fireworks) : fromText(line, fireworks);
+}

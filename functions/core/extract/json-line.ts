@@ -1,0 +1,143 @@
+import { isHttpStatus } from '../classify';
+import { statusFromErrorCode } from './implied-status';
+import type { LineFields } from './line-extraction';
+
+type Json = Record<string, unknown>;
+
+/** Keys that hold an HTTP status in structured logs (pino, Powertools, winston, structlog, ECS, OTel). */
+const STATUS_KEY =
+  /^(?:(?:http|upstream|last|backend|api|provider)[._]?)?(?:res(?:ponse)?[._]?)?status(?:[._]?code)?$/i;
+/** Objects that describe an error: a status inside them wins over one elsewhere on the line. */
+const ERROR_KEY = /^(?:error|err|exception|lasterror|cause|errors)$/i;
+const MESSAGE_KEYS = ['message', 'msg', 'errorMessage', 'event', 'detail'];
+const APP_KEYS = ['app', 'application', 'service', 'service_name', 'serviceName'];
+const ENV_KEYS = ['environment', 'env'];
+const ACCOUNT_KEYS = ['account', 'account_id', 'accountId', 'fireworks_account'];
+// Not `requestId`: at the top of a Lambda JSON log line that is the invocation's id, not the API's.
+const REQUEST_ID_KEYS = ['request_id', 'x-request-id', 'x_request_id', 'xRequestId', 'fireworks_request_id'];
+const URL_KEYS = ['url', 'originalUrl', 'endpoint', 'path'];
+const MAX_NODES = 200;
+const MAX_DEPTH = 4;
+
+/** A status found in a JSON log line, with where it was found. */
+export interface JsonStatus {
+  readonly status: number;
+  /** The URL the record names is a relative path: the app's own access log (`res.statusCode`). */
+  readonly serverPath?: string;
+}
+
+export interface JsonReading {
+  readonly status?: JsonStatus;
+  /** A status implied by an error object's symbolic `code`/`type`/`status` (`NOT_FOUND`). */
+  readonly impliedStatus?: number;
+  readonly fields: LineFields;
+  /** Text fields (messages, class names) to read as text when no status field exists. */
+  readonly texts: readonly string[];
+  /** A CloudWatch embedded-metric record: a metric about an error, not an error (it would count twice). */
+  readonly metric: boolean;
+}
+
+function toStatus(value: unknown): number | undefined {
+  const n = typeof value === 'string' && /^\d{3}$/.test(value) ? Number(value) : value;
+  return isHttpStatus(n) ? n : undefined;
+}
+
+const str = (value: unknown): string | undefined =>
+  typeof value === 'string' && value.length > 0 ? value : undefined;
+
+function pick(object: Json, keys: readonly string[]): string | undefined {
+  for (const key of keys) {
+    const value = object[key];
+    if (typeof value === 'string' && value.length > 0) return value;
+    if (typeof value === 'number' && key !== 'path') return String(value);
+  }
+  return undefined;
+}
+
+function urlOf(object: Json): string | undefined {
+  const own = pick(object, URL_KEYS);
+  if (own) return own;
+  for (const key of ['req', 'request']) {
+    const nested = object[key];
+    if (nested && typeof nested === 'object') {
+      const url = pick(nested as Json, URL_KEYS);
+      if (url) return url;
+    }
+  }
+  return undefined;
+}
+
+interface Node {
+  readonly value: Json;
+  readonly depth: number;
+  readonly inError: boolean;
+  readonly url: string | undefined;
+}
+
+/** Read one parsed JSON log record: breadth first, bounded, so a huge record costs a bounded walk. */
+export function readJsonLine(record: Json): JsonReading {
+  const fields: LineFields = {};
+  const texts: string[] = [];
+  if (record._aws && typeof record._aws === 'object') return { fields, texts, metric: true };
+  let errorStatus: JsonStatus | undefined;
+  let otherStatus: JsonStatus | undefined;
+  let impliedStatus: number | undefined;
+  let errorMessage: string | undefined;
+  let message: string | undefined;
+  const queue: Node[] = [{ value: record, depth: 0, inError: false, url: urlOf(record) }];
+  for (let visited = 0; visited < queue.length && visited < MAX_NODES; visited++) {
+    const { value, depth, inError, url } = queue[visited] as Node;
+    for (const [key, item] of Object.entries(value)) {
+      if (STATUS_KEY.test(key) || (inError && key === 'code')) {
+        const status = toStatus(item);
+        if (status !== undefined) {
+          const found: JsonStatus = url?.startsWith('/') ? { status, serverPath: url } : { status };
+          if (inError) errorStatus ??= found;
+          else otherStatus ??= found;
+        } else if (inError && typeof item === 'string') {
+          impliedStatus ??= statusFromErrorCode(item);
+        }
+      } else if (inError && key === 'type' && typeof item === 'string') {
+        impliedStatus ??= statusFromErrorCode(item);
+      }
+      if (typeof item === 'string') {
+        if (MESSAGE_KEYS.includes(key)) {
+          if (inError) errorMessage ??= item;
+          else message ??= item;
+          texts.push(item);
+        } else if (key === 'name' || key === 'type' || key === 'errorType' || key === 'responseBody') {
+          texts.push(item);
+        } else if (key === 'model' || key === 'model_name' || key === 'modelId') {
+          fields.model ??= item;
+        } else if (ACCOUNT_KEYS.includes(key)) {
+          fields.account ??= item;
+        } else if (REQUEST_ID_KEYS.includes(key) || (depth > 0 && key === 'requestId')) {
+          fields.requestId ??= item;
+        } else if (key === 'method') {
+          fields.method ??= item;
+        } else if (depth === 0 && APP_KEYS.includes(key)) {
+          fields.app ??= item;
+        } else if (depth === 0 && ENV_KEYS.includes(key)) {
+          fields.environment ??= item;
+        } else if (key === 'error' || key === 'err') {
+          errorMessage ??= item;
+          texts.push(item);
+        }
+      } else if (item && typeof item === 'object' && !Array.isArray(item) && depth < MAX_DEPTH) {
+        const child = item as Json;
+        queue.push({
+          value: child,
+          depth: depth + 1,
+          inError: inError || ERROR_KEY.test(key),
+          url: urlOf(child) ?? url,
+        });
+      }
+    }
+  }
+  const url = str(urlOf(record)) ?? queue.map((node) => node.url).find((u) => u !== undefined);
+  if (url) fields.endpoint = url;
+  const text = errorMessage ?? message;
+  if (text) fields.message = text;
+  const status = errorStatus ?? otherStatus;
+  return { status, impliedStatus, fields, texts, metric: false };
+}

@@ -1,0 +1,75 @@
+import * as z from 'zod/mini';
+import { ValidationError } from '../errors';
+import type { TriageEvent } from '../event';
+import { issuesToFieldErrors } from '../normalize';
+import { extractFromLine } from './extract-line';
+import { toTriageEvent } from './to-triage-event';
+
+/**
+ * The decoded CloudWatch Logs subscription payload. Validated with zod/mini rather than Powertools
+ * parser's CloudWatch envelope, which pulls full `zod` (~450 KB) into the logs function's bundle.
+ */
+const LogEventSchema = z.object({
+  id: z.string().check(z.minLength(1)),
+  timestamp: z.number(),
+  message: z.string(),
+});
+
+export const LogsPayloadSchema = z.object({
+  messageType: z.enum(['DATA_MESSAGE', 'CONTROL_MESSAGE']),
+  owner: z.optional(z.string()),
+  logGroup: z.string(),
+  logStream: z.string(),
+  subscriptionFilters: z.optional(z.array(z.string())),
+  logEvents: z.array(LogEventSchema),
+});
+
+export type LogsPayload = z.infer<typeof LogsPayloadSchema>;
+
+/** Validate a decoded payload; throws ValidationError naming the fields that are wrong. */
+export function parseLogsPayload(decoded: unknown): LogsPayload {
+  const parsed = LogsPayloadSchema.safeParse(decoded);
+  if (!parsed.success) {
+    const details = issuesToFieldErrors('', parsed.error.issues).slice(0, 10);
+    throw new ValidationError(
+      `invalid CloudWatch Logs payload: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`,
+      details,
+    );
+  }
+  return parsed.data;
+}
+
+export interface LogsExtractionOptions {
+  /** Count errors whose line does not show Fireworks (provider `unknown`). */
+  readonly includeNonFireworks: boolean;
+}
+
+export interface LogsExtraction {
+  readonly events: TriageEvent[];
+  readonly linesScanned: number;
+  /** Error lines dropped because they do not show Fireworks and `includeNonFireworks` is off. */
+  readonly nonFireworksSkipped: number;
+}
+
+/** Every error event in one payload, in log order; each event's id is its log event's id. */
+export function extractFromLogsPayload(payload: LogsPayload, options: LogsExtractionOptions): LogsExtraction {
+  const events: TriageEvent[] = [];
+  let nonFireworksSkipped = 0;
+  if (payload.messageType !== 'DATA_MESSAGE') return { events, linesScanned: 0, nonFireworksSkipped };
+  for (const logEvent of payload.logEvents) {
+    const extraction = extractFromLine(logEvent.message);
+    if (!extraction) continue;
+    if (extraction.provider !== 'fireworks' && !options.includeNonFireworks) {
+      nonFireworksSkipped++;
+      continue;
+    }
+    events.push(
+      toTriageEvent(extraction, {
+        id: logEvent.id,
+        timestamp: logEvent.timestamp,
+        logGroup: payload.logGroup,
+      }),
+    );
+  }
+  return { events, linesScanned: payload.logEvents.length, nonFireworksSkipped };
+}

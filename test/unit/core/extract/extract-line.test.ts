@@ -1,0 +1,113 @@
+import { extractFromLine } from '../../../../functions/core/extract/extract-line';
+
+describe('extractFromLine', () => {
+  it('reads status, provider, model, error type and code and the body message from an SDK exception', () => {
+    const line =
+      "openai.NotFoundError: Error code: 404 - {'error': {'object': 'error', 'type': 'invalid_request_error', 'code': 'NOT_FOUND', 'message': 'Model not found: accounts/acme/models/my-lora'}}";
+    expect(extractFromLine(line)).toEqual({
+      status: 404,
+      provider: 'fireworks',
+      message: 'Model not found: accounts/acme/models/my-lora',
+      model: 'accounts/acme/models/my-lora',
+      account: 'acme',
+      errorType: 'invalid_request_error',
+      errorCode: 'NOT_FOUND',
+    });
+  });
+
+  it('reads the endpoint path and method from a client status line', () => {
+    const line =
+      'INFO:httpx:HTTP Request: POST https://api.fireworks.ai/inference/v1/chat/completions?x=1 "HTTP/1.1 503 Service Unavailable"';
+    expect(extractFromLine(line)).toMatchObject({
+      status: 503,
+      provider: 'fireworks',
+      endpoint: '/inference/v1/chat/completions',
+      method: 'POST',
+    });
+  });
+
+  it('takes the status, app, environment and request id from a structured log record', () => {
+    const line = JSON.stringify({
+      level: 'error',
+      service: 'checkout',
+      env: 'prod',
+      requestId: 'lambda-invocation-id',
+      message: 'call failed',
+      error: { status: 502, message: 'Bad gateway', request_id: 'req_12345678' },
+    });
+    expect(extractFromLine(line)).toEqual({
+      status: 502,
+      provider: 'unknown',
+      message: 'Bad gateway',
+      requestId: 'req_12345678',
+      app: 'checkout',
+      environment: 'prod',
+    });
+  });
+
+  it('prefers the status inside the error object over another status on the line', () => {
+    const line = JSON.stringify({ status: 200, error: { statusCode: 429, message: 'slow down' } });
+    expect(extractFromLine(line)?.status).toBe(429);
+  });
+
+  it('reads the JSON record after a Lambda runtime text prefix', () => {
+    const line = `2026-11-25T15:00:00.000Z\t8d3f2c1a-9b7e-4c2d-a1f0-3e5d7c9b1a2f\tERROR\t${JSON.stringify({ statusCode: 504, url: 'https://api.fireworks.ai/inference/v1/completions' })}`;
+    expect(extractFromLine(line)).toMatchObject({
+      status: 504,
+      provider: 'fireworks',
+      endpoint: '/inference/v1/completions',
+    });
+  });
+
+  it('implies the status from an unambiguous error code when the line has no number', () => {
+    expect(extractFromLine('{"error":{"code":"RESOURCE_EXHAUSTED","message":"quota"}}')?.status).toBe(429);
+    expect(extractFromLine('litellm.RateLimitError: Fireworks_aiException - slow down')?.status).toBe(429);
+  });
+
+  it('does not imply a status from an ambiguous error type', () => {
+    expect(extractFromLine('{"error":{"type":"invalid_request_error","message":"bad"}}')).toBeUndefined();
+  });
+
+  it('redacts keys and tokens in everything it extracts', () => {
+    const extraction = extractFromLine(
+      'AuthenticationError: 401 Invalid API key fw_3ZxYwVuTsRqPoNmLkJiHgF (Authorization: Bearer abcdefghijklmnop)',
+    );
+    expect(extraction?.status).toBe(401);
+    expect(JSON.stringify(extraction)).not.toMatch(/fw_3Zx|abcdefghijklmnop/);
+    expect(extraction?.message).toContain('[REDACTED]');
+  });
+
+  it('ignores 2xx and 3xx responses', () => {
+    expect(
+      extractFromLine('HTTP Request: POST https://api.fireworks.ai/x "HTTP/1.1 200 OK"'),
+    ).toBeUndefined();
+    expect(extractFromLine('{"statusCode":304,"level":"error"}')).toBeUndefined();
+  });
+
+  it("ignores a web server's access log for its own routes, but not an LLM gateway's inference routes", () => {
+    expect(extractFromLine('"GET /wp-login.php HTTP/1.1" 404 153 "-" "Mozilla/5.0"')).toBeUndefined();
+    expect(extractFromLine('{"req":{"url":"/api/orders"},"res":{"statusCode":500}}')).toBeUndefined();
+    expect(extractFromLine('"POST /v1/chat/completions HTTP/1.1" 502 10')?.status).toBe(502);
+  });
+
+  it('ignores embedded-metric records, which count errors rather than report them', () => {
+    const emf = JSON.stringify({ _aws: { CloudWatchMetrics: [] }, status: '503', Errors: 1 });
+    expect(extractFromLine(emf)).toBeUndefined();
+  });
+
+  it('ignores lines that are not JSON objects even when they start with a brace', () => {
+    expect(extractFromLine('{not json} took 503ms')).toBeUndefined();
+    expect(extractFromLine('{"status": 503')?.status).toBe(503);
+  });
+
+  it('keeps at most 8192 characters of a huge message', () => {
+    const extraction = extractFromLine(`Error code: 500 - ${'x'.repeat(100_000)}`);
+    expect(extraction?.status).toBe(500);
+    expect(extraction?.message?.length).toBe(8192);
+  });
+
+  it('returns nothing for empty and ordinary lines', () => {
+    expect(extractFromLine('')).toBeUndefined();
+    expect(extractFromLine('INFO worker started')).toBeUndefined();
+  });
+});

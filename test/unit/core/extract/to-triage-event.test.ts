@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { extractFromLine } from '../../../../functions/core/extract/extract-line';
+import { appFromLogGroup, toTriageEvent } from '../../../../functions/core/extract/to-triage-event';
+import { parseCanonicalEvent } from '../../../../functions/core/normalize';
+
+const context = {
+  id: '36958219850203462498471299862917237474591424315106869248',
+  timestamp: Date.parse('2026-11-25T15:00:00.123Z'),
+};
+
+describe('toTriageEvent', () => {
+  it('builds a canonical event with the log event id, its time and source "logs"', () => {
+    const event = toTriageEvent(
+      { status: 503, provider: 'fireworks', model: 'accounts/fireworks/models/x' },
+      { ...context, logGroup: '/aws/lambda/checkout-api' },
+    );
+    expect(event).toEqual({
+      id: context.id,
+      status: 503,
+      provider: 'fireworks',
+      model: 'accounts/fireworks/models/x',
+      app: 'checkout-api',
+      occurredAt: '2026-11-25T15:00:00.123Z',
+      source: 'logs',
+    });
+  });
+
+  it('keeps the app the line names over the log group name', () => {
+    const event = toTriageEvent(
+      { status: 500, provider: 'unknown', app: 'billing' },
+      { ...context, logGroup: '/aws/lambda/x' },
+    );
+    expect(event.app).toBe('billing');
+  });
+
+  it('cuts a long message to the canonical limit and says so', () => {
+    const event = toTriageEvent({ status: 500, provider: 'unknown', message: 'm'.repeat(5000) }, context);
+    expect(event.message).toHaveLength(4096);
+    expect(event.messageTruncated).toBe(true);
+  });
+
+  it('leaves occurredAt out when the timestamp is not a valid time', () => {
+    expect(
+      toTriageEvent({ status: 500, provider: 'unknown' }, { id: 'x', timestamp: -1 }),
+    ).not.toHaveProperty('occurredAt');
+  });
+
+  it('produces events the queue consumer accepts for every error in the corpus', () => {
+    const lines = readFileSync(join(__dirname, '../../../fixtures/logs/labelled-lines.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => (JSON.parse(line) as { line: string }).line);
+    const events = lines.flatMap((line) => {
+      const extraction = extractFromLine(line);
+      return extraction ? [toTriageEvent(extraction, { ...context, logGroup: '/aws/lambda/app' })] : [];
+    });
+    expect(events.length).toBeGreaterThan(100);
+    for (const event of events) expect(parseCanonicalEvent(event)).toEqual(event);
+  });
+});
+
+describe('appFromLogGroup', () => {
+  it('drops the AWS service prefix and leading slashes', () => {
+    expect(appFromLogGroup('/aws/lambda/checkout-api')).toBe('checkout-api');
+    expect(appFromLogGroup('/ecs/checkout/prod')).toBe('ecs/checkout/prod');
+    expect(appFromLogGroup('plain-group')).toBe('plain-group');
+  });
+
+  it('gives no app for a group name that is only slashes, and at most 128 characters', () => {
+    expect(appFromLogGroup('///')).toBeUndefined();
+    expect(appFromLogGroup(`/x/${'a'.repeat(300)}`)).toHaveLength(128);
+  });
+});
