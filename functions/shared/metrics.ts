@@ -1,6 +1,6 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { optionalEnv } from './env';
-import { SERVICE_NAME } from './logger';
+import { logger, SERVICE_NAME } from './logger';
 
 export const METRICS_NAMESPACE = 'FireworksErrorTriage';
 
@@ -10,6 +10,8 @@ export function createMetrics(): Metrics {
   return new Metrics({
     namespace: optionalEnv('POWERTOOLS_METRICS_NAMESPACE', METRICS_NAMESPACE),
     serviceName: optionalEnv('POWERTOOLS_SERVICE_NAME', SERVICE_NAME),
+    // Its own warnings (e.g. nothing to publish) go through the structured logger and its level.
+    logger,
   });
 }
 

@@ -6,7 +6,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { errorResponse, type HttpResult } from './http';
 import { logger as sharedLogger } from './logger';
-import { countBy, metrics as sharedMetrics } from './metrics';
+import { MetricUnit, metrics as sharedMetrics } from './metrics';
 
 export interface StandardMiddlewareOptions {
   /** Defaults to the function's shared logger / metrics. */
@@ -44,7 +44,10 @@ export function httpErrors(
           error: (request.error as Error).message,
         });
       }
-      countBy(target, 'RequestsRejected', 'status', String(response.statusCode));
+      // On the invocation's own instance (not a single metric), so a rejected request still flushes a
+      // metric; a failed request records nothing else, so the status dimension touches only this one.
+      target.addDimension('status', String(response.statusCode));
+      target.addMetric('RequestsRejected', MetricUnit.Count, 1);
       // Set, not returned: returning would skip the remaining onError middlewares (metrics flush).
       request.response = response;
     },

@@ -1,66 +1,26 @@
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { TokenNotFoundError, TokenStore } from '../../functions/adapters/token-store';
 import { ValidationError } from '../../functions/core/errors';
+import { createStateTable } from '../helpers/table';
 
 const NOW = Date.UTC(2026, 10, 25, 15, 0, 0);
 
-/** The state table of the contract: pk/sk, sparse due-index GSI. */
-async function createStateTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-        { AttributeName: 'dueShard', AttributeType: 'S' },
-        { AttributeName: 'nextDueAt', AttributeType: 'N' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: 'due-index',
-          KeySchema: [
-            { AttributeName: 'dueShard', KeyType: 'HASH' },
-            { AttributeName: 'nextDueAt', KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
-    }),
-  );
-}
-
 describe('TokenStore (dynalite)', () => {
-  const client = new DynamoDBClient({});
-  const documentClient = DynamoDBDocumentClient.from(client);
-  const tableName = `token-store-test-${process.pid}`;
+  let documentClient: DynamoDBDocumentClient;
+  let tableName: string;
+  let drop: () => Promise<void>;
   let store: TokenStore;
 
-  beforeAll(async () => {
-    await createStateTable(client, tableName);
-  });
-
-  afterAll(async () => {
-    await client.send(new DeleteTableCommand({ TableName: tableName }));
-  });
-
+  // A fresh table per test: no test sees another's tokens.
   beforeEach(async () => {
-    // Each test starts with no tokens; tokens live in one partition.
-    const { Items = [] } = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': 'token' },
-      }),
-    );
-    const cleaner = new TokenStore({ tableName, documentClient, cacheSeconds: 0 });
-    for (const item of Items) await cleaner.revoke(String(item.tokenId));
+    const table = await createStateTable({ prefix: 'token-store' });
+    ({ tableName, drop } = table);
+    documentClient = DynamoDBDocumentClient.from(table.client);
     store = new TokenStore({ tableName, documentClient, cacheSeconds: 0 });
+  });
+
+  afterEach(async () => {
+    await drop();
   });
 
   it('creates a fet_ token that verifies to its app and account, storing only its hash', async () => {

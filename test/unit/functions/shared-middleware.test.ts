@@ -27,6 +27,7 @@ function kit() {
 describe('shared/middleware', () => {
   it('turns a handler error into the JSON error body and counts the rejection by status', async () => {
     const { added, ...options } = kit();
+    const dimension = jest.spyOn(options.metrics, 'addDimension');
     const handler = withHttpMiddleware(async () => {
       throw new ValidationError('bad', [{ path: 'status', message: 'missing' }]);
     }, options);
@@ -34,6 +35,7 @@ describe('shared/middleware', () => {
     expect(result.statusCode).toBe(400);
     expect(JSON.parse(result.body).error.details).toEqual([{ path: 'status', message: 'missing' }]);
     expect(added).toHaveBeenCalledWith('RequestsRejected', 'Count', 1);
+    expect(dimension).toHaveBeenCalledWith('status', '400');
   });
 
   it('flushes metrics even when the handler failed', async () => {

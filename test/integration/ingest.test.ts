@@ -1,0 +1,76 @@
+import {
+  CreateQueueCommand,
+  DeleteQueueCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TokenStore } from '../../functions/adapters/token-store';
+import { parseQueueMessage } from '../../functions/core/queue-message';
+import { lambdaContext, postEvents } from '../fixtures/apigw';
+import { createStateTable } from '../helpers/table';
+
+/** The production handler module, wired by its environment to dynalite and fauxqs. */
+describe('ingest handler (dynalite + fauxqs)', () => {
+  const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
+  let queueUrl: string;
+  let drop: () => Promise<void>;
+  let token: string;
+  let handler: typeof import('../../functions/ingest/handler').handler;
+
+  beforeAll(async () => {
+    const table = await createStateTable({ prefix: 'ingest' });
+    drop = table.drop;
+    const created = await sqs.send(new CreateQueueCommand({ QueueName: `ingest-${process.pid}` }));
+    queueUrl = created.QueueUrl ?? '';
+    ({ token } = await new TokenStore({
+      tableName: table.tableName,
+      documentClient: DynamoDBDocumentClient.from(table.client),
+    }).create({ app: 'checkout', account: 'acme' }, new Date(Date.UTC(2026, 10, 25))));
+    Object.assign(process.env, { TABLE_NAME: table.tableName, EVENTS_QUEUE_URL: queueUrl });
+    ({ handler } = await import('../../functions/ingest/handler'));
+  });
+
+  afterAll(async () => {
+    await sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
+    await drop();
+  });
+
+  async function drain() {
+    const out = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+    );
+    return (out.Messages ?? []).map((m) => parseQueueMessage(m.Body ?? ''));
+  }
+
+  it('queues the events of an authorised request, answering 202 with their ids', async () => {
+    const result = await handler(
+      postEvents({
+        headers: { authorization: `Bearer ${token}` },
+        body: JSON.stringify([
+          { id: 'a', status: 503 },
+          { id: 'b', status: 402, account: 'globex' },
+        ]),
+      }),
+      lambdaContext(),
+    );
+
+    expect(result.statusCode).toBe(202);
+    expect(JSON.parse(result.body)).toEqual({ accepted: 2, ids: ['a', 'b'] });
+    const [message, ...more] = await drain();
+    expect(more).toEqual([]);
+    expect(message?.events).toEqual([
+      { id: 'a', status: 503, app: 'checkout', account: 'acme', source: 'webhook' },
+      { id: 'b', status: 402, app: 'checkout', account: 'globex', source: 'webhook' },
+    ]);
+  });
+
+  it('queues nothing for an unknown token', async () => {
+    const result = await handler(
+      postEvents({ headers: { authorization: `Bearer fet_${'0'.repeat(43)}` } }),
+      lambdaContext(),
+    );
+    expect(result.statusCode).toBe(401);
+    expect(await drain()).toEqual([]);
+  });
+});
