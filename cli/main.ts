@@ -1,4 +1,5 @@
 import * as classify from './commands/classify';
+import * as extract from './commands/extract';
 import * as token from './commands/token';
 import { type CliIo, EXIT, processIo, UsageError } from './io';
 
@@ -9,6 +10,7 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   classify,
+  extract,
   token,
 };
 
