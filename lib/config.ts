@@ -1,0 +1,331 @@
+/**
+ * Deployment configuration: `cdk.json` context (or `cdk synth -c key=value`) turned into ONE validated,
+ * readonly props object. Every key, its default and examples are documented in docs/config.md.
+ */
+import type { Construct } from 'constructs';
+import * as z from 'zod/mini';
+import { ConfigError, type FieldError } from '../functions/core/errors';
+import { issuesToFieldErrors } from '../functions/core/normalize';
+
+/** SNS protocols a subscriber may use; each has its own endpoint shape (see ENDPOINT_RULES). */
+export type SubscriptionProtocol = 'email' | 'https' | 'sqs' | 'lambda' | 'sms';
+
+/** SNS message attributes the notifier sets (contracts), the only keys a filter policy can match on. */
+export const MESSAGE_ATTRIBUTES = ['kind', 'severity', 'status', 'account', 'model', 'app'] as const;
+
+/**
+ * An SNS subscription filter policy on message attributes: attribute → list of conditions, as in the SNS docs,
+ * e.g. `{ "severity": ["critical"], "status": [{ "prefix": "5" }] }`. Attribute values are strings.
+ */
+export type FilterPolicy = Readonly<Record<string, readonly unknown[]>>;
+
+export interface SubscriptionConfig {
+  readonly protocol: SubscriptionProtocol;
+  /** E-mail address, `https://` URL, SQS queue ARN, Lambda function ARN or E.164 phone number. */
+  readonly endpoint: string;
+  /** @default - every message on the topic */
+  readonly filterPolicy?: FilterPolicy;
+}
+
+export interface BillingOwnerConfig {
+  readonly protocol: SubscriptionProtocol;
+  readonly endpoint: string;
+  /** Account names (the `account` message attribute) this owner hears about. */
+  readonly accounts: readonly string[];
+}
+
+export interface ThrottlingConfig {
+  /** Steady-state requests per second on the API stage. @default 50 */
+  readonly rateLimit: number;
+  /** Burst requests on the API stage. @default 100 */
+  readonly burstLimit: number;
+}
+
+export interface TriageBatchConfig {
+  /** Messages per triage invocation. @default 10 */
+  readonly batchSize: number;
+  /** Seconds SQS waits to fill a batch. @default 1 */
+  readonly maxBatchingWindowSeconds: number;
+  /** Deliveries of a message before it moves to the dead-letter queue. @default 5 */
+  readonly maxReceiveCount: number;
+}
+
+export type FunctionName = 'ingest' | 'codes' | 'triage' | 'sweep' | 'logs';
+
+/** Where alarms go: a dedicated ops topic, or the support-escalations topic. */
+export type AlarmTopicChoice = 'ops' | 'support';
+
+export interface TriageConfig {
+  /** Policy engine configuration (thresholds, windows, silences); passed to triage/sweep as POLICY_CONFIG. @default {} */
+  readonly policy: Readonly<Record<string, unknown>>;
+  /** CloudWatch log group names to subscribe to the logs function. @default [] */
+  readonly logGroups: readonly string[];
+  /** Subscription filter pattern for those log groups. @default DEFAULT_LOG_FILTER_PATTERN */
+  readonly logFilterPattern: string;
+  /** Whether the logs function keeps errors that do not look like Fireworks calls. @default false */
+  readonly includeNonFireworks: boolean;
+  /** Subscriptions to the support-escalations topic. @default [] */
+  readonly supportSubscriptions: readonly SubscriptionConfig[];
+  /** Subscriptions to the account-issues topic, each filtered to its accounts. @default [] */
+  readonly billingOwners: readonly BillingOwnerConfig[];
+  readonly throttling: ThrottlingConfig;
+  /** How long the ingest function caches a token lookup. @default 60 */
+  readonly tokenCacheSeconds: number;
+  /** Retention of every log group the stack creates. @default 30 */
+  readonly logRetentionDays: number;
+  /** @default 'ops' */
+  readonly alarmTopic: AlarmTopicChoice;
+  /** E-mail address subscribed to the alarm topic. @default - no subscription */
+  readonly alarmEmail?: string;
+  readonly triageBatch: TriageBatchConfig;
+  /** Memory (MB) per function. @default ingest 512, codes 256, triage 512, sweep 512, logs 256 */
+  readonly memorySize: Readonly<Record<FunctionName, number>>;
+}
+
+/** Catches the lines clients print around an HTTP error; the logs function then extracts the real ones. */
+export const DEFAULT_LOG_FILTER_PATTERN =
+  '?ERROR ?Error ?error ?Exception ?exception ?status ?statusCode ?status_code ?"HTTP 4" ?"HTTP 5"';
+
+/** Retention periods CloudWatch Logs accepts. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/** Context keys whose values are strings; `-c key=value` values of the other keys are parsed as JSON. */
+const STRING_KEYS = new Set(['logFilterPattern', 'alarmTopic', 'alarmEmail']);
+
+const PROTOCOLS = ['email', 'https', 'sqs', 'lambda', 'sms'] as const;
+
+const ENDPOINT_RULES: Readonly<Record<SubscriptionProtocol, { pattern: RegExp; expected: string }>> = {
+  email: { pattern: /^[^@\s]+@[^@\s]+\.[^@\s]+$/, expected: 'an e-mail address' },
+  https: { pattern: /^https:\/\/[^\s]+$/, expected: 'an https:// URL' },
+  sqs: { pattern: /^arn:aws[\w-]*:sqs:[\w-]+:\d{12}:[\w-]+(\.fifo)?$/, expected: 'an SQS queue ARN' },
+  lambda: {
+    pattern: /^arn:aws[\w-]*:lambda:[\w-]+:\d{12}:function:[\w-]+(:[\w$-]+)?$/,
+    expected: 'a Lambda function ARN',
+  },
+  sms: { pattern: /^\+[1-9]\d{6,14}$/, expected: 'an E.164 phone number such as +14155550100' },
+};
+
+const error = (message: string) => ({ error: message });
+
+function intIn(min: number, max: number) {
+  const message = `expected an integer from ${min} to ${max}`;
+  return z
+    .number(error(message))
+    .check(z.int(error(message)), z.gte(min, error(message)), z.lte(max, error(message)));
+}
+
+const nonEmptyString = (what: string) =>
+  z.string(error(`expected ${what}`)).check(z.minLength(1, error(`expected ${what}`)));
+
+/** A strict object: a misspelt key is an error rather than a silently ignored setting. */
+function strictObject<T extends z.core.$ZodLooseShape>(shape: T, what: string) {
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`
+        : `expected ${what}`,
+  });
+}
+
+const ProtocolSchema = z.enum(PROTOCOLS, error(`expected one of ${PROTOCOLS.join(', ')}`));
+
+const FilterPolicySchema = z
+  .record(
+    z.string(),
+    z
+      .array(z.unknown(), error('expected a non-empty array of conditions'))
+      .check(z.minLength(1, error('expected a non-empty array of conditions'))),
+    error('expected an SNS filter policy object, e.g. { "severity": ["critical"] }'),
+  )
+  .check(
+    z.superRefine((policy, ctx) => {
+      for (const key of Object.keys(policy)) {
+        if (!(MESSAGE_ATTRIBUTES as readonly string[]).includes(key)) {
+          ctx.issues.push({
+            code: 'custom',
+            input: policy,
+            path: [key],
+            message: `not a message attribute; expected one of ${MESSAGE_ATTRIBUTES.join(', ')}`,
+          });
+        }
+      }
+    }),
+  );
+
+/** Checks the endpoint against its protocol, reporting on the `endpoint` key. */
+const endpointMatchesProtocol = z.superRefine(
+  (value: { readonly protocol: SubscriptionProtocol; readonly endpoint: string }, ctx) => {
+    const rule = ENDPOINT_RULES[value.protocol];
+    if (!rule.pattern.test(value.endpoint)) {
+      ctx.issues.push({
+        code: 'custom',
+        input: value.endpoint,
+        path: ['endpoint'],
+        message: `expected ${rule.expected} for protocol "${value.protocol}"`,
+      });
+    }
+  },
+);
+
+const SubscriptionSchema = strictObject(
+  {
+    protocol: ProtocolSchema,
+    endpoint: nonEmptyString('a subscription endpoint'),
+    filterPolicy: z.optional(FilterPolicySchema),
+  },
+  'a subscription { protocol, endpoint, filterPolicy? }',
+).check(endpointMatchesProtocol);
+
+const BillingOwnerSchema = strictObject(
+  {
+    protocol: ProtocolSchema,
+    endpoint: nonEmptyString('a subscription endpoint'),
+    accounts: z
+      .array(nonEmptyString('an account name'), error('expected a non-empty array of account names'))
+      .check(z.minLength(1, error('expected a non-empty array of account names'))),
+  },
+  'a billing owner { protocol, endpoint, accounts }',
+).check(endpointMatchesProtocol);
+
+const LOG_GROUP_NAME = /^[\w\-./#]{1,512}$/;
+
+const ConfigSchema = z.object({
+  policy: z._default(z.record(z.string(), z.unknown(), error('expected a policy configuration object')), {}),
+  logGroups: z._default(
+    z
+      .array(
+        z
+          .string(error('expected a log group name'))
+          .check(
+            z.regex(
+              LOG_GROUP_NAME,
+              error('expected a log group name (letters, digits and _-./#, up to 512)'),
+            ),
+          ),
+        error('expected an array of log group names'),
+      )
+      .check(
+        z.superRefine((names, ctx) => {
+          names.forEach((name, i) => {
+            if (names.indexOf(name) !== i) {
+              ctx.issues.push({
+                code: 'custom',
+                input: name,
+                path: [i],
+                message: `duplicate log group "${name}"`,
+              });
+            }
+          });
+        }),
+      ),
+    [],
+  ),
+  logFilterPattern: z._default(
+    z
+      .string(error('expected a filter pattern'))
+      .check(z.maxLength(1024, error('expected at most 1024 characters'))),
+    DEFAULT_LOG_FILTER_PATTERN,
+  ),
+  includeNonFireworks: z._default(z.boolean(error('expected true or false')), false),
+  supportSubscriptions: z._default(
+    z.array(SubscriptionSchema, error('expected an array of subscriptions')),
+    [],
+  ),
+  billingOwners: z._default(z.array(BillingOwnerSchema, error('expected an array of billing owners')), []),
+  throttling: z.prefault(
+    strictObject(
+      { rateLimit: z._default(intIn(1, 10_000), 50), burstLimit: z._default(intIn(1, 5_000), 100) },
+      'an object { rateLimit, burstLimit }',
+    ),
+    {},
+  ),
+  tokenCacheSeconds: z._default(intIn(0, 3600), 60),
+  logRetentionDays: z._default(
+    z.union(
+      LOG_RETENTION_DAYS.map((days) => z.literal(days)),
+      error(`expected one of ${LOG_RETENTION_DAYS.join(', ')}`),
+    ),
+    30,
+  ),
+  alarmTopic: z._default(z.enum(['ops', 'support'], error('expected "ops" or "support"')), 'ops'),
+  alarmEmail: z.optional(
+    z
+      .string(error('expected an e-mail address'))
+      .check(z.regex(ENDPOINT_RULES.email.pattern, error('expected an e-mail address'))),
+  ),
+  triageBatch: z.prefault(
+    strictObject(
+      {
+        batchSize: z._default(intIn(1, 10_000), 10),
+        maxBatchingWindowSeconds: z._default(intIn(0, 300), 1),
+        maxReceiveCount: z._default(intIn(1, 1000), 5),
+      },
+      'an object { batchSize, maxBatchingWindowSeconds, maxReceiveCount }',
+    ).check(
+      z.refine((batch) => batch.batchSize <= 10 || batch.maxBatchingWindowSeconds >= 1, {
+        path: ['maxBatchingWindowSeconds'],
+        error: 'expected at least 1 when batchSize is above 10 (an SQS event source rule)',
+      }),
+    ),
+    {},
+  ),
+  memorySize: z.prefault(
+    strictObject(
+      {
+        ingest: z._default(intIn(128, 10_240), 512),
+        codes: z._default(intIn(128, 10_240), 256),
+        triage: z._default(intIn(128, 10_240), 512),
+        sweep: z._default(intIn(128, 10_240), 512),
+        logs: z._default(intIn(128, 10_240), 256),
+      },
+      'an object { ingest, codes, triage, sweep, logs } of megabytes',
+    ),
+    {},
+  ),
+});
+
+/** The context keys this app reads. */
+export const CONFIG_KEYS = Object.keys(ConfigSchema.shape) as readonly (keyof TriageConfig)[];
+
+/** `-c key=value` hands every value over as a string; numbers, booleans, arrays and objects arrive as JSON text. */
+function fromCommandLine(key: string, value: unknown): unknown {
+  if (typeof value !== 'string' || STRING_KEYS.has(key)) return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Validate raw context values (key → value); throws a ConfigError naming every invalid key. */
+export function parseConfig(context: Readonly<Record<string, unknown>>): TriageConfig {
+  const raw: Record<string, unknown> = {};
+  for (const key of CONFIG_KEYS) {
+    if (context[key] !== undefined) raw[key] = fromCommandLine(key, context[key]);
+  }
+  const result = ConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const details: FieldError[] = issuesToFieldErrors('', result.error.issues);
+    const lines = details.map((d) => `Invalid context "${d.path}": ${d.message}`);
+    throw new ConfigError(lines.join('\n'), details);
+  }
+  const config: TriageConfig = result.data;
+  return deepFreeze(config);
+}
+
+/** Read and validate the app's configuration from the construct tree's context (cdk.json, `-c`). */
+export function configFromContext(scope: Construct): TriageConfig {
+  const context: Record<string, unknown> = {};
+  for (const key of CONFIG_KEYS) context[key] = scope.node.tryGetContext(key);
+  return parseConfig(context);
+}

@@ -1,0 +1,184 @@
+import { Aws, Duration } from 'aws-cdk-lib';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { EncryptionKey } from './encryption-key';
+import { METRICS_NAMESPACE, SERVICE_NAME } from './triage-function';
+
+export interface MonitoringProps {
+  readonly encryptionKey: EncryptionKey;
+  /** Where alarms go. @default - a new encrypted "ops" topic */
+  readonly alarmTopic?: sns.Topic;
+  /** E-mail address subscribed to the alarm topic. @default - none */
+  readonly alarmEmail?: string;
+  /** Functions watched for errors and throttles, by name. */
+  readonly functions: Readonly<Record<string, lambda.IFunction>>;
+  /** Dead-letter queues watched for any message, by name. */
+  readonly deadLetterQueues: Readonly<Record<string, sqs.IQueue>>;
+  /** The events queue, watched for the age of its oldest message. */
+  readonly eventsQueue: sqs.IQueue;
+  readonly apiStage: apigwv2.HttpStage;
+}
+
+const FIVE_MINUTES = Duration.minutes(5);
+
+/** The service's own metrics (Powertools adds the `service` dimension to each). */
+function serviceMetric(metricName: string): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName,
+    dimensionsMap: { service: SERVICE_NAME },
+    statistic: cloudwatch.Stats.SUM,
+    period: FIVE_MINUTES,
+  });
+}
+
+/** One line per value of a dimension the functions choose at run time (status, kind). */
+function byDimension(metricName: string, label: string): cloudwatch.MathExpression {
+  return new cloudwatch.MathExpression({
+    expression: `SEARCH('Namespace="${METRICS_NAMESPACE}" MetricName="${metricName}"', 'Sum', 300)`,
+    label,
+    period: FIVE_MINUTES,
+  });
+}
+
+/**
+ * Alarms on every async edge (dead-letter queues, function errors and throttles, queue age, API 5xx, failed
+ * publishes) to an ops topic, or to the support topic when configured so; and a dashboard of events by code,
+ * notifications by kind and queue age.
+ */
+export class Monitoring extends Construct {
+  public readonly alarmTopic: sns.Topic;
+  public readonly alarms: cloudwatch.Alarm[] = [];
+  public readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id);
+    this.alarmTopic =
+      props.alarmTopic ??
+      new sns.Topic(this, 'OpsTopic', {
+        displayName: 'fireworks-error-triage alarms',
+        masterKey: props.encryptionKey.key,
+        enforceSSL: true,
+      });
+    if (props.alarmEmail) {
+      new sns.Subscription(this, 'AlarmEmail', {
+        topic: this.alarmTopic,
+        protocol: sns.SubscriptionProtocol.EMAIL,
+        endpoint: props.alarmEmail,
+      });
+    }
+    this.allowCloudWatchToPublish(props.encryptionKey);
+
+    for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
+      this.alarm(`${name}DeadLetters`, {
+        metric: queue.metricApproximateNumberOfMessagesVisible({
+          statistic: 'Maximum',
+          period: Duration.minutes(1),
+        }),
+        threshold: 1,
+        alarmDescription: `Messages in the ${name} dead-letter queue: work that failed every retry. Inspect and redrive.`,
+      });
+    }
+    for (const [name, fn] of Object.entries(props.functions)) {
+      this.alarm(`${name}Errors`, {
+        metric: fn.metricErrors({ period: FIVE_MINUTES }),
+        threshold: 1,
+        alarmDescription: `The ${name} function failed; see its log group.`,
+      });
+      this.alarm(`${name}Throttles`, {
+        metric: fn.metricThrottles({ period: FIVE_MINUTES }),
+        threshold: 1,
+        alarmDescription: `The ${name} function was throttled (account concurrency exhausted?).`,
+      });
+    }
+    this.alarm('EventsQueueAge', {
+      metric: props.eventsQueue.metricApproximateAgeOfOldestMessage({
+        statistic: 'Maximum',
+        period: FIVE_MINUTES,
+      }),
+      threshold: 300,
+      alarmDescription: 'Events wait more than 5 minutes for triage: notifications are late.',
+    });
+    this.alarm('ApiServerErrors', {
+      metric: props.apiStage.metricServerError({ statistic: 'Sum', period: FIVE_MINUTES }),
+      threshold: 1,
+      alarmDescription: 'The API answered 5xx: callers may have dropped error events.',
+    });
+    this.alarm('PublishFailures', {
+      metric: serviceMetric('PublishFailures'),
+      threshold: 1,
+      alarmDescription: 'Notifications failed to publish to SNS; the sweep retries them from the outbox.',
+    });
+
+    const queueAge = props.eventsQueue.metricApproximateAgeOfOldestMessage({
+      statistic: 'Maximum',
+      period: Duration.minutes(1),
+      label: 'oldest message (s)',
+    });
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      defaultInterval: Duration.hours(3),
+      widgets: [
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Events triaged by status code',
+            left: [byDimension('EventsTriaged', '')],
+            width: 12,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Notifications published by kind',
+            left: [byDimension('NotificationsPublished', '')],
+            width: 12,
+          }),
+        ],
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Events accepted, publish failures',
+            left: [serviceMetric('EventsAccepted')],
+            right: [serviceMetric('PublishFailures')],
+            width: 8,
+          }),
+          new cloudwatch.GraphWidget({ title: 'Events queue age', left: [queueAge], width: 8 }),
+          new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 8 }),
+        ],
+      ],
+    });
+  }
+
+  private alarm(id: string, props: Omit<cloudwatch.AlarmProps, 'evaluationPeriods'>): void {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      ...props,
+    });
+    alarm.addAlarmAction(new actions.SnsAction(this.alarmTopic));
+    this.alarms.push(alarm);
+  }
+
+  /**
+   * The TLS-only topic policy replaces SNS's default one, and the topic key is customer-managed: CloudWatch
+   * needs both a topic-policy and a key-policy statement to deliver alarms (scoped to this account).
+   */
+  private allowCloudWatchToPublish(key: EncryptionKey): void {
+    const cloudWatch = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
+    this.alarmTopic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarms',
+        principals: [cloudWatch],
+        actions: ['sns:Publish'],
+        resources: [this.alarmTopic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    );
+    key.allowService('AllowCloudWatchAlarms', 'cloudwatch.amazonaws.com', [
+      'kms:Decrypt',
+      'kms:GenerateDataKey*',
+    ]);
+  }
+}

@@ -1,0 +1,53 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { EncryptionKey } from './encryption-key';
+
+export interface SweepScheduleProps {
+  /** The sweep function (digests, reminders, resolves, outbox retries). */
+  readonly sweep: lambda.IFunction;
+  readonly encryptionKey: EncryptionKey;
+}
+
+/**
+ * Runs the sweep every minute (DESIGN §2). A missed run is retried twice within a minute; after that the
+ * next run does the same work, and the failed invocation lands in an encrypted dead-letter queue.
+ */
+export class SweepSchedule extends Construct {
+  public readonly rule: events.Rule;
+  public readonly deadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: SweepScheduleProps) {
+    super(scope, id);
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: props.encryptionKey.key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the sweep schedule target.',
+    });
+    // EventBridge writes to the encrypted DLQ with the key, so the key policy must let it.
+    props.encryptionKey.allowService('AllowEventBridgeDeadLetters', 'events.amazonaws.com', [
+      'kms:GenerateDataKey',
+      'kms:Decrypt',
+    ]);
+    this.rule = new events.Rule(this, 'EveryMinute', {
+      description: 'fireworks-error-triage: sweep due scopes (digests, reminders, resolves, retries)',
+      schedule: events.Schedule.rate(Duration.minutes(1)),
+      targets: [
+        new targets.LambdaFunction(props.sweep, {
+          deadLetterQueue: this.deadLetterQueue,
+          retryAttempts: 2,
+          // The next scheduled run supersedes an older one; no point retrying past a minute.
+          maxEventAge: Duration.minutes(1),
+        }),
+      ],
+    });
+  }
+}

@@ -1,0 +1,123 @@
+import { Aws, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { FunctionName, TriageConfig } from './config';
+import { EncryptionKey } from './encryption-key';
+import { EventPipeline } from './event-pipeline';
+import { IngestApi } from './ingest-api';
+import { LogSubscriptions } from './log-subscriptions';
+import { Monitoring } from './monitoring';
+import { NotificationTopics } from './notification-topics';
+import { StateTable } from './state-table';
+import { SweepSchedule } from './sweep-schedule';
+import { TriageFunction } from './triage-function';
+
+export interface TriageStackProps extends StackProps {
+  /** The validated deployment configuration (lib/config.ts). */
+  readonly config: TriageConfig;
+}
+
+/** Timeouts: the sweep must finish before the next minute's run; triage sets the queue's visibility timeout. */
+const TIMEOUTS: Readonly<Record<FunctionName, Duration>> = {
+  ingest: Duration.seconds(10),
+  codes: Duration.seconds(5),
+  triage: Duration.seconds(30),
+  sweep: Duration.seconds(55),
+  logs: Duration.seconds(30),
+};
+
+const DESCRIPTIONS: Readonly<Record<FunctionName, string>> = {
+  ingest: 'POST /v1/events: authenticate, validate, normalise and queue error events',
+  codes: 'GET /v1/codes: the documented Fireworks error catalog',
+  triage: 'Classify queued events, apply the escalation policy, publish notifications',
+  sweep: 'Every minute: digests, reminders, resolves and publish retries of due scopes',
+  logs: 'Extract Fireworks error events from subscribed CloudWatch log groups',
+};
+
+/** Fireworks error triage (DESIGN §2): every resource, wired with least privilege, plus the fixed outputs. */
+export class TriageStack extends Stack {
+  public readonly functions: Readonly<Record<FunctionName, TriageFunction>>;
+
+  constructor(scope: Construct, id: string, props: TriageStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const encryption = new EncryptionKey(this, 'Encryption');
+    const key = encryption.key;
+
+    const makeFunction = (name: FunctionName, environment: Record<string, string> = {}) =>
+      new TriageFunction(this, `${name[0]?.toUpperCase()}${name.slice(1)}Function`, {
+        name,
+        description: DESCRIPTIONS[name],
+        memorySize: config.memorySize[name],
+        timeout: TIMEOUTS[name],
+        logRetentionDays: config.logRetentionDays,
+        encryptionKey: key,
+        environment,
+      });
+    const policyConfig = JSON.stringify(config.policy);
+    const functions = {
+      ingest: makeFunction('ingest', { TOKEN_CACHE_SECONDS: String(config.tokenCacheSeconds) }),
+      codes: makeFunction('codes'),
+      triage: makeFunction('triage', { POLICY_CONFIG: policyConfig }),
+      sweep: makeFunction('sweep', { POLICY_CONFIG: policyConfig }),
+      logs: makeFunction('logs', { INCLUDE_NON_FIREWORKS: String(config.includeNonFireworks) }),
+    };
+    this.functions = functions;
+
+    const state = new StateTable(this, 'State', { encryptionKey: key });
+    state.bindItems(functions.ingest, ['dynamodb:GetItem']);
+    state.bindItems(functions.triage, ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem']);
+    state.bindItems(functions.sweep, ['dynamodb:GetItem', 'dynamodb:PutItem']);
+    state.bindDueQuery(functions.sweep);
+
+    const topics = new NotificationTopics(this, 'Notifications', {
+      encryptionKey: key,
+      supportSubscriptions: config.supportSubscriptions,
+      billingOwners: config.billingOwners,
+    });
+    topics.bindPublisher(functions.triage);
+    topics.bindPublisher(functions.sweep);
+
+    const pipeline = new EventPipeline(this, 'Events', {
+      encryptionKey: key,
+      consumer: functions.triage,
+      batch: config.triageBatch,
+    });
+    pipeline.bindProducer(functions.ingest);
+    pipeline.bindProducer(functions.logs);
+
+    const schedule = new SweepSchedule(this, 'Sweep', { sweep: functions.sweep, encryptionKey: encryption });
+
+    new LogSubscriptions(this, 'LogSubscriptions', {
+      logGroupNames: config.logGroups,
+      filterPattern: config.logFilterPattern,
+      destination: functions.logs,
+    });
+
+    const api = new IngestApi(this, 'Api', {
+      ingest: functions.ingest,
+      codes: functions.codes,
+      throttling: config.throttling,
+      logRetentionDays: config.logRetentionDays,
+      encryptionKey: key,
+    });
+
+    new Monitoring(this, 'Monitoring', {
+      encryptionKey: encryption,
+      alarmTopic: config.alarmTopic === 'support' ? topics.supportEscalations : undefined,
+      alarmEmail: config.alarmEmail,
+      functions,
+      deadLetterQueues: { Events: pipeline.deadLetterQueue, Sweep: schedule.deadLetterQueue },
+      eventsQueue: pipeline.queue,
+      apiStage: api.stage,
+    });
+
+    // Names fixed by the contracts: the CLI reads them from `cdk deploy --outputs-file`.
+    new CfnOutput(this, 'WebhookUrl', { value: `${api.url}v1/events` });
+    new CfnOutput(this, 'CodesUrl', { value: `${api.url}v1/codes` });
+    new CfnOutput(this, 'SupportEscalationsTopicArn', { value: topics.supportEscalations.topicArn });
+    new CfnOutput(this, 'AccountIssuesTopicArn', { value: topics.accountIssues.topicArn });
+    new CfnOutput(this, 'StateTableName', { value: state.table.tableName });
+    new CfnOutput(this, 'EventsQueueUrl', { value: pipeline.queue.queueUrl });
+    new CfnOutput(this, 'Region', { value: Aws.REGION });
+  }
+}

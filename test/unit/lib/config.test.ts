@@ -1,0 +1,148 @@
+import { ConfigError } from '../../../functions/core/errors';
+import { DEFAULT_LOG_FILTER_PATTERN, parseConfig } from '../../../lib/config';
+
+function errorOf(context: Record<string, unknown>): ConfigError {
+  try {
+    parseConfig(context);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseConfig', () => {
+  it('fills every documented default when the context is empty', () => {
+    expect(parseConfig({})).toEqual({
+      policy: {},
+      logGroups: [],
+      logFilterPattern: DEFAULT_LOG_FILTER_PATTERN,
+      includeNonFireworks: false,
+      supportSubscriptions: [],
+      billingOwners: [],
+      throttling: { rateLimit: 50, burstLimit: 100 },
+      tokenCacheSeconds: 60,
+      logRetentionDays: 30,
+      alarmTopic: 'ops',
+      triageBatch: { batchSize: 10, maxBatchingWindowSeconds: 1, maxReceiveCount: 5 },
+      memorySize: { ingest: 512, codes: 256, triage: 512, sweep: 512, logs: 256 },
+    });
+  });
+
+  it('keeps given values and defaults the missing keys of a partial object', () => {
+    const config = parseConfig({ throttling: { burstLimit: 20 }, memorySize: { triage: 1024 } });
+    expect(config.throttling).toEqual({ rateLimit: 50, burstLimit: 20 });
+    expect(config.memorySize.triage).toBe(1024);
+    expect(config.memorySize.ingest).toBe(512);
+  });
+
+  it('reads JSON text, as `cdk synth -c key=value` passes it, for non-string keys', () => {
+    const config = parseConfig({
+      tokenCacheSeconds: '30',
+      includeNonFireworks: 'true',
+      logGroups: '["/aws/lambda/checkout"]',
+      logFilterPattern: '?ERROR',
+    });
+    expect(config.tokenCacheSeconds).toBe(30);
+    expect(config.includeNonFireworks).toBe(true);
+    expect(config.logGroups).toEqual(['/aws/lambda/checkout']);
+    expect(config.logFilterPattern).toBe('?ERROR');
+  });
+
+  it('ignores context keys it does not own (CDK feature flags)', () => {
+    expect(parseConfig({ '@aws-cdk/core:target-partitions': ['aws'] }).logGroups).toEqual([]);
+  });
+
+  it('returns a deeply frozen object', () => {
+    const config = parseConfig({
+      billingOwners: [{ protocol: 'email', endpoint: 'b@acme.test', accounts: ['acme'] }],
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.billingOwners[0]?.accounts)).toBe(true);
+  });
+
+  it.each([
+    [
+      { billingOwners: [{ protocol: 'email', endpoint: 'b@acme.test', accounts: [] }] },
+      'Invalid context "billingOwners[0].accounts": expected a non-empty array of account names',
+    ],
+    [
+      { billingOwners: [{ protocol: 'email', endpoint: 'b@acme.test' }] },
+      'Invalid context "billingOwners[0].accounts": expected a non-empty array of account names',
+    ],
+    [{ throttling: { rateLimt: 5 } }, 'Invalid context "throttling": unknown key "rateLimt"'],
+    [
+      { throttling: { rateLimit: 0 } },
+      'Invalid context "throttling.rateLimit": expected an integer from 1 to 10000',
+    ],
+    [
+      { supportSubscriptions: [{ protocol: 'https', endpoint: 'http://hooks.example.com' }] },
+      'Invalid context "supportSubscriptions[0].endpoint": expected an https:// URL for protocol "https"',
+    ],
+    [
+      { supportSubscriptions: [{ protocol: 'fax', endpoint: '+14155550100' }] },
+      'Invalid context "supportSubscriptions[0].protocol": expected one of email, https, sqs, lambda, sms',
+    ],
+    [
+      {
+        supportSubscriptions: [
+          { protocol: 'email', endpoint: 'oncall@acme.test', filterPolicy: { sevrity: ['critical'] } },
+        ],
+      },
+      'Invalid context "supportSubscriptions[0].filterPolicy.sevrity": not a message attribute; expected one of kind, severity, status, account, model, app',
+    ],
+    [
+      {
+        supportSubscriptions: [
+          { protocol: 'email', endpoint: 'oncall@acme.test', filterPolicy: { kind: 'x' } },
+        ],
+      },
+      'Invalid context "supportSubscriptions[0].filterPolicy.kind": expected a non-empty array of conditions',
+    ],
+    [{ logRetentionDays: 31 }, 'Invalid context "logRetentionDays": expected one of 1, 3, 5, 7, 14, 30,'],
+    [{ logGroups: ['ok', 'bad name!'] }, 'Invalid context "logGroups[1]": expected a log group name'],
+    [{ logGroups: ['/a', '/a'] }, 'Invalid context "logGroups[1]": duplicate log group "/a"'],
+    [{ alarmTopic: 'pager' }, 'Invalid context "alarmTopic": expected "ops" or "support"'],
+    [{ alarmEmail: 'not-an-address' }, 'Invalid context "alarmEmail": expected an e-mail address'],
+    [
+      { tokenCacheSeconds: 'soon' },
+      'Invalid context "tokenCacheSeconds": expected an integer from 0 to 3600',
+    ],
+    [
+      { triageBatch: { batchSize: 100, maxBatchingWindowSeconds: 0 } },
+      'Invalid context "triageBatch.maxBatchingWindowSeconds": expected at least 1 when batchSize is above 10',
+    ],
+    [
+      { memorySize: { sweep: 64 } },
+      'Invalid context "memorySize.sweep": expected an integer from 128 to 10240',
+    ],
+    [{ policy: [] }, 'Invalid context "policy": expected a policy configuration object'],
+  ])('rejects %j naming the key', (context, message) => {
+    expect(errorOf(context).message).toContain(message);
+  });
+
+  it('reports every invalid key at once, one line each, with structured details', () => {
+    const error = errorOf({ tokenCacheSeconds: -1, logRetentionDays: 2 });
+    expect(error.message.split('\n')).toHaveLength(2);
+    expect(error.details.map((d) => d.path)).toEqual(['tokenCacheSeconds', 'logRetentionDays']);
+  });
+
+  it('accepts each protocol with its own endpoint shape', () => {
+    const config = parseConfig({
+      supportSubscriptions: [
+        { protocol: 'email', endpoint: 'oncall@acme.test', filterPolicy: { severity: ['critical'] } },
+        { protocol: 'https', endpoint: 'https://hooks.example.com/sns' },
+        { protocol: 'sqs', endpoint: 'arn:aws:sqs:eu-west-1:123456789012:support-inbox' },
+        { protocol: 'lambda', endpoint: 'arn:aws:lambda:eu-west-1:123456789012:function:chat-relay' },
+        { protocol: 'sms', endpoint: '+14155550100' },
+      ],
+    });
+    expect(config.supportSubscriptions.map((s) => s.protocol)).toEqual([
+      'email',
+      'https',
+      'sqs',
+      'lambda',
+      'sms',
+    ]);
+  });
+});
