@@ -2,6 +2,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { CATALOG, UNLISTED_CODE_TIP } from '../core/catalog';
 import { classify } from '../core/classify';
 import { HttpError, type HttpResult, jsonResponse } from '../shared/http';
+import { MetricUnit, metrics as sharedMetrics } from '../shared/metrics';
 import { type StandardMiddlewareOptions, withHttpMiddleware } from '../shared/middleware';
 
 /** How codes the table does not list are handled: any other 4xx, any other 5xx (like 520). */
@@ -30,6 +31,7 @@ const CODES_BODY = {
 };
 
 export function createCodesHandler(options: StandardMiddlewareOptions = {}) {
+  const metrics = options.metrics ?? sharedMetrics;
   return withHttpMiddleware(async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
     const method = event.requestContext.http.method.toUpperCase();
     if (method !== 'GET') {
@@ -37,6 +39,7 @@ export function createCodesHandler(options: StandardMiddlewareOptions = {}) {
         headers: { allow: 'GET' },
       });
     }
+    metrics.addMetric('CatalogRequests', MetricUnit.Count, 1);
     return jsonResponse(200, CODES_BODY, { 'cache-control': 'public, max-age=3600' });
   }, options);
 }

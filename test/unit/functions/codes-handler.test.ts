@@ -4,8 +4,11 @@ import { createCodesHandler } from '../../../functions/codes/handler';
 import { CATALOG, UNLISTED_CODE_TIP } from '../../../functions/core/catalog';
 import { getCodes, lambdaContext } from '../../fixtures/apigw';
 
+let added: jest.SpyInstance;
+
 function setup() {
   jest.spyOn(Metrics.prototype, 'publishStoredMetrics').mockReturnThis();
+  added = jest.spyOn(Metrics.prototype, 'addMetric');
   return createCodesHandler({
     logger: new Logger({ logLevel: 'SILENT' }),
     metrics: new Metrics({ namespace: 'Test', serviceName: 'test' }),
@@ -25,6 +28,7 @@ describe('codes handler', () => {
       400, 401, 402, 403, 404, 405, 408, 412, 413, 429, 500, 502, 503, 504, 520,
     ]);
     expect(body.unlistedTip).toBe(UNLISTED_CODE_TIP);
+    expect(added).toHaveBeenCalledWith('CatalogRequests', 'Count', 1);
     expect(body.fallbacks['4xx']).toMatchObject({
       category: 'client-error',
       route: 'record',
