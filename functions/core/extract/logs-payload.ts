@@ -10,19 +10,28 @@ import { toTriageEvent } from './to-triage-event';
  * parser's CloudWatch envelope, which pulls full `zod` (~450 KB) into the logs function's bundle.
  */
 const LogEventSchema = z.object({
-  id: z.string().check(z.minLength(1)),
+  // Control messages carry an empty id; data messages are checked below.
+  id: z.string(),
   timestamp: z.number(),
   message: z.string(),
 });
 
-export const LogsPayloadSchema = z.object({
-  messageType: z.enum(['DATA_MESSAGE', 'CONTROL_MESSAGE']),
-  owner: z.optional(z.string()),
-  logGroup: z.string(),
-  logStream: z.string(),
-  subscriptionFilters: z.optional(z.array(z.string())),
-  logEvents: z.array(LogEventSchema),
-});
+export const LogsPayloadSchema = z
+  .object({
+    messageType: z.enum(['DATA_MESSAGE', 'CONTROL_MESSAGE']),
+    owner: z.optional(z.string()),
+    logGroup: z.string(),
+    logStream: z.string(),
+    subscriptionFilters: z.optional(z.array(z.string())),
+    logEvents: z.array(LogEventSchema),
+  })
+  .check(
+    z.refine(
+      (payload) =>
+        payload.messageType !== 'DATA_MESSAGE' || payload.logEvents.every((event) => event.id.length > 0),
+      { error: 'every log event of a DATA_MESSAGE needs an id', path: ['logEvents'] },
+    ),
+  );
 
 export type LogsPayload = z.infer<typeof LogsPayloadSchema>;
 

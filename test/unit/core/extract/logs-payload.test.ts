@@ -92,3 +92,29 @@ describe('extractFromLogsPayload', () => {
     expect(result.events[1]?.id.endsWith('100')).toBe(true);
   });
 });
+
+describe('parseLogsPayload control and data messages', () => {
+  it('accepts a control message, whose log event id is empty', () => {
+    const control = {
+      messageType: 'CONTROL_MESSAGE',
+      owner: 'CloudwatchLogs',
+      logGroup: '',
+      logStream: '',
+      subscriptionFilters: [],
+      logEvents: [
+        { id: '', timestamp: 1, message: 'CWL CONTROL MESSAGE: Checking health of destination Lambda.' },
+      ],
+    };
+    expect(parseLogsPayload(control).messageType).toBe('CONTROL_MESSAGE');
+  });
+
+  it('rejects a data message with a log event without id', () => {
+    const data = {
+      messageType: 'DATA_MESSAGE',
+      logGroup: 'g',
+      logStream: 's',
+      logEvents: [{ id: '', timestamp: 1, message: 'x' }],
+    };
+    expect(() => parseLogsPayload(data)).toThrow(/logEvents: every log event of a DATA_MESSAGE needs an id/);
+  });
+});

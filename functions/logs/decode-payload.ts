@@ -1,0 +1,68 @@
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+import { TriageError, ValidationError } from '../core/errors';
+import { type LogsPayload, parseLogsPayload } from '../core/extract/logs-payload';
+
+const gunzipAsync = promisify(gunzip);
+
+/**
+ * CloudWatch Logs sends at most 1 MB compressed; logs compress ~10–50×. Beyond this the payload is
+ * refused rather than risking the function's memory on a gzip bomb.
+ */
+export const MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024;
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** A subscription payload that can never be read: retrying it cannot help. */
+export class MalformedLogsPayloadError extends TriageError {
+  override readonly name = 'MalformedLogsPayloadError';
+  override readonly statusCode = 400;
+}
+
+/** Where in the decoding a payload failed, for the log line and the metric. */
+export type DecodeStage = 'shape' | 'base64' | 'gzip' | 'json' | 'schema';
+
+export class DecodeFailure extends MalformedLogsPayloadError {
+  readonly stage: DecodeStage;
+  constructor(stage: DecodeStage, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.stage = stage;
+  }
+}
+
+/**
+ * `{ awslogs: { data } }` → the decoded payload: base64, then gzip, then JSON, then the schema.
+ * node:zlib + a zod/mini schema instead of Powertools parser's CloudWatch envelope, which would add
+ * full `zod` (~450 KB) to this function's bundle and cold start.
+ */
+export async function decodeLogsPayload(event: unknown): Promise<LogsPayload> {
+  const data = (event as { awslogs?: { data?: unknown } } | null | undefined)?.awslogs?.data;
+  if (typeof data !== 'string' || data.length === 0) {
+    throw new DecodeFailure('shape', 'event has no awslogs.data string');
+  }
+  // Buffer.from silently skips characters that are not base64, so check before decoding.
+  if (!BASE64.test(data)) throw new DecodeFailure('base64', 'awslogs.data is not base64');
+  let text: string;
+  try {
+    const json = await gunzipAsync(Buffer.from(data, 'base64'), { maxOutputLength: MAX_DECOMPRESSED_BYTES });
+    text = json.toString('utf8');
+  } catch (error) {
+    throw new DecodeFailure('gzip', `awslogs.data is not gzip: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(text);
+  } catch (error) {
+    throw new DecodeFailure('json', `awslogs.data is not JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  try {
+    return parseLogsPayload(decoded);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    throw new DecodeFailure('schema', error.message, { cause: error });
+  }
+}
