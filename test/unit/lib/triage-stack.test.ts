@@ -1,0 +1,575 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { type Resources, synthTemplate } from './synth';
+
+const FULL_CONTEXT = {
+  policy: { persistence: { minErrors: 3 } },
+  logGroups: ['/aws/lambda/checkout', '/ecs/recommender'],
+  logFilterPattern: '?ERROR ?"HTTP 5"',
+  includeNonFireworks: true,
+  supportSubscriptions: [
+    { protocol: 'email', endpoint: 'oncall@acme.test', filterPolicy: { severity: ['critical'] } },
+    { protocol: 'https', endpoint: 'https://hooks.acme.test/sns' },
+  ],
+  billingOwners: [{ protocol: 'email', endpoint: 'billing@acme.test', accounts: ['acme', 'globex'] }],
+  throttling: { rateLimit: 20, burstLimit: 40 },
+  tokenCacheSeconds: 30,
+  logRetentionDays: 90,
+  alarmTopic: 'support',
+  alarmEmail: 'ops@acme.test',
+  triageBatch: { batchSize: 50, maxBatchingWindowSeconds: 5, maxReceiveCount: 3 },
+};
+
+const FUNCTIONS = ['Ingest', 'Codes', 'Triage', 'Sweep', 'Logs'] as const;
+type Fn = (typeof FUNCTIONS)[number];
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource?: unknown;
+  Principal?: unknown;
+}
+
+let defaults: Template;
+let full: Template;
+
+beforeAll(() => {
+  defaults = synthTemplate();
+  full = synthTemplate(FULL_CONTEXT);
+});
+
+const resources = (template: Template): Resources => template.toJSON().Resources as Resources;
+const ofType = (template: Template, type: string) =>
+  Object.entries(resources(template)).filter(([, r]) => r.Type === type);
+const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+function functionId(template: Template, fn: Fn): string {
+  const found = ofType(template, 'AWS::Lambda::Function').filter(([id]) => id.startsWith(`${fn}Function`));
+  expect(found).toHaveLength(1);
+  return found[0]?.[0] ?? '';
+}
+
+function functionProps(template: Template, fn: Fn): Record<string, unknown> {
+  return resources(template)[functionId(template, fn)]?.Properties ?? {};
+}
+
+function envOf(template: Template, fn: Fn): Record<string, unknown> {
+  return (functionProps(template, fn).Environment as { Variables: Record<string, unknown> }).Variables;
+}
+
+/** Every statement of the IAM policies attached to a function's role. */
+function roleStatements(template: Template, fn: Fn): Statement[] {
+  const role = (functionProps(template, fn).Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  return ofType(template, 'AWS::IAM::Policy')
+    .filter(([, p]) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: role }]))
+    .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
+/** Actions other than writing its own logs and using the key. */
+function serviceActions(template: Template, fn: Fn): string[] {
+  return roleStatements(template, fn)
+    .flatMap((s) => asList(s.Action))
+    .filter((a) => !a.startsWith('logs:') && !a.startsWith('kms:'))
+    .sort();
+}
+
+function keyActions(template: Template, fn: Fn): string[] {
+  return roleStatements(template, fn)
+    .flatMap((s) => asList(s.Action))
+    .filter((a) => a.startsWith('kms:'))
+    .sort();
+}
+
+const keyId = (template: Template) => ofType(template, 'AWS::KMS::Key')[0]?.[0];
+
+describe('TriageStack', () => {
+  describe('encryption', () => {
+    it('uses one customer-managed key with rotation', () => {
+      defaults.resourceCountIs('AWS::KMS::Key', 1);
+      defaults.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    });
+
+    it('encrypts the state table with that key', () => {
+      defaults.hasResourceProperties('AWS::DynamoDB::Table', {
+        SSESpecification: {
+          SSEEnabled: true,
+          SSEType: 'KMS',
+          KMSMasterKeyId: { 'Fn::GetAtt': [keyId(defaults), 'Arn'] },
+        },
+      });
+    });
+
+    it.each([
+      ['AWS::SQS::Queue', 'KmsMasterKeyId'],
+      ['AWS::SNS::Topic', 'KmsMasterKeyId'],
+      ['AWS::Logs::LogGroup', 'KmsKeyId'],
+    ])('encrypts every %s with that key', (type, property) => {
+      const all = ofType(full, type);
+      expect(all.length).toBeGreaterThan(0);
+      for (const [, resource] of all) {
+        expect(JSON.stringify(resource.Properties[property])).toContain(keyId(full) ?? 'no key');
+      }
+    });
+
+    it('lets CloudWatch Logs use the key only for log groups of this account and region', () => {
+      defaults.hasResourceProperties('AWS::KMS::Key', {
+        KeyPolicy: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Principal: {
+                Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
+              },
+              Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': Match.anyValue() } },
+            }),
+          ]),
+        },
+      });
+    });
+  });
+
+  describe('state table', () => {
+    it('has the contract key schema, TTL, on-demand billing and point-in-time recovery', () => {
+      defaults.hasResourceProperties('AWS::DynamoDB::Table', {
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      });
+    });
+
+    it('has the sparse due-index (dueShard S, nextDueAt N, projection ALL)', () => {
+      defaults.hasResourceProperties('AWS::DynamoDB::Table', {
+        AttributeDefinitions: Match.arrayWith([
+          { AttributeName: 'dueShard', AttributeType: 'S' },
+          { AttributeName: 'nextDueAt', AttributeType: 'N' },
+        ]),
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: 'due-index',
+            KeySchema: [
+              { AttributeName: 'dueShard', KeyType: 'HASH' },
+              { AttributeName: 'nextDueAt', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      });
+    });
+
+    it('is retained when the stack is deleted', () => {
+      defaults.hasResource('AWS::DynamoDB::Table', {
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+      });
+    });
+  });
+
+  describe('dead-letter queues', () => {
+    it('redrives the events queue to its DLQ after maxReceiveCount deliveries', () => {
+      defaults.hasResourceProperties('AWS::SQS::Queue', {
+        RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 },
+      });
+      full.hasResourceProperties('AWS::SQS::Queue', {
+        RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 3 },
+      });
+    });
+
+    it('gives the sweep schedule target a DLQ and a retry policy', () => {
+      defaults.hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: 'rate(1 minute)',
+        Targets: [
+          Match.objectLike({
+            Arn: { 'Fn::GetAtt': [functionId(defaults, 'Sweep'), 'Arn'] },
+            DeadLetterConfig: { Arn: Match.anyValue() },
+            RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 60 },
+          }),
+        ],
+      });
+    });
+
+    it('alarms on any message in either DLQ', () => {
+      const dlqAlarms = ofType(defaults, 'AWS::CloudWatch::Alarm').filter(
+        ([, a]) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible',
+      );
+      expect(dlqAlarms).toHaveLength(2);
+    });
+  });
+
+  describe('TLS only', () => {
+    it.each([
+      ['AWS::SNS::TopicPolicy', 'PolicyDocument'],
+      ['AWS::SQS::QueuePolicy', 'PolicyDocument'],
+    ])('every %s denies requests without TLS', (type, property) => {
+      const policies = ofType(full, type);
+      expect(policies.length).toBeGreaterThan(0);
+      for (const [, policy] of policies) {
+        expect((policy.Properties[property] as { Statement: unknown[] }).Statement).toContainEqual(
+          expect.objectContaining({
+            Effect: 'Deny',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        );
+      }
+    });
+
+    it('covers every topic and queue with such a policy', () => {
+      full.resourceCountIs('AWS::SNS::TopicPolicy', ofType(full, 'AWS::SNS::Topic').length);
+      full.resourceCountIs('AWS::SQS::QueuePolicy', ofType(full, 'AWS::SQS::Queue').length);
+    });
+  });
+
+  describe('least privilege', () => {
+    it('has no IAM statement with a wildcard action or a wildcard resource', () => {
+      const documents = [
+        ...ofType(full, 'AWS::IAM::Policy').map(([, p]) => p.Properties.PolicyDocument),
+        ...ofType(full, 'AWS::IAM::Role').flatMap(([, r]) =>
+          ((r.Properties.Policies as { PolicyDocument: unknown }[] | undefined) ?? []).map(
+            (p) => p.PolicyDocument,
+          ),
+        ),
+      ] as { Statement: Statement[] }[];
+      expect(documents.length).toBeGreaterThanOrEqual(5);
+      const statements = documents.flatMap((d) => d.Statement);
+      for (const statement of statements) {
+        for (const action of asList(statement.Action)) expect(action).not.toMatch(/^(\*|[\w-]+:\*)$/);
+        expect(asList(statement.Resource)).not.toContain('*');
+      }
+    });
+
+    it('attaches no managed policy to any role', () => {
+      for (const [, role] of ofType(full, 'AWS::IAM::Role'))
+        expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    });
+
+    it('lets each function write only to its own log group', () => {
+      for (const fn of FUNCTIONS) {
+        const logGroup = (functionProps(defaults, fn).LoggingConfig as { LogGroup: { Ref: string } }).LogGroup
+          .Ref;
+        const logStatements = roleStatements(defaults, fn).filter((s) =>
+          asList(s.Action).includes('logs:PutLogEvents'),
+        );
+        expect(logStatements).toEqual([
+          expect.objectContaining({ Resource: { 'Fn::GetAtt': [logGroup, 'Arn'] } }),
+        ]);
+      }
+    });
+
+    it.each<[Fn, string[]]>([
+      ['Ingest', ['dynamodb:GetItem', 'sqs:SendMessage']],
+      ['Codes', []],
+      [
+        'Triage',
+        [
+          'dynamodb:BatchGetItem',
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'sns:Publish',
+          'sqs:ChangeMessageVisibility',
+          'sqs:DeleteMessage',
+          'sqs:GetQueueAttributes',
+          'sqs:GetQueueUrl',
+          'sqs:ReceiveMessage',
+        ],
+      ],
+      ['Sweep', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'sns:Publish']],
+      ['Logs', ['sqs:SendMessage']],
+    ])('grants %s exactly %j', (fn, actions) => {
+      expect(serviceActions(defaults, fn)).toEqual(actions);
+    });
+
+    it('grants key use only to the functions that touch encrypted data', () => {
+      expect(keyActions(defaults, 'Codes')).toEqual([]);
+      expect(keyActions(defaults, 'Logs')).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+      expect(keyActions(defaults, 'Ingest')).toEqual([
+        'kms:Decrypt',
+        'kms:DescribeKey',
+        'kms:GenerateDataKey',
+      ]);
+    });
+
+    it('lets the sweep query only the due-index, and grants item actions on the table, not its indexes', () => {
+      const table = ofType(defaults, 'AWS::DynamoDB::Table')[0]?.[0] ?? '';
+      const statements = roleStatements(defaults, 'Sweep').filter((s) =>
+        asList(s.Action).some((a) => a.startsWith('dynamodb:')),
+      );
+      expect(statements).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            Action: 'dynamodb:Query',
+            Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [table, 'Arn'] }, '/index/due-index']] },
+          }),
+          expect.objectContaining({
+            Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+            Resource: { 'Fn::GetAtt': [table, 'Arn'] },
+          }),
+        ]),
+      );
+    });
+
+    it('grants Publish on exactly the two notification topics', () => {
+      const publish = roleStatements(defaults, 'Triage').find((s) =>
+        asList(s.Action).includes('sns:Publish'),
+      );
+      const topics = ofType(defaults, 'AWS::SNS::Topic')
+        .map(([id]) => id)
+        .filter((id) => id.startsWith('Notifications'));
+      expect(topics).toHaveLength(2);
+      expect(asList(publish?.Resource)).toEqual(expect.arrayContaining(topics.map((id) => ({ Ref: id }))));
+      expect(asList(publish?.Resource)).toHaveLength(2);
+    });
+
+    it('gives account-wide key administration only to the account root (the default key policy)', () => {
+      const [[, key] = ['', { Type: '', Properties: {} }]] = ofType(full, 'AWS::KMS::Key');
+      const statements = (key.Properties.KeyPolicy as { Statement: Statement[] }).Statement;
+      const wildcard = statements.filter((s) => asList(s.Action).some((a) => /^(\*|kms:\*)$/.test(a)));
+      expect(wildcard).toHaveLength(1);
+      expect(JSON.stringify(wildcard[0]?.Principal)).toContain(':root');
+    });
+  });
+
+  describe('functions', () => {
+    it('runs every function on Node.js 24, arm64, with its own log group', () => {
+      defaults.resourceCountIs('AWS::Lambda::Function', 5);
+      defaults.allResourcesProperties('AWS::Lambda::Function', {
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        LoggingConfig: { LogGroup: { Ref: Match.anyValue() } },
+      });
+    });
+
+    it('gives every log group the configured retention', () => {
+      defaults.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+      full.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+    });
+
+    it('sets the common Powertools and source-map variables on every function', () => {
+      for (const fn of FUNCTIONS) {
+        expect(envOf(defaults, fn)).toMatchObject({
+          POWERTOOLS_SERVICE_NAME: 'fireworks-error-triage',
+          POWERTOOLS_METRICS_NAMESPACE: 'FireworksErrorTriage',
+          POWERTOOLS_LOG_LEVEL: 'INFO',
+          NODE_OPTIONS: '--enable-source-maps',
+        });
+      }
+    });
+
+    it.each<[Fn, string[]]>([
+      ['Ingest', ['EVENTS_QUEUE_URL', 'TABLE_NAME', 'TOKEN_CACHE_SECONDS']],
+      ['Codes', []],
+      ['Triage', ['ACCOUNT_TOPIC_ARN', 'POLICY_CONFIG', 'SUPPORT_TOPIC_ARN', 'TABLE_NAME']],
+      ['Sweep', ['ACCOUNT_TOPIC_ARN', 'POLICY_CONFIG', 'SUPPORT_TOPIC_ARN', 'TABLE_NAME']],
+      ['Logs', ['EVENTS_QUEUE_URL', 'INCLUDE_NON_FIREWORKS']],
+    ])('wires %s with exactly the variables of its contract: %j', (fn, names) => {
+      const specific = Object.keys(envOf(defaults, fn))
+        .filter((name) => !name.startsWith('POWERTOOLS_') && name !== 'NODE_OPTIONS')
+        .sort();
+      expect(specific).toEqual(names);
+    });
+
+    it('passes configured values through the environment', () => {
+      expect(envOf(defaults, 'Triage').POLICY_CONFIG).toBe('{}');
+      expect(envOf(defaults, 'Ingest').TOKEN_CACHE_SECONDS).toBe('60');
+      expect(envOf(defaults, 'Logs').INCLUDE_NON_FIREWORKS).toBe('false');
+      expect(JSON.parse(envOf(full, 'Sweep').POLICY_CONFIG as string)).toEqual(FULL_CONTEXT.policy);
+      expect(envOf(full, 'Ingest').TOKEN_CACHE_SECONDS).toBe('30');
+      expect(envOf(full, 'Logs').INCLUDE_NON_FIREWORKS).toBe('true');
+    });
+
+    it('points the variables at the stack resources', () => {
+      const table = ofType(defaults, 'AWS::DynamoDB::Table')[0]?.[0];
+      expect(envOf(defaults, 'Triage').TABLE_NAME).toEqual({ Ref: table });
+      expect(envOf(defaults, 'Ingest').EVENTS_QUEUE_URL).toEqual(envOf(defaults, 'Logs').EVENTS_QUEUE_URL);
+      expect(envOf(defaults, 'Sweep').SUPPORT_TOPIC_ARN).toEqual({
+        Ref: expect.stringMatching(/^NotificationsSupportEscalations/),
+      });
+      expect(envOf(defaults, 'Triage').ACCOUNT_TOPIC_ARN).toEqual({
+        Ref: expect.stringMatching(/^NotificationsAccountIssues/),
+      });
+      expect(envOf(defaults, 'Logs').EVENTS_QUEUE_URL).toEqual({
+        Ref: expect.stringMatching(/^EventsQueue/),
+      });
+    });
+
+    it('applies the configured memory sizes', () => {
+      expect(functionProps(defaults, 'Ingest').MemorySize).toBe(512);
+      expect(functionProps(defaults, 'Codes').MemorySize).toBe(256);
+    });
+  });
+
+  describe('event pipeline', () => {
+    it('feeds the triage function in batches that report item failures', () => {
+      defaults.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: functionId(defaults, 'Triage') },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        BatchSize: 10,
+        MaximumBatchingWindowInSeconds: 1,
+      });
+      full.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        BatchSize: 50,
+        MaximumBatchingWindowInSeconds: 5,
+      });
+    });
+
+    it('keeps messages invisible for six triage timeouts plus the batching window', () => {
+      defaults.hasResourceProperties('AWS::SQS::Queue', {
+        VisibilityTimeout: 181,
+        RedrivePolicy: Match.anyValue(),
+      });
+    });
+  });
+
+  describe('log subscriptions', () => {
+    it('creates no subscription filter when no log group is configured', () => {
+      defaults.resourceCountIs('AWS::Logs::SubscriptionFilter', 0);
+    });
+
+    it('subscribes each configured log group to the logs function with the filter pattern', () => {
+      full.resourceCountIs('AWS::Logs::SubscriptionFilter', 2);
+      for (const name of FULL_CONTEXT.logGroups) {
+        full.hasResourceProperties('AWS::Logs::SubscriptionFilter', {
+          LogGroupName: name,
+          FilterPattern: '?ERROR ?"HTTP 5"',
+          DestinationArn: { 'Fn::GetAtt': [functionId(full, 'Logs'), 'Arn'] },
+        });
+      }
+      full.hasResourceProperties('AWS::Lambda::Permission', {
+        FunctionName: { 'Fn::GetAtt': [functionId(full, 'Logs'), 'Arn'] },
+        Principal: 'logs.amazonaws.com',
+      });
+    });
+  });
+
+  describe('notification topics', () => {
+    it('subscribes billing owners to account-issues with a filter policy on account', () => {
+      full.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: 'email',
+        Endpoint: 'billing@acme.test',
+        TopicArn: { Ref: Match.stringLikeRegexp('AccountIssues') },
+        FilterPolicy: { account: ['acme', 'globex'] },
+      });
+    });
+
+    it('subscribes support endpoints to support-escalations, with their filter policy when given', () => {
+      full.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: 'email',
+        Endpoint: 'oncall@acme.test',
+        TopicArn: { Ref: Match.stringLikeRegexp('SupportEscalations') },
+        FilterPolicy: { severity: ['critical'] },
+      });
+      full.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: 'https',
+        Endpoint: 'https://hooks.acme.test/sns',
+        FilterPolicy: Match.absent(),
+      });
+    });
+
+    it('creates no subscription by default', () => {
+      defaults.resourceCountIs('AWS::SNS::Subscription', 0);
+    });
+  });
+
+  describe('ingest API', () => {
+    it('routes /v1/events (any method, the handler answers 405) and GET /v1/codes', () => {
+      defaults.resourceCountIs('AWS::ApiGatewayV2::Route', 2);
+      defaults.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'ANY /v1/events' });
+      defaults.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'GET /v1/codes' });
+    });
+
+    it('throttles the stage with the configured rate and burst, and writes access logs', () => {
+      defaults.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+        StageName: '$default',
+        AutoDeploy: true,
+        DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+        AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+      });
+      full.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+        DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
+      });
+    });
+  });
+
+  describe('monitoring', () => {
+    it('sends alarms to a dedicated encrypted ops topic by default', () => {
+      defaults.resourceCountIs('AWS::SNS::Topic', 3);
+      const ops = ofType(defaults, 'AWS::SNS::Topic').find(([id]) =>
+        id.startsWith('MonitoringOpsTopic'),
+      )?.[0];
+      defaults.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: ops }] });
+    });
+
+    it('sends alarms to the support topic, and subscribes the alarm e-mail there, when so configured', () => {
+      full.resourceCountIs('AWS::SNS::Topic', 2);
+      const support = ofType(full, 'AWS::SNS::Topic').find(([id]) => id.includes('SupportEscalations'))?.[0];
+      full.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: support }] });
+      full.hasResourceProperties('AWS::SNS::Subscription', {
+        Endpoint: 'ops@acme.test',
+        TopicArn: { Ref: support },
+      });
+    });
+
+    it('alarms on errors and throttles of every function, and on queue age', () => {
+      for (const metric of ['Errors', 'Throttles']) {
+        const alarms = ofType(defaults, 'AWS::CloudWatch::Alarm').filter(
+          ([, a]) => a.Properties.MetricName === metric,
+        );
+        expect(alarms).toHaveLength(5);
+      }
+      defaults.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateAgeOfOldestMessage',
+        Threshold: 300,
+      });
+    });
+
+    it('lets CloudWatch publish alarms to the encrypted alarm topic', () => {
+      defaults.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Allow',
+              Principal: { Service: 'cloudwatch.amazonaws.com' },
+              Action: 'sns:Publish',
+            }),
+          ]),
+        },
+      });
+      defaults.hasResourceProperties('AWS::KMS::Key', {
+        KeyPolicy: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' } }),
+          ]),
+        },
+      });
+    });
+
+    it('charts events by status, notifications by kind and queue age on a dashboard', () => {
+      const body = JSON.stringify(
+        ofType(defaults, 'AWS::CloudWatch::Dashboard')[0]?.[1].Properties.DashboardBody,
+      );
+      expect(body).toContain('MetricName=\\\\\\"EventsTriaged\\\\\\"');
+      expect(body).toContain('MetricName=\\\\\\"NotificationsPublished\\\\\\"');
+      expect(body).toContain('ApproximateAgeOfOldestMessage');
+    });
+  });
+
+  describe('outputs', () => {
+    it('exports the contract outputs by their fixed names', () => {
+      expect(Object.keys(defaults.toJSON().Outputs).sort()).toEqual([
+        'AccountIssuesTopicArn',
+        'CodesUrl',
+        'EventsQueueUrl',
+        'Region',
+        'StateTableName',
+        'SupportEscalationsTopicArn',
+        'WebhookUrl',
+      ]);
+    });
+
+    it('points the URLs at the routes', () => {
+      expect(JSON.stringify(defaults.toJSON().Outputs.WebhookUrl.Value)).toContain('/v1/events');
+      expect(JSON.stringify(defaults.toJSON().Outputs.CodesUrl.Value)).toContain('/v1/codes');
+    });
+  });
+});
