@@ -113,6 +113,12 @@ export class StateRepository<S extends StoredScope> {
    * not exist yet). Throws {@link StateConflictError} when another writer got there first.
    */
   async save(state: S, expectedVersion: number | undefined): Promise<void> {
+    if (expectedVersion !== undefined && !(state.version > expectedVersion)) {
+      // Writing the same version again would let a second stale writer pass the same condition.
+      throw new TriageError(
+        `scope ${state.key} must advance its version past ${expectedVersion} (got ${state.version})`,
+      );
+    }
     const due = state.nextDueAt !== undefined;
     const item: Record<string, NativeAttributeValue> = {
       pk: state.key,

@@ -1,0 +1,67 @@
+import { type MessageAttributeValue, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { renderNotification } from '../core/policy';
+import type { NotificationIntent, RenderedNotification, Topic } from '../core/policy/types';
+
+export interface NotifierOptions {
+  /** ARNs of the two topics (SUPPORT_TOPIC_ARN / ACCOUNT_TOPIC_ARN). */
+  readonly topicArns: Readonly<Record<Topic, string>>;
+  /** Built once at module scope by the caller (or a test) and shared; a default client otherwise. */
+  readonly snsClient?: SNSClient;
+  /** How an intent becomes a message; the policy engine's renderer unless a test needs another. */
+  readonly render?: (intent: NotificationIntent) => RenderedNotification;
+}
+
+/** Publishes notification intents to the SNS topic they belong to: JSON for machines, text for e-mail. */
+export class Notifier {
+  private readonly topicArns: Readonly<Record<Topic, string>>;
+  private readonly snsClient: SNSClient;
+  private readonly render: (intent: NotificationIntent) => RenderedNotification;
+
+  constructor(options: NotifierOptions) {
+    this.topicArns = options.topicArns;
+    this.snsClient = options.snsClient ?? new SNSClient({});
+    this.render = options.render ?? renderNotification;
+  }
+
+  /** Publish one intent; resolves with the SNS message id. Rejects when SNS does (the caller keeps it in the outbox). */
+  async publish(intent: NotificationIntent): Promise<string | undefined> {
+    const rendered = this.render(intent);
+    const result = await this.snsClient.send(
+      new PublishCommand({
+        TopicArn: this.topicArns[intent.topic],
+        MessageStructure: 'json',
+        Message: JSON.stringify({ default: rendered.json, email: rendered.text }),
+        Subject: toSnsSubject(rendered.subject),
+        MessageAttributes: toMessageAttributes(rendered.attributes),
+      }),
+    );
+    return result.MessageId;
+  }
+}
+
+/** SNS rejects subjects that are not printable ASCII, span lines or exceed 100 characters. */
+export function toSnsSubject(subject: string): string {
+  const ascii = subject
+    .normalize('NFKD')
+    .replace(/[\u2012-\u2015]/g, '-')
+    .replace(/[\u2018\u2019]/g, "'")
+    .replace(/[\u201c\u201d]/g, '"')
+    .replace(/\u2026/g, '...')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/\s+/g, ' ')
+    .replace(/[^\x20-\x7e]/g, '?')
+    .trim();
+  const bounded = ascii.length > 100 ? `${ascii.slice(0, 97)}...` : ascii;
+  return bounded === '' ? 'Fireworks error triage notification' : bounded;
+}
+
+function toMessageAttributes(
+  attributes: Readonly<Record<string, string>>,
+): Record<string, MessageAttributeValue> {
+  const result: Record<string, MessageAttributeValue> = {};
+  for (const [name, value] of Object.entries(attributes)) {
+    // SNS rejects empty attribute values; an absent attribute simply does not match a filter.
+    if (value !== '') result[name] = { DataType: 'String', StringValue: value };
+  }
+  return result;
+}

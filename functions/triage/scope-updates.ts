@@ -1,0 +1,117 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Notifier } from '../adapters/notifier';
+import { StateConflictError, type StateRepository } from '../adapters/state-repository';
+import { markPublished, type ScopeState } from '../core/policy';
+import type { NotificationIntent, ScopeUpdate } from '../core/policy/types';
+import { countBy } from '../shared/metrics';
+
+/** The part of the repository the triage and sweep flows use (a narrow seam for tests). */
+export type ScopeRepository = Pick<StateRepository<ScopeState>, 'getMany' | 'save'>;
+
+/** Reloads after a lost conditional write before the scope counts as failed. */
+export const MAX_CONFLICT_RETRIES = 3;
+
+export interface ScopeUpdateResult {
+  /** The scope as stored after the update (undefined only when it neither existed nor was created). */
+  readonly state: ScopeState | undefined;
+  /** Notifications the update decided on; they are in `state.outbox` until published. */
+  readonly intents: readonly NotificationIntent[];
+}
+
+/**
+ * Apply a change to one scope with optimistic locking: compute from the stored state, write it on
+ * condition that nobody else did meanwhile, and on a lost race reload and compute again. `apply` must
+ * be idempotent (the engine dedupes by batchId), so computing twice never counts twice.
+ */
+export async function updateScope(
+  key: string,
+  loaded: ScopeState | undefined,
+  apply: (state: ScopeState | undefined) => ScopeUpdate<ScopeState>,
+  repository: ScopeRepository,
+): Promise<ScopeUpdateResult> {
+  let current = loaded;
+  for (let attempt = 0; ; attempt++) {
+    const update = apply(current);
+    if (!update.state) return { state: current, intents: [] };
+    try {
+      await repository.save(update.state, current?.version);
+      return { state: update.state, intents: update.intents };
+    } catch (error) {
+      if (!(error instanceof StateConflictError) || attempt >= MAX_CONFLICT_RETRIES) throw error;
+      current = (await repository.getMany([key])).get(key);
+    }
+  }
+}
+
+export interface DeliveryDeps {
+  readonly repository: ScopeRepository;
+  readonly notifier: Pick<Notifier, 'publish'>;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}
+
+export interface DeliveryResult {
+  readonly published: number;
+  /** Intents left in the outbox for the sweep to retry. */
+  readonly pending: number;
+}
+
+/**
+ * Publish `intents` of a stored scope in order, then remove the published ones from its outbox. A
+ * failed publish stops the scope's delivery (so "resolved" never overtakes "opened"); what is left
+ * stays in the durable outbox, which the sweep retries. Never throws: the state is already safe.
+ */
+export async function deliverIntents(
+  state: ScopeState,
+  intents: readonly NotificationIntent[],
+  deps: DeliveryDeps,
+): Promise<DeliveryResult> {
+  const published: string[] = [];
+  for (const intent of intents) {
+    try {
+      await deps.notifier.publish(intent);
+      published.push(intent.notificationId);
+      countBy(deps.metrics, 'NotificationsPublished', 'kind', intent.kind);
+    } catch (error) {
+      deps.metrics.addMetric('PublishFailures', MetricUnit.Count, 1);
+      deps.logger.warn('publish failed; the notification stays in the outbox for the sweep', {
+        scopeKey: state.key,
+        notificationId: intent.notificationId,
+        kind: intent.kind,
+        error: errorMessage(error),
+      });
+      break;
+    }
+  }
+  if (published.length > 0) await recordPublished(state, published, deps);
+  return { published: published.length, pending: intents.length - published.length };
+}
+
+/** Drop published ids from the outbox; if the scope moved on meanwhile, drop them from the newer state. */
+async function recordPublished(state: ScopeState, ids: readonly string[], deps: DeliveryDeps): Promise<void> {
+  try {
+    await updateScope(
+      state.key,
+      state,
+      (current) => {
+        const next = current && markPublished(current, ids);
+        // Unchanged when none of them is in the outbox any more: nothing to write.
+        return { ...(next && next !== current ? { state: next } : {}), intents: [] };
+      },
+      deps.repository,
+    );
+  } catch (error) {
+    // Not fatal: the sweep publishes them again under the same notificationId, which subscribers dedupe.
+    deps.logger.warn('could not record published notifications; they may be sent again', {
+      scopeKey: state.key,
+      notificationIds: ids,
+      error: errorMessage(error),
+    });
+  }
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -1,0 +1,39 @@
+import { Notifier } from '../adapters/notifier';
+import { createDocumentClient, StateRepository } from '../adapters/state-repository';
+import { ConfigError } from '../core/errors';
+import type { PolicyConfig } from '../core/policy';
+import { parsePolicyConfig, type ScopeState } from '../core/policy';
+import { requireEnv } from '../shared/env';
+
+/**
+ * Cold-start construction shared by the triage and sweep handlers (same env vars, same adapters):
+ * clients are built once per container, endpoints come from the standard AWS_ENDPOINT_URL_* variables.
+ */
+export function readPolicyConfig(env: NodeJS.ProcessEnv = process.env): PolicyConfig {
+  const text = requireEnv('POLICY_CONFIG', env);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`POLICY_CONFIG is not JSON: ${(error as Error).message}`, [
+      { path: 'POLICY_CONFIG', message: 'expected JSON text' },
+    ]);
+  }
+  return parsePolicyConfig(json);
+}
+
+export function createStateRepository(env: NodeJS.ProcessEnv = process.env): StateRepository<ScopeState> {
+  return new StateRepository<ScopeState>({
+    tableName: requireEnv('TABLE_NAME', env),
+    documentClient: createDocumentClient(),
+  });
+}
+
+export function createNotifier(env: NodeJS.ProcessEnv = process.env): Notifier {
+  return new Notifier({
+    topicArns: {
+      support: requireEnv('SUPPORT_TOPIC_ARN', env),
+      account: requireEnv('ACCOUNT_TOPIC_ARN', env),
+    },
+  });
+}

@@ -1,0 +1,103 @@
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { Notifier, toSnsSubject } from '../../../functions/adapters/notifier';
+import type { NotificationIntent, RenderedNotification } from '../../../functions/core/policy/types';
+
+const sns = mockClient(SNSClient);
+
+const TOPICS = {
+  support: 'arn:aws:sns:us-east-1:000000000000:support-escalations',
+  account: 'arn:aws:sns:us-east-1:000000000000:account-issues',
+};
+
+function intent(overrides: Partial<NotificationIntent> = {}): NotificationIntent {
+  return {
+    notificationId: 'n-1',
+    topic: 'support',
+    kind: 'incident.opened',
+    at: '2026-11-25T15:00:00.000Z',
+    severity: 'critical',
+    status: 500,
+    statusCounts: { '500': 1 },
+    name: 'Internal Server Error',
+    possibleIssue: 'Server error.',
+    resolution: 'Retry later.',
+    scopeKey: 'incident#immediate#model#m',
+    scope: { rule: 'immediate', model: 'm' },
+    subjectId: 'inc-1',
+    model: 'm',
+    apps: ['checkout'],
+    count: 1,
+    newSinceLast: 1,
+    firstSeen: '2026-11-25T15:00:00.000Z',
+    lastSeen: '2026-11-25T15:00:00.000Z',
+    sampleRequestIds: [],
+    ...overrides,
+  };
+}
+
+const rendered: RenderedNotification = {
+  subject: 'Incident opened: 500 Internal Server Error on m',
+  text: 'An incident was opened.',
+  json: '{"notificationId":"n-1"}',
+  attributes: { kind: 'incident.opened', severity: 'critical', status: '500', account: '', model: 'm' },
+};
+
+describe('Notifier', () => {
+  afterEach(() => {
+    sns.reset();
+  });
+
+  it('publishes a JSON-structured message with subject and string attributes to the intent topic', async () => {
+    sns.on(PublishCommand).resolves({ MessageId: 'mid-1' });
+    const notifier = new Notifier({
+      topicArns: TOPICS,
+      snsClient: new SNSClient({}),
+      render: () => rendered,
+    });
+
+    const messageId = await notifier.publish(intent({ topic: 'account' }));
+
+    expect(messageId).toBe('mid-1');
+    const input = sns.commandCalls(PublishCommand)[0]?.args[0].input;
+    expect(input).toEqual({
+      TopicArn: TOPICS.account,
+      MessageStructure: 'json',
+      Message: JSON.stringify({ default: rendered.json, email: rendered.text }),
+      Subject: rendered.subject,
+      MessageAttributes: {
+        kind: { DataType: 'String', StringValue: 'incident.opened' },
+        severity: { DataType: 'String', StringValue: 'critical' },
+        status: { DataType: 'String', StringValue: '500' },
+        model: { DataType: 'String', StringValue: 'm' },
+      },
+    });
+  });
+
+  it('rejects when SNS does, so the caller keeps the intent in its outbox', async () => {
+    sns.on(PublishCommand).rejects(new Error('throttled'));
+    const notifier = new Notifier({
+      topicArns: TOPICS,
+      snsClient: new SNSClient({}),
+      render: () => rendered,
+    });
+
+    await expect(notifier.publish(intent())).rejects.toThrow('throttled');
+  });
+});
+
+describe('toSnsSubject', () => {
+  it('keeps a readable ASCII subject as it is', () => {
+    expect(toSnsSubject('[critical] 500 Internal Server Error')).toBe('[critical] 500 Internal Server Error');
+  });
+
+  it('turns typographic characters and line breaks into printable ASCII', () => {
+    expect(toSnsSubject('Incident — “llama” café…\nresolved')).toBe('Incident - "llama" cafe... resolved');
+  });
+
+  it('cuts subjects to 100 characters', () => {
+    const subject = toSnsSubject('x'.repeat(150));
+    expect(subject).toHaveLength(100);
+    expect(subject.endsWith('...')).toBe(true);
+  });
+});

@@ -1,0 +1,226 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { Notifier } from '../../../functions/adapters/notifier';
+import { createDocumentClient, StateRepository } from '../../../functions/adapters/state-repository';
+import type { TriageEvent } from '../../../functions/core/event';
+import { applyBatches, DEFAULT_POLICY, type ScopeState, scopeKeysOf } from '../../../functions/core/policy';
+import { parseQueueMessage } from '../../../functions/core/queue-message';
+import { createTriageHandler } from '../../../functions/triage/triage';
+import { lambdaContext } from '../../fixtures/apigw';
+import { batchRecord, sqsEvent, sqsRecord } from '../../fixtures/sqs';
+import { FakeStateTable } from './triage-fake-table';
+
+const NOW = Date.UTC(2026, 10, 25, 15, 0, 5);
+const RECEIVED_AT = Date.UTC(2026, 10, 25, 15, 0, 0);
+const TOPICS = {
+  support: 'arn:aws:sns:us-east-1:123456789012:support-escalations',
+  account: 'arn:aws:sns:us-east-1:123456789012:account-issues',
+};
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const sns = mockClient(SNSClient);
+
+function event500(id: string, model = 'accounts/fireworks/models/llama-v3p1-8b-instruct'): TriageEvent {
+  return { id, status: 500, message: 'Internal server error', model, account: 'acme', app: 'checkout' };
+}
+
+function setup() {
+  const table = new FakeStateTable(ddb);
+  const added = jest.spyOn(Metrics.prototype, 'addMetric');
+  jest.spyOn(Metrics.prototype, 'publishStoredMetrics').mockReturnThis();
+  const handler = createTriageHandler({
+    config: DEFAULT_POLICY,
+    repository: new StateRepository<ScopeState>({
+      tableName: 'state',
+      documentClient: createDocumentClient(),
+      clock: () => NOW,
+    }),
+    notifier: new Notifier({ topicArns: TOPICS, snsClient: new SNSClient({ region: 'us-east-1' }) }),
+    clock: () => NOW,
+    logger: new Logger({ logLevel: 'SILENT' }),
+    metrics: new Metrics({ namespace: 'Test', serviceName: 'test' }),
+    plugin: { timeoutEarlyInMillis: 0 },
+  });
+  return {
+    table,
+    added,
+    triage: (...records: ReturnType<typeof sqsRecord>[]) => handler(sqsEvent(...records), lambdaContext()),
+  };
+}
+
+function published() {
+  return sns.commandCalls(PublishCommand).map((call) => call.args[0].input);
+}
+
+beforeEach(() => {
+  ddb.reset();
+  sns.reset();
+  sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+});
+
+describe('triage handler', () => {
+  it('opens an incident for a 500: one saved scope, one notification to the support topic, empty outbox', async () => {
+    const { table, triage } = setup();
+
+    const result = await triage(sqsRecord());
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(published()).toHaveLength(1);
+    expect(published()[0]).toMatchObject({
+      TopicArn: TOPICS.support,
+      MessageStructure: 'json',
+      MessageAttributes: expect.objectContaining({
+        kind: { DataType: 'String', StringValue: 'incident.opened' },
+      }),
+    });
+    const incidents = table.states().filter((s) => s.kind === 'incident');
+    expect(incidents).toHaveLength(1);
+    expect(incidents[0]?.outbox).toEqual([]);
+  });
+
+  it('does not notify again when the same record is redelivered', async () => {
+    const { table, triage } = setup();
+    await triage(sqsRecord());
+    const before = table.states();
+
+    const result = await triage(sqsRecord());
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(published()).toHaveLength(1);
+    expect(table.states().map((s) => s.total)).toEqual(before.map((s) => s.total));
+  });
+
+  it('writes once per scope however many events and records share it', async () => {
+    const { table, triage } = setup();
+    const records = Array.from({ length: 5 }, (_, r) =>
+      batchRecord(`msg-${r}`, {
+        batchId: `b-${r}`,
+        receivedAt: RECEIVED_AT,
+        events: Array.from({ length: 100 }, (_, i) => event500(`e-${r}-${i}`)),
+      }),
+    );
+
+    await triage(...records);
+
+    const scopes = table.states().length;
+    // One create per scope, plus one outbox clean-up for the scope that notified.
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(scopes + 1);
+    expect(published()).toHaveLength(1);
+  });
+
+  it('reloads and re-applies when another writer saved the scope first', async () => {
+    const { table, triage } = setup();
+    let raced = false;
+    table.beforePut = (item) => {
+      if (raced) return;
+      raced = true;
+      // A concurrent invocation stores the same scope (another batch) just before our write.
+      const other = applyBatches(
+        String(item.pk),
+        undefined,
+        [{ batchId: 'other', receivedAt: RECEIVED_AT, events: [event500('o-1')] }],
+        NOW,
+        DEFAULT_POLICY,
+      ).state as ScopeState;
+      table.put({ ...other, version: 1 });
+    };
+
+    const result = await triage(sqsRecord());
+
+    expect(result.batchItemFailures).toEqual([]);
+    const incident = table.states().find((s) => s.kind === 'incident');
+    // Both batches counted, in a version above the concurrent writer's.
+    expect(incident?.total).toBe(2);
+    expect(incident?.version).toBeGreaterThan(1);
+  });
+
+  it('reports the records of a scope whose write keeps failing, and only those', async () => {
+    const { table, triage } = setup();
+    const failingModel = 'accounts/fireworks/models/failing';
+    table.beforePut = (item) => {
+      if (JSON.stringify(item).includes(failingModel)) {
+        throw new DynamoDBServiceException({ name: 'InternalServerError', $fault: 'server', $metadata: {} });
+      }
+    };
+
+    const result = await triage(
+      batchRecord('bad-scope', {
+        batchId: 'b-1',
+        receivedAt: RECEIVED_AT,
+        events: [event500('e-1', failingModel)],
+      }),
+      batchRecord('good-scope', { batchId: 'b-2', receivedAt: RECEIVED_AT, events: [event500('e-2')] }),
+    );
+
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'bad-scope' }]);
+    expect(published()).toHaveLength(1);
+  });
+
+  it('gives up after repeated conflicts and reports the record for redelivery', async () => {
+    const { table, triage } = setup();
+    const record = sqsRecord({ messageId: 'contended' });
+    const key = scopeKeysOf([parseQueueMessage(record.body)], DEFAULT_POLICY)[0] as string;
+    const earlier = applyBatches(
+      key,
+      undefined,
+      [{ batchId: 'earlier', receivedAt: RECEIVED_AT, events: [event500('o-1')] }],
+      NOW,
+      DEFAULT_POLICY,
+    ).state as ScopeState;
+    table.put(earlier);
+    // Every write loses the race: another writer always saved a newer version just before.
+    table.beforePut = (item) => {
+      const stored = table.items.get(String(item.pk)) as Record<string, unknown>;
+      table.items.set(String(item.pk), { ...stored, version: Number(stored.version) + 1 });
+    };
+
+    const result = await triage(record);
+
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'contended' }]);
+    expect(published()).toHaveLength(0);
+    // The first write and three reloaded retries.
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(4);
+  });
+
+  it('keeps a notification whose publish failed in the outbox, without failing the record', async () => {
+    const { table, triage, added } = setup();
+    sns.on(PublishCommand).rejects(new Error('SNS unavailable'));
+
+    const result = await triage(sqsRecord());
+
+    expect(result.batchItemFailures).toEqual([]);
+    const incident = table.states().find((s) => s.kind === 'incident');
+    expect(incident?.outbox.map((intent) => intent.kind)).toEqual(['incident.opened']);
+    expect(incident?.nextDueAt).toBeDefined();
+    expect(added).toHaveBeenCalledWith('PublishFailures', 'Count', 1);
+  });
+
+  it('reports a record that does not parse and still triages the others', async () => {
+    const { triage } = setup();
+
+    const result = await triage(
+      sqsRecord({ messageId: 'garbage', body: 'not json' }),
+      sqsRecord({ messageId: 'wrong-shape', body: '{"v":2}' }),
+      sqsRecord({ messageId: 'fine' }),
+    );
+
+    expect(result.batchItemFailures).toEqual([
+      { itemIdentifier: 'garbage' },
+      { itemIdentifier: 'wrong-shape' },
+    ]);
+    expect(published()).toHaveLength(1);
+  });
+
+  it('counts triaged events by status and category once their scope is saved', async () => {
+    const { triage } = setup();
+    const single = jest.spyOn(Metrics.prototype, 'addDimensions');
+
+    await triage(sqsRecord());
+
+    expect(single).toHaveBeenCalledWith({ status: '500', category: 'server-error' });
+  });
+});
