@@ -6,6 +6,7 @@ import type { Construct } from 'constructs';
 import * as z from 'zod/mini';
 import { ConfigError, type FieldError } from '../functions/core/errors';
 import { issuesToFieldErrors } from '../functions/core/normalize';
+import { type PolicyConfig, parsePolicyConfig } from '../functions/core/policy';
 
 /** SNS protocols a subscriber may use; each has its own endpoint shape (see ENDPOINT_RULES). */
 export type SubscriptionProtocol = 'email' | 'https' | 'sqs' | 'lambda' | 'sms';
@@ -56,8 +57,11 @@ export type FunctionName = 'ingest' | 'codes' | 'triage' | 'sweep' | 'logs';
 export type AlarmTopicChoice = 'ops' | 'support';
 
 export interface TriageConfig {
-  /** Policy engine configuration (thresholds, windows, silences); passed to triage/sweep as POLICY_CONFIG. @default {} */
-  readonly policy: Readonly<Record<string, unknown>>;
+  /**
+   * Policy engine configuration (thresholds, windows, silences), validated and defaulted by the engine's own
+   * `parsePolicyConfig`; passed to triage and sweep as POLICY_CONFIG. @default {} (the DESIGN §5 defaults)
+   */
+  readonly policy: PolicyConfig;
   /** CloudWatch log group names to subscribe to the logs function. @default [] */
   readonly logGroups: readonly string[];
   /** Subscription filter pattern for those log groups. @default DEFAULT_LOG_FILTER_PATTERN */
@@ -192,7 +196,6 @@ const BillingOwnerSchema = strictObject(
 const LOG_GROUP_NAME = /^[\w\-./#]{1,512}$/;
 
 const ConfigSchema = z.object({
-  policy: z._default(z.record(z.string(), z.unknown(), error('expected a policy configuration object')), {}),
   logGroups: z._default(
     z
       .array(
@@ -287,7 +290,37 @@ const ConfigSchema = z.object({
 });
 
 /** The context keys this app reads. */
-export const CONFIG_KEYS = Object.keys(ConfigSchema.shape) as readonly (keyof TriageConfig)[];
+export const CONFIG_KEYS = ['policy', ...Object.keys(ConfigSchema.shape)] as readonly (keyof TriageConfig)[];
+
+/**
+ * Lambda allows 4 KB of environment per function; the policy travels as one variable next to a few short
+ * ones, so it must stay well below that (long silence lists belong in fewer, broader silences).
+ */
+export const MAX_POLICY_JSON_BYTES = 3072;
+
+/** The policy engine validates its own config; its errors are reported under the `policy` key. */
+function checkPolicy(input: unknown, details: FieldError[]): PolicyConfig | undefined {
+  try {
+    const policy = parsePolicyConfig(input ?? {});
+    const bytes = Buffer.byteLength(JSON.stringify(policy));
+    if (bytes > MAX_POLICY_JSON_BYTES) {
+      details.push({
+        path: 'policy',
+        message: `expected at most ${MAX_POLICY_JSON_BYTES} bytes of JSON with defaults filled in (got ${bytes}): it is passed as a Lambda environment variable`,
+      });
+    }
+    return policy;
+  } catch (caught) {
+    if (!(caught instanceof ConfigError)) throw caught;
+    for (const d of caught.details) {
+      details.push({
+        path: d.path && d.path !== '(config)' ? `policy.${d.path}` : 'policy',
+        message: d.message,
+      });
+    }
+    return undefined;
+  }
+}
 
 /** `-c key=value` hands every value over as a string; numbers, booleans, arrays and objects arrive as JSON text. */
 function fromCommandLine(key: string, value: unknown): unknown {
@@ -313,13 +346,15 @@ export function parseConfig(context: Readonly<Record<string, unknown>>): TriageC
   for (const key of CONFIG_KEYS) {
     if (context[key] !== undefined) raw[key] = fromCommandLine(key, context[key]);
   }
+  const details: FieldError[] = [];
+  const policy = checkPolicy(raw.policy, details);
   const result = ConfigSchema.safeParse(raw);
-  if (!result.success) {
-    const details: FieldError[] = issuesToFieldErrors('', result.error.issues);
+  if (!result.success) details.push(...issuesToFieldErrors('', result.error.issues));
+  if (details.length > 0 || !result.success || !policy) {
     const lines = details.map((d) => `Invalid context "${d.path}": ${d.message}`);
     throw new ConfigError(lines.join('\n'), details);
   }
-  const config: TriageConfig = result.data;
+  const config: TriageConfig = { policy, ...result.data };
   return deepFreeze(config);
 }
 

@@ -1,5 +1,6 @@
 import { ConfigError } from '../../../functions/core/errors';
-import { DEFAULT_LOG_FILTER_PATTERN, parseConfig } from '../../../lib/config';
+import { DEFAULT_POLICY } from '../../../functions/core/policy';
+import { DEFAULT_LOG_FILTER_PATTERN, MAX_POLICY_JSON_BYTES, parseConfig } from '../../../lib/config';
 
 function errorOf(context: Record<string, unknown>): ConfigError {
   try {
@@ -14,7 +15,7 @@ function errorOf(context: Record<string, unknown>): ConfigError {
 describe('parseConfig', () => {
   it('fills every documented default when the context is empty', () => {
     expect(parseConfig({})).toEqual({
-      policy: {},
+      policy: DEFAULT_POLICY,
       logGroups: [],
       logFilterPattern: DEFAULT_LOG_FILTER_PATTERN,
       includeNonFireworks: false,
@@ -116,15 +117,45 @@ describe('parseConfig', () => {
       { memorySize: { sweep: 64 } },
       'Invalid context "memorySize.sweep": expected an integer from 128 to 10240',
     ],
-    [{ policy: [] }, 'Invalid context "policy": expected a policy configuration object'],
+    [{ policy: [] }, 'Invalid context "policy": expected an object'],
+    [{ policy: { persistance: {} } }, 'Invalid context "policy.persistance": unknown key'],
+    [
+      { policy: { incidents: { persistence: { minErrors: 0 } } } },
+      'Invalid context "policy.incidents.persistence.minErrors": expected an integer ≥ 1',
+    ],
   ])('rejects %j naming the key', (context, message) => {
     expect(errorOf(context).message).toContain(message);
   });
 
+  it('validates the policy with the engine and fills its defaults', () => {
+    const config = parseConfig({ policy: '{"incidents":{"persistence":{"minErrors":3}}}' });
+    expect(config.policy.incidents.persistence).toEqual({
+      ...DEFAULT_POLICY.incidents.persistence,
+      minErrors: 3,
+    });
+    expect(config.policy.accountIssues).toEqual(DEFAULT_POLICY.accountIssues);
+  });
+
+  it('rejects a policy too large for a Lambda environment variable', () => {
+    const silences = Array.from({ length: 40 }, (_, i) => ({
+      id: `maintenance-${i}`,
+      startsAt: '2026-11-25T15:00:00Z',
+      endsAt: '2026-11-25T16:00:00Z',
+      models: [`accounts/acme/models/model-with-a-rather-long-name-${i}`],
+    }));
+    expect(errorOf({ policy: { silences } }).message).toMatch(
+      new RegExp(`^Invalid context "policy": expected at most ${MAX_POLICY_JSON_BYTES} bytes`),
+    );
+  });
+
   it('reports every invalid key at once, one line each, with structured details', () => {
-    const error = errorOf({ tokenCacheSeconds: -1, logRetentionDays: 2 });
-    expect(error.message.split('\n')).toHaveLength(2);
-    expect(error.details.map((d) => d.path)).toEqual(['tokenCacheSeconds', 'logRetentionDays']);
+    const error = errorOf({ tokenCacheSeconds: -1, logRetentionDays: 2, policy: { clockSkewSeconds: -1 } });
+    expect(error.message.split('\n')).toHaveLength(3);
+    expect(error.details.map((d) => d.path)).toEqual([
+      'policy.clockSkewSeconds',
+      'tokenCacheSeconds',
+      'logRetentionDays',
+    ]);
   });
 
   it('accepts each protocol with its own endpoint shape', () => {

@@ -1,8 +1,9 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { DEFAULT_POLICY, parsePolicyConfig } from '../../../functions/core/policy';
 import { type Resources, synthTemplate } from './synth';
 
 const FULL_CONTEXT = {
-  policy: { persistence: { minErrors: 3 } },
+  policy: { incidents: { persistence: { minErrors: 3 } } },
   logGroups: ['/aws/lambda/checkout', '/ecs/recommender'],
   logFilterPattern: '?ERROR ?"HTTP 5"',
   includeNonFireworks: true,
@@ -370,10 +371,12 @@ describe('TriageStack', () => {
     });
 
     it('passes configured values through the environment', () => {
-      expect(envOf(defaults, 'Triage').POLICY_CONFIG).toBe('{}');
+      expect(JSON.parse(envOf(defaults, 'Triage').POLICY_CONFIG as string)).toEqual(DEFAULT_POLICY);
       expect(envOf(defaults, 'Ingest').TOKEN_CACHE_SECONDS).toBe('60');
       expect(envOf(defaults, 'Logs').INCLUDE_NON_FIREWORKS).toBe('false');
-      expect(JSON.parse(envOf(full, 'Sweep').POLICY_CONFIG as string)).toEqual(FULL_CONTEXT.policy);
+      expect(JSON.parse(envOf(full, 'Sweep').POLICY_CONFIG as string)).toEqual(
+        parsePolicyConfig(FULL_CONTEXT.policy),
+      );
       expect(envOf(full, 'Ingest').TOKEN_CACHE_SECONDS).toBe('30');
       expect(envOf(full, 'Logs').INCLUDE_NON_FIREWORKS).toBe('true');
     });
