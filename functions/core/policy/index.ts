@@ -1,3 +1,15 @@
 /** The triage policy engine (DESIGN §5–§7): pure, batch-oriented, event-time. */
 export * from './config';
+export { applyBatches, markPublished, scopeKeysOf, sweepScope } from './engine';
+export { renderNotification } from './render';
+export { describeScope, type ScopeDescriptor, UNKNOWN_ACCOUNT } from './scope-key';
+export type {
+  AccountIssueScope,
+  CounterScope,
+  IncidentScope,
+  ScopeKind,
+  ScopeState,
+  Subject,
+} from './scope-state';
+export { type SimulateOptions, type SimulationResult, simulate } from './simulate';
 export * from './types';

@@ -1,0 +1,105 @@
+import type { NotificationIntent, NotificationKind, RenderedNotification } from './types';
+
+/**
+ * SNS-ready rendering of a notification intent (DESIGN §6): an ASCII subject of at most 100 characters
+ * (SNS rejects longer or non-ASCII subjects), a plain-text body for e-mail, the intent as JSON for
+ * machines, and string message attributes for subscription filter policies.
+ */
+
+export const MAX_SUBJECT_CHARS = 100;
+
+const HEADLINE: Record<NotificationKind, string> = {
+  'incident.opened': 'Incident opened',
+  'incident.reminder': 'Incident ongoing',
+  'incident.resolved': 'Incident resolved',
+  'account-issue.opened': 'Account issue',
+  'account-issue.updated': 'Account issue growing',
+  'account-issue.reminder': 'Account issue ongoing',
+  'account-issue.resolved': 'Account issue resolved',
+};
+
+/** The last path segment of a model id: `accounts/fireworks/models/llama-v3` → `llama-v3`. */
+const shortModel = (model: string) => model.slice(model.lastIndexOf('/') + 1) || model;
+
+function where(intent: NotificationIntent): string {
+  if (intent.topic === 'account') return `account ${intent.scope.account ?? intent.account ?? 'unknown'}`;
+  if (intent.scope.model !== undefined) return shortModel(intent.scope.model);
+  if (intent.scope.endpoint !== undefined) return intent.scope.endpoint;
+  return 'unknown model';
+}
+
+const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+
+function subjectLine(intent: NotificationIntent): string {
+  const tag = intent.kind.endsWith('.resolved') ? 'RESOLVED' : intent.severity.toUpperCase();
+  const text = `[${tag}] ${HEADLINE[intent.kind]}: ${intent.status} ${intent.name} - ${where(intent)} (${plural(intent.count, 'error')})`;
+  // SNS subjects must be printable ASCII without line breaks.
+  const ascii = text.replace(/[^\x20-\x7e]/g, '?');
+  return ascii.length <= MAX_SUBJECT_CHARS ? ascii : `${ascii.slice(0, MAX_SUBJECT_CHARS - 3)}...`;
+}
+
+function scopeText(intent: NotificationIntent): string {
+  const { scope } = intent;
+  if (intent.topic === 'account')
+    return `account ${scope.account ?? 'unknown'}, status ${scope.status ?? intent.status}`;
+  const rule = scope.rule === 'immediate' ? `every ${intent.status}` : 'persistent 5xx';
+  const target =
+    scope.model !== undefined
+      ? `model ${scope.model}`
+      : scope.endpoint !== undefined
+        ? `endpoint ${scope.endpoint}`
+        : 'unknown model and endpoint';
+  return `${rule} on ${target}`;
+}
+
+function textBody(intent: NotificationIntent): string {
+  const statuses = Object.entries(intent.statusCounts)
+    .map(([status, count]) => `${status} x ${count}`)
+    .join(', ');
+  const lines = [
+    `${HEADLINE[intent.kind]}: ${intent.status} ${intent.name}${intent.subtype ? ` (${intent.subtype})` : ''}`,
+    '',
+    `Scope:          ${scopeText(intent)}`,
+    `Severity:       ${intent.severity}`,
+    `Errors:         ${plural(intent.count, 'error')}, ${intent.newSinceLast} since the previous notice (${statuses})`,
+    `First seen:     ${intent.firstSeen}`,
+    `Last seen:      ${intent.lastSeen}`,
+  ];
+  if (intent.model !== undefined && intent.topic === 'account') lines.push(`Model:          ${intent.model}`);
+  if (intent.account !== undefined && intent.topic === 'support')
+    lines.push(`Account:        ${intent.account}`);
+  if (intent.apps.length > 0) lines.push(`Affected apps:  ${intent.apps.join(', ')}`);
+  if (intent.sampleRequestIds.length > 0) lines.push(`Request ids:    ${intent.sampleRequestIds.join(', ')}`);
+  if (intent.delayedBySilence !== undefined) {
+    lines.push(`Held back by silence "${intent.delayedBySilence}" until it ended.`);
+  }
+  lines.push(
+    '',
+    `Possible issue: ${intent.possibleIssue}`,
+    `Resolution:     ${intent.resolution}`,
+    '',
+    `Notification ${intent.notificationId} (${intent.kind}) at ${intent.at}; ${intent.subjectId} is the id of the whole ${intent.topic === 'support' ? 'incident' : 'issue group'}.`,
+  );
+  return lines.join('\n');
+}
+
+function attributesOf(intent: NotificationIntent): Record<string, string> {
+  const attributes: Record<string, string> = {
+    kind: intent.kind,
+    severity: intent.severity,
+    status: String(intent.status),
+  };
+  // SNS rejects empty attribute values: leave out what is unknown.
+  const optional = { account: intent.account, model: intent.model, app: intent.apps[0] };
+  for (const [name, value] of Object.entries(optional)) if (value) attributes[name] = value;
+  return attributes;
+}
+
+export function renderNotification(intent: NotificationIntent): RenderedNotification {
+  return {
+    subject: subjectLine(intent),
+    text: textBody(intent),
+    json: JSON.stringify(intent),
+    attributes: attributesOf(intent),
+  };
+}

@@ -1,0 +1,102 @@
+import type { IncidentRule, NotificationIntent } from './types';
+
+/**
+ * The one record per scope (DESIGN §7): plain JSON, bounded in size whatever the traffic, written with a
+ * single conditional write on `version`. Times are epoch milliseconds: event time for `*Seen`/`openedAt`,
+ * processing time (`now`) for notices, due times and applied batches.
+ */
+
+/** Bounds that keep a record small during a storm. */
+export const LIMITS = {
+  sampleRequestIds: 5,
+  /** Distinct apps / accounts / models remembered per incident or group. */
+  distinctValues: 20,
+  /** Entries of the persistence window (one per second and status at most). */
+  windowEntries: 1000,
+  /** Unpublished notifications kept when publishing keeps failing (superseded ones are dropped first). */
+  outbox: 50,
+} as const;
+
+/** An incident or an account-issue group: one lifecycle, opened → (reminders/updates) → resolved. */
+export interface Subject {
+  /** Stable for the whole lifecycle; notification ids derive from it. */
+  id: string;
+  /** Event time of the error that opened it. */
+  openedAt: number;
+  /** Processing time it was opened at (the account group wait counts from here). */
+  createdAt: number;
+  firstSeen: number;
+  lastSeen: number;
+  count: number;
+  statusCounts: Record<string, number>;
+  apps: string[];
+  accounts: string[];
+  models: string[];
+  sampleRequestIds: string[];
+  /** Notifications issued for it so far. */
+  notices: number;
+  /** True once the opening notification went out (a silence or the group wait can hold it back). */
+  announced: boolean;
+  lastNoticeAt?: number;
+  countAtLastNotice: number;
+  /** Id of the silence holding back a notification that is owed; it goes out when the silence ends. */
+  heldBy?: string;
+}
+
+/** `[eventTimeMs, status, count]`: errors of one status within one second, for the persistence rule. */
+export type WindowEntry = [number, number, number];
+
+interface ScopeBase {
+  key: string;
+  version: number;
+  /** When the sweep must look at this scope next; undefined when nothing is due. */
+  nextDueAt?: number;
+  /** Next time-based transition, regardless of the outbox (nextDueAt when the outbox is empty). */
+  workDueAt?: number;
+  outbox: NotificationIntent[];
+  /**
+   * `[fingerprint of the batch id, processing time applied]`, oldest first (a list, because DynamoDB keeps
+   * the order of lists, not of maps): pruned after the dedupe horizon and capped.
+   */
+  appliedBatches: [string, number][];
+  /** Every error counted in this scope since the record was created. */
+  total: number;
+  firstSeen: number;
+  lastSeen: number;
+}
+
+export interface IncidentScope extends ScopeBase {
+  kind: 'incident';
+  rule: IncidentRule;
+  model?: string;
+  endpoint?: string;
+  statusCounts: Record<string, number>;
+  /** Recent errors not (yet) part of an incident, for the persistence rule; empty while one is open. */
+  window: WindowEntry[];
+  /** Apps, accounts and sample ids of the errors in `window`, carried into the incident when it opens. */
+  pending?: Pick<Subject, 'apps' | 'accounts' | 'models' | 'sampleRequestIds'>;
+  current?: Subject;
+  /** Event time up to which the scope was quiet-resolved: older errors never open a new incident. */
+  resolvedUpTo?: number;
+}
+
+export interface AccountIssueScope extends ScopeBase {
+  kind: 'account-issue';
+  account: string;
+  status: number;
+  subtype?: 'account-status' | 'lora-load-failed';
+  current?: Subject;
+  resolvedUpTo?: number;
+}
+
+export interface CounterScope extends ScopeBase {
+  kind: 'counter';
+  status: number;
+  model?: string;
+  account?: string;
+  app?: string;
+  sampleRequestIds: string[];
+}
+
+export type ScopeState = IncidentScope | AccountIssueScope | CounterScope;
+export type ScopeKind = ScopeState['kind'];
