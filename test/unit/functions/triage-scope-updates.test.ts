@@ -1,0 +1,96 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { StateConflictError } from '../../../functions/adapters/state-repository';
+import type { ScopeState } from '../../../functions/core/policy';
+import type { NotificationIntent } from '../../../functions/core/policy/types';
+import { deliverIntents, type ScopeRepository, updateScope } from '../../../functions/triage/scope-updates';
+
+function intent(notificationId: string, kind: NotificationIntent['kind']): NotificationIntent {
+  return { notificationId, kind, topic: 'support' } as NotificationIntent;
+}
+
+/** Only the fields the delivery flow reads; the engine's markPublished does the rest. */
+function scope(outbox: NotificationIntent[], version = 1): ScopeState {
+  return {
+    key: 'k',
+    kind: 'counter',
+    version,
+    outbox,
+    nextDueAt: 1,
+    appliedBatches: {},
+  } as unknown as ScopeState;
+}
+
+function fakeRepository(stored: ScopeState | undefined) {
+  const saved: { state: ScopeState; expected: number | undefined }[] = [];
+  const repository: ScopeRepository & { saved: typeof saved } = {
+    saved,
+    getMany: jest.fn(async () => new Map(stored ? [[stored.key, stored]] : [])),
+    save: jest.fn(async (state: ScopeState, expected: number | undefined) => {
+      if (expected !== stored?.version) throw new StateConflictError(state.key, expected);
+      saved.push({ state, expected });
+      stored = state;
+    }),
+  };
+  return repository;
+}
+
+function deps(repository: ScopeRepository, publish: (intent: NotificationIntent) => Promise<string>) {
+  jest.spyOn(Metrics.prototype, 'publishStoredMetrics').mockReturnThis();
+  return {
+    repository,
+    notifier: { publish: jest.fn(publish) },
+    logger: new Logger({ logLevel: 'SILENT' }),
+    metrics: new Metrics({ namespace: 'Test', serviceName: 'test' }),
+  };
+}
+
+describe('deliverIntents', () => {
+  it('stops at the first failed publish so a later notice never overtakes an earlier one', async () => {
+    const opened = intent('n-1', 'incident.opened');
+    const resolved = intent('n-2', 'incident.resolved');
+    const state = scope([opened, resolved]);
+    const d = deps(fakeRepository(state), async () => {
+      throw new Error('SNS unavailable');
+    });
+
+    const result = await deliverIntents(state, [opened, resolved], d);
+
+    expect(result).toEqual({ published: 0, pending: 2 });
+    expect(d.notifier.publish).toHaveBeenCalledTimes(1);
+    expect(d.repository.save).not.toHaveBeenCalled();
+  });
+
+  it('removes what was published from the outbox of the newer state when the scope moved on', async () => {
+    const opened = intent('n-1', 'incident.opened');
+    const reminder = intent('n-2', 'incident.reminder');
+    const newer = scope([opened, reminder], 2);
+    const repository = fakeRepository(newer);
+    const d = deps(repository, async () => 'mid');
+
+    const result = await deliverIntents(scope([opened], 1), [opened], d);
+
+    expect(result).toEqual({ published: 1, pending: 0 });
+    expect(repository.saved.map((s) => [s.expected, s.state.outbox])).toEqual([[2, [reminder]]]);
+  });
+});
+
+describe('updateScope', () => {
+  it('rethrows an error that is not a conflict without retrying', async () => {
+    const repository = fakeRepository(undefined);
+    (repository.save as jest.Mock).mockRejectedValue(new Error('throttled'));
+    const apply = jest.fn(() => ({ state: scope([]), intents: [] }));
+
+    await expect(updateScope('k', undefined, apply, repository)).rejects.toThrow('throttled');
+    expect(apply).toHaveBeenCalledTimes(1);
+  });
+
+  it('writes nothing when the update changes nothing', async () => {
+    const repository = fakeRepository(scope([]));
+
+    const result = await updateScope('k', scope([]), () => ({ intents: [] }), repository);
+
+    expect(result.intents).toEqual([]);
+    expect(repository.save).not.toHaveBeenCalled();
+  });
+});
