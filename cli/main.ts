@@ -1,5 +1,6 @@
 import * as classify from './commands/classify';
 import * as extract from './commands/extract';
+import * as simulate from './commands/simulate';
 import * as token from './commands/token';
 import { type CliIo, EXIT, processIo, UsageError } from './io';
 
@@ -11,6 +12,7 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   classify,
   extract,
+  simulate,
   token,
 };
 

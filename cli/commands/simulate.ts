@@ -1,0 +1,130 @@
+import { readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { ConfigError, ValidationError } from '../../functions/core/errors';
+import type { TriageEvent } from '../../functions/core/event';
+import { parseCanonicalEvent } from '../../functions/core/normalize';
+import {
+  DEFAULT_POLICY,
+  type NotificationIntent,
+  type PolicyConfig,
+  parsePolicyConfig,
+  simulate,
+} from '../../functions/core/policy';
+import { type CliIo, EXIT, UsageError } from '../io';
+
+export const usage =
+  'simulate [--config FILE] [--start ISO] [--full]   events as JSON lines on stdin → the notifications the policy would send';
+
+/** Bad input lines reported before giving up (the rest are only counted). */
+const MAX_REPORTED_ERRORS = 20;
+
+async function loadConfig(file: string | undefined): Promise<PolicyConfig> {
+  if (file === undefined) return DEFAULT_POLICY;
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--config ${file}: ${(error as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`--config ${file}: not JSON: ${(error as Error).message}`);
+  }
+  try {
+    return parsePolicyConfig(json);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(`--config ${file}: ${error.message}`);
+    throw error;
+  }
+}
+
+function parseStart(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = Date.parse(value);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(ms)) {
+    throw new UsageError(
+      `--start must be an ISO-8601 date-time such as 2026-11-25T15:00:00Z, got "${value}"`,
+    );
+  }
+  return ms;
+}
+
+/** One input line → a canonical event, or a sentence saying what is wrong with it. */
+function parseLine(line: string, n: number): TriageEvent | string {
+  let json: unknown;
+  try {
+    json = JSON.parse(line);
+  } catch (error) {
+    return `not JSON (${(error as Error).message})`;
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json))
+    return 'expected a JSON object (one event)';
+  try {
+    return parseCanonicalEvent({ id: `line-${n}`, ...json });
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    return error.details.map((d) => `${d.path}: ${d.message}`).join('; ') || error.message;
+  }
+}
+
+/** The line printed per notification: what a human tuning thresholds needs, or the whole intent. */
+function summaryOf(intent: NotificationIntent) {
+  return {
+    at: intent.at,
+    notificationId: intent.notificationId,
+    kind: intent.kind,
+    severity: intent.severity,
+    status: intent.status,
+    name: intent.name,
+    model: intent.model ?? null,
+    account: intent.account ?? null,
+    count: intent.count,
+    newSinceLast: intent.newSinceLast,
+    firstSeen: intent.firstSeen,
+    lastSeen: intent.lastSeen,
+    apps: intent.apps,
+    scopeKey: intent.scopeKey,
+    ...(intent.delayedBySilence !== undefined ? { delayedBySilence: intent.delayedBySilence } : {}),
+  };
+}
+
+export async function run(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      config: { type: 'string' },
+      start: { type: 'string' },
+      full: { type: 'boolean', default: false },
+    },
+  });
+  const config = await loadConfig(values.config);
+  const startAt = parseStart(values.start);
+
+  const events: TriageEvent[] = [];
+  const errors: string[] = [];
+  let n = 0;
+  for await (const line of createInterface({ input: io.stdin, crlfDelay: Number.POSITIVE_INFINITY })) {
+    n++;
+    if (line.trim() === '') continue;
+    const parsed = parseLine(line, n);
+    if (typeof parsed === 'string') errors.push(`line ${n}: ${parsed}`);
+    else events.push(parsed);
+  }
+  if (errors.length > 0) {
+    for (const error of errors.slice(0, MAX_REPORTED_ERRORS)) io.err(error);
+    if (errors.length > MAX_REPORTED_ERRORS)
+      io.err(`… and ${errors.length - MAX_REPORTED_ERRORS} more bad lines`);
+    io.err(`triage simulate: ${errors.length} of ${n} lines are not valid events; nothing was simulated`);
+    return EXIT.usage;
+  }
+
+  const result = simulate(events, config, startAt === undefined ? {} : { startAt });
+  for (const intent of result.intents) io.out(JSON.stringify(values.full ? intent : summaryOf(intent)));
+  io.err(
+    `simulated ${result.events} events in ${result.scopes} scopes: ${result.intents.length} notifications`,
+  );
+  return EXIT.ok;
+}
