@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   DynamoDBDocumentClient,
+  GetCommand,
   type NativeAttributeValue,
   PutCommand,
   QueryCommand,
@@ -106,6 +107,18 @@ export class StateRepository<S extends StoredScope> {
       }
     }
     return found;
+  }
+
+  /** Strongly consistent read of one scope: the reload after a lost conditional write. */
+  async get(key: string): Promise<S | undefined> {
+    const result = await this.documentClient.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: key, sk: SCOPE_SORT_KEY },
+        ConsistentRead: true,
+      }),
+    );
+    return result.Item ? fromItem<S>(result.Item) : undefined;
   }
 
   /**

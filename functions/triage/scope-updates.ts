@@ -7,8 +7,11 @@ import { markPublished, type ScopeState } from '../core/policy';
 import type { NotificationIntent, ScopeUpdate } from '../core/policy/types';
 import { countBy } from '../shared/metrics';
 
-/** The part of the repository the triage and sweep flows use (a narrow seam for tests). */
-export type ScopeRepository = Pick<StateRepository<ScopeState>, 'getMany' | 'save'>;
+/**
+ * The part of the repository both flows use: GetItem and PutItem, matching the IAM grants of both
+ * functions (triage adds BatchGetItem, the sweep a Query on the due index).
+ */
+export type ScopeRepository = Pick<StateRepository<ScopeState>, 'get' | 'save'>;
 
 /** Reloads after a lost conditional write before the scope counts as failed. */
 export const MAX_CONFLICT_RETRIES = 3;
@@ -40,7 +43,7 @@ export async function updateScope(
       return { state: update.state, intents: update.intents };
     } catch (error) {
       if (!(error instanceof StateConflictError) || attempt >= MAX_CONFLICT_RETRIES) throw error;
-      current = (await repository.getMany([key])).get(key);
+      current = await repository.get(key);
     }
   }
 }

@@ -1,7 +1,8 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { StateRepository } from '../adapters/state-repository';
 import { classify } from '../core/classify';
-import type { PolicyConfig } from '../core/policy';
+import type { PolicyConfig, ScopeState } from '../core/policy';
 import { applyBatches, scopeKeysOf } from '../core/policy';
 import type { EventBatch } from '../core/policy/types';
 import { parseQueueMessage } from '../core/queue-message';
@@ -11,6 +12,7 @@ import { type StandardMiddlewareOptions, withStandardMiddleware } from '../share
 import { type DeliveryDeps, deliverIntents, errorMessage, updateScope } from './scope-updates';
 
 export interface TriageDeps extends DeliveryDeps {
+  readonly repository: DeliveryDeps['repository'] & Pick<StateRepository<ScopeState>, 'getMany'>;
   readonly config: PolicyConfig;
 }
 

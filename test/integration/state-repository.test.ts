@@ -49,6 +49,13 @@ describe('StateRepository (dynalite)', () => {
     expect((await repository.getMany(['k1'])).get('k1')).toEqual({ key: 'k1', version: 2, count: 5 });
   });
 
+  it('reads one scope, or undefined when it does not exist', async () => {
+    await repository.save({ key: 'k1', version: 1, count: 7 }, undefined);
+
+    expect(await repository.get('k1')).toEqual({ key: 'k1', version: 1, count: 7 });
+    expect(await repository.get('missing')).toBeUndefined();
+  });
+
   it('reads many keys across BatchGetItem calls and skips the missing ones', async () => {
     const keys = Array.from({ length: 130 }, (_, i) => `scope-${i}`);
     for (const key of keys.filter((_, i) => i % 2 === 0)) {

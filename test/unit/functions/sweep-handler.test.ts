@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { ScheduledEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Notifier } from '../../../functions/adapters/notifier';
@@ -153,5 +153,25 @@ describe('sweep handler', () => {
     expect(summary).toMatchObject({ failed: 1, published: 1 });
     expect(published()[0]?.MessageAttributes?.account?.StringValue).toBe('acme');
     expect(added).toHaveBeenCalledWith('SweepFailures', 'Count', 1);
+  });
+
+  it('re-sweeps a scope another writer changed meanwhile, reading it back with GetItem only (its IAM grant)', async () => {
+    const { sweep, triage, table } = setup();
+    await triage(T0, 'b-1', [payment('e-1')]);
+    let raced = false;
+    table.beforePut = (item) => {
+      if (raced) return;
+      raced = true;
+      const stored = table.items.get(String(item.pk)) as Record<string, unknown>;
+      table.items.set(String(item.pk), { ...stored, version: Number(stored.version) + 1 });
+    };
+    ddb.resetHistory();
+
+    const summary = await sweep(T0 + 61 * SECOND);
+
+    expect(summary).toMatchObject({ failed: 0, published: 1 });
+    expect(kinds()).toEqual(['account-issue.opened']);
+    expect(ddb.commandCalls(GetCommand).length).toBeGreaterThan(0);
+    expect(ddb.commandCalls(BatchGetCommand)).toHaveLength(0);
   });
 });

@@ -3,6 +3,8 @@ import {
   BatchGetCommand,
   type BatchGetCommandInput,
   type DynamoDBDocumentClient,
+  GetCommand,
+  type GetCommandInput,
   PutCommand,
   type PutCommandInput,
   QueryCommand,
@@ -14,7 +16,7 @@ import type { ScopeState } from '../../../functions/core/policy';
 type Item = Record<string, unknown>;
 
 /**
- * An in-memory state table behind a mocked DocumentClient: enough of BatchGetItem, conditional PutItem
+ * An in-memory state table behind a mocked DocumentClient: enough of BatchGetItem, GetItem, conditional PutItem
  * and the due-index Query for the triage and sweep flows, so unit tests can run them end to end.
  */
 export class FakeStateTable {
@@ -30,6 +32,10 @@ export class FakeStateTable {
         return item ? [structuredClone(item)] : [];
       });
       return { Responses: { [String(tableName)]: found } };
+    });
+    stub.on(GetCommand).callsFake((input: GetCommandInput) => {
+      const item = this.items.get(String(input.Key?.pk));
+      return item ? { Item: structuredClone(item) } : {};
     });
     stub.on(PutCommand).callsFake((input: PutCommandInput) => {
       const item = structuredClone(input.Item ?? {}) as Item;

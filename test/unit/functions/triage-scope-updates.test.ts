@@ -25,7 +25,7 @@ function fakeRepository(stored: ScopeState | undefined) {
   const saved: { state: ScopeState; expected: number | undefined }[] = [];
   const repository: ScopeRepository & { saved: typeof saved } = {
     saved,
-    getMany: jest.fn(async () => new Map(stored ? [[stored.key, stored]] : [])),
+    get: jest.fn(async () => stored),
     save: jest.fn(async (state: ScopeState, expected: number | undefined) => {
       if (expected !== stored?.version) throw new StateConflictError(state.key, expected);
       saved.push({ state, expected });
