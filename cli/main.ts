@@ -1,6 +1,8 @@
 import * as classify from './commands/classify';
 import * as extract from './commands/extract';
+import * as send from './commands/send';
 import * as simulate from './commands/simulate';
+import * as tail from './commands/tail';
 import * as token from './commands/token';
 import { type CliIo, EXIT, processIo, UsageError } from './io';
 
@@ -12,7 +14,9 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   classify,
   extract,
+  send,
   simulate,
+  tail,
   token,
 };
 
