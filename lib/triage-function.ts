@@ -71,13 +71,21 @@ export class TriageFunction extends nodejs.NodejsFunction {
   }
 }
 
-/** esbuild settings shared by every function; the format and SDK choices are measured, see docs/config.md. */
+/**
+ * esbuild settings shared by every function. Measured on these handlers (minified, node24):
+ * ESM with the SDK bundled gives 410–470 KB per handler against 550–700 KB for CJS (the SDK's ESM builds
+ * tree-shake), and imports as fast as CJS with the runtime's SDK; bundling the SDK pins the version the tests
+ * ran against (the SQS client needs `useQueueUrlAsEndpoint`). Middy bundles cleanly either way.
+ */
 const BUNDLING: nodejs.BundlingOptions = {
   minify: true,
   sourceMap: true,
   // Stack traces still map to file:line without shipping the sources; keeps bundles small.
   sourcesContent: false,
   target: 'node24',
-  format: nodejs.OutputFormat.CJS,
-  externalModules: ['@aws-sdk/*'],
+  format: nodejs.OutputFormat.ESM,
+  mainFields: ['module', 'main'],
+  // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
+  banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+  externalModules: [],
 };
