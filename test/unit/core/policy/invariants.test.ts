@@ -82,6 +82,13 @@ function play(
   return { store, batches, now };
 }
 
+/** Paths of `undefined` values: DynamoDB's marshaller rejects them, so records and intents must have none. */
+function undefinedPaths(value: unknown, path = '$'): string[] {
+  if (value === undefined) return [path];
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([key, inner]) => undefinedPaths(inner, `${path}.${key}`));
+}
+
 function lifecycleViolations(intents: readonly NotificationIntent[]): string[] {
   const open = new Map<string, string>();
   const problems: string[] = [];
@@ -105,6 +112,7 @@ describe('policy engine invariants', () => {
         const { store } = play(steps, new PolicyStore(config));
         expect(lifecycleViolations(store.sent)).toEqual([]);
         for (const state of store.states.values()) expect(state.nextDueAt).toBeUndefined();
+        expect(undefinedPaths([...store.states.values(), ...store.sent])).toEqual([]);
       }),
       { numRuns: 150 },
     );
