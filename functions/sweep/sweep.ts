@@ -48,6 +48,7 @@ export interface SweepSummary {
   readonly swept: number;
   readonly failed: number;
   readonly published: number;
+  readonly rejected: number;
   readonly pending: number;
 }
 
@@ -61,6 +62,7 @@ export async function sweepDueScopes(now: number, deps: SweepDeps): Promise<Swee
   let swept = 0;
   let failed = 0;
   let published = 0;
+  let rejected = 0;
   let pending = 0;
   await forEachLimited(due, deps.concurrency ?? 8, async (scope) => {
     try {
@@ -74,6 +76,7 @@ export async function sweepDueScopes(now: number, deps: SweepDeps): Promise<Swee
       if (!state) return;
       const delivery = await deliverIntents(state, outboxInOrder(state, intents), deps);
       published += delivery.published;
+      rejected += delivery.rejected;
       pending += delivery.pending;
     } catch (error) {
       failed++;
@@ -85,7 +88,7 @@ export async function sweepDueScopes(now: number, deps: SweepDeps): Promise<Swee
     }
   });
   deps.metrics.addMetric('ScopesSwept', MetricUnit.Count, swept);
-  return { due: due.length, swept, failed, published, pending };
+  return { due: due.length, swept, failed, published, rejected, pending };
 }
 
 /** Everything still unpublished: the outbox (older entries first), then any intent not yet in it. */

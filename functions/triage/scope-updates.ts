@@ -57,39 +57,56 @@ export interface DeliveryDeps {
 
 export interface DeliveryResult {
   readonly published: number;
+  /** Intents SNS refused outright (invalid parameters): dropped from the outbox, logged and counted. */
+  readonly rejected: number;
   /** Intents left in the outbox for the sweep to retry. */
   readonly pending: number;
 }
 
+/** SNS errors that retrying the same message can never fix. */
+const PERMANENT_PUBLISH_ERRORS = new Set(['InvalidParameterException', 'InvalidParameterValueException']);
+
 /**
  * Publish `intents` of a stored scope in order, then remove the published ones from its outbox. A
  * failed publish stops the scope's delivery (so "resolved" never overtakes "opened"); what is left
- * stays in the durable outbox, which the sweep retries. Never throws: the state is already safe.
+ * stays in the durable outbox, which the sweep retries. A message SNS refuses as invalid is dropped
+ * instead (logged as an error and counted), or it would block the scope's later notices forever.
+ * Never throws: the state is already safe.
  */
 export async function deliverIntents(
   state: ScopeState,
   intents: readonly NotificationIntent[],
   deps: DeliveryDeps,
 ): Promise<DeliveryResult> {
-  const published: string[] = [];
+  const done: string[] = [];
+  let rejected = 0;
   for (const intent of intents) {
+    const context = { scopeKey: state.key, notificationId: intent.notificationId, kind: intent.kind };
     try {
       await deps.notifier.publish(intent);
-      published.push(intent.notificationId);
+      done.push(intent.notificationId);
       countBy(deps.metrics, 'NotificationsPublished', 'kind', intent.kind);
     } catch (error) {
+      if (error instanceof Error && PERMANENT_PUBLISH_ERRORS.has(error.name)) {
+        rejected++;
+        done.push(intent.notificationId);
+        deps.metrics.addMetric('NotificationsRejected', MetricUnit.Count, 1);
+        deps.logger.error('SNS rejected the notification as invalid; dropping it', {
+          ...context,
+          error: errorMessage(error),
+        });
+        continue;
+      }
       deps.metrics.addMetric('PublishFailures', MetricUnit.Count, 1);
       deps.logger.warn('publish failed; the notification stays in the outbox for the sweep', {
-        scopeKey: state.key,
-        notificationId: intent.notificationId,
-        kind: intent.kind,
+        ...context,
         error: errorMessage(error),
       });
       break;
     }
   }
-  if (published.length > 0) await recordPublished(state, published, deps);
-  return { published: published.length, pending: intents.length - published.length };
+  if (done.length > 0) await recordPublished(state, done, deps);
+  return { published: done.length - rejected, rejected, pending: intents.length - done.length };
 }
 
 /** Drop published ids from the outbox; if the scope moved on meanwhile, drop them from the newer state. */

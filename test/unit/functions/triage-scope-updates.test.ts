@@ -56,7 +56,7 @@ describe('deliverIntents', () => {
 
     const result = await deliverIntents(state, [opened, resolved], d);
 
-    expect(result).toEqual({ published: 0, pending: 2 });
+    expect(result).toEqual({ published: 0, rejected: 0, pending: 2 });
     expect(d.notifier.publish).toHaveBeenCalledTimes(1);
     expect(d.repository.save).not.toHaveBeenCalled();
   });
@@ -70,8 +70,29 @@ describe('deliverIntents', () => {
 
     const result = await deliverIntents(scope([opened], 1), [opened], d);
 
-    expect(result).toEqual({ published: 1, pending: 0 });
+    expect(result).toEqual({ published: 1, rejected: 0, pending: 0 });
     expect(repository.saved.map((s) => [s.expected, s.state.outbox])).toEqual([[2, [reminder]]]);
+  });
+
+  it('drops a notification SNS refuses as invalid, so it cannot block the notices after it', async () => {
+    const broken = intent('n-1', 'incident.opened');
+    const resolved = intent('n-2', 'incident.resolved');
+    const state = scope([broken, resolved]);
+    const repository = fakeRepository(state);
+    const invalid = Object.assign(new Error('Invalid parameter: Subject'), {
+      name: 'InvalidParameterException',
+    });
+    const d = deps(repository, async (i) => {
+      if (i.notificationId === 'n-1') throw invalid;
+      return 'mid';
+    });
+    const added = jest.spyOn(Metrics.prototype, 'addMetric');
+
+    const result = await deliverIntents(state, [broken, resolved], d);
+
+    expect(result).toEqual({ published: 1, rejected: 1, pending: 0 });
+    expect(repository.saved.map((s) => s.state.outbox)).toEqual([[]]);
+    expect(added).toHaveBeenCalledWith('NotificationsRejected', 'Count', 1);
   });
 });
 
