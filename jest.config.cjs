@@ -18,5 +18,10 @@ module.exports = {
       globalSetup: '<rootDir>/test/helpers/emulators-setup.mjs',
       globalTeardown: '<rootDir>/test/helpers/emulators-teardown.mjs',
     },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+    },
   ],
 };

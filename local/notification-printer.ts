@@ -1,0 +1,113 @@
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+
+/** One notification as a subscriber received it (the SNS envelope unwrapped). */
+export interface ReceivedNotification {
+  readonly topicArn: string;
+  readonly subject?: string;
+  readonly attributes: Readonly<Record<string, string>>;
+  /** The JSON body (the `default` message of MessageStructure json). */
+  readonly body: Record<string, unknown>;
+  readonly raw: string;
+}
+
+/** Unwrap an SNS → SQS envelope (non-raw delivery). Returns undefined for anything else. */
+export function parseSnsEnvelope(text: string): ReceivedNotification | undefined {
+  try {
+    const envelope = JSON.parse(text) as {
+      Type?: string;
+      TopicArn?: string;
+      Subject?: string;
+      Message?: string;
+      MessageAttributes?: Record<string, { Value?: string }>;
+    };
+    if (envelope.Type !== 'Notification' || typeof envelope.Message !== 'string') return undefined;
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(envelope.Message) as Record<string, unknown>;
+      // AWS hands an SQS subscriber the `default` message of a MessageStructure=json publish; fauxqs
+      // ignores MessageStructure and delivers the whole structure, so unwrap it here.
+      if (typeof body.default === 'string' && body.kind === undefined)
+        body = JSON.parse(body.default) as Record<string, unknown>;
+    } catch {
+      body = { text: envelope.Message };
+    }
+    const attributes: Record<string, string> = {};
+    for (const [name, value] of Object.entries(envelope.MessageAttributes ?? {})) {
+      if (typeof value?.Value === 'string') attributes[name] = value.Value;
+    }
+    return {
+      topicArn: envelope.TopicArn ?? '',
+      ...(envelope.Subject ? { subject: envelope.Subject } : {}),
+      attributes,
+      body,
+      raw: text,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Long-polls a queue subscribed to the topics and hands every notification to `onNotification`. */
+export class NotificationReader {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly client: SQSClient,
+    private readonly queueUrl: string,
+    private readonly onNotification: (notification: ReceivedNotification) => void,
+    private readonly onError: (error: unknown) => void = () => undefined,
+  ) {}
+
+  start(): void {
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.abort.abort();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        const received = await this.client.send(
+          new ReceiveMessageCommand({ QueueUrl: this.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 5 }),
+          { abortSignal: this.abort.signal },
+        );
+        const messages = received.Messages ?? [];
+        for (const message of messages) {
+          const notification = parseSnsEnvelope(message.Body ?? '');
+          if (notification) this.onNotification(notification);
+        }
+        if (messages.length > 0) {
+          await this.client.send(
+            new DeleteMessageBatchCommand({
+              QueueUrl: this.queueUrl,
+              Entries: messages.map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle ?? '' })),
+            }),
+          );
+        }
+      } catch (error) {
+        if (!this.running) return;
+        this.onError(error);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  }
+}
+
+/** One readable line for a notification, for the local stack's console and `triage tail`. */
+export function formatNotification(n: ReceivedNotification, at = new Date()): string {
+  const topic = n.topicArn.split(':').pop() ?? n.topicArn;
+  const body = n.body;
+  const scope = [body.model ?? (body.scope as { endpoint?: string } | undefined)?.endpoint, body.account]
+    .filter(Boolean)
+    .join(' · ');
+  return `${at.toISOString()} [${topic}] ${n.attributes.kind ?? body.kind ?? '?'} ${n.subject ?? ''}${
+    scope ? ` — ${scope}` : ''
+  } (count ${body.count ?? '?'}, id ${body.notificationId ?? '?'})`;
+}

@@ -1,0 +1,114 @@
+import {
+  DeleteMessageBatchCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { lambdaContext } from './lambda-context';
+
+export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
+
+export interface SqsPollerOptions {
+  readonly client: SQSClient;
+  readonly queueUrl: string;
+  readonly queueArn: string;
+  readonly region: string;
+  readonly handler: SqsHandler;
+  readonly functionName: string;
+  /** Messages per invocation, as the event source mapping's batch size (SQS returns at most 10 per call). */
+  readonly batchSize?: number;
+  readonly onError: (error: unknown) => void;
+}
+
+function toRecord(message: Message, options: SqsPollerOptions): SQSRecord {
+  const attributes = message.Attributes ?? {};
+  return {
+    messageId: message.MessageId ?? '',
+    receiptHandle: message.ReceiptHandle ?? '',
+    body: message.Body ?? '',
+    attributes: {
+      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
+      SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
+      SenderId: attributes.SenderId ?? 'local',
+      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+    },
+    messageAttributes: {},
+    md5OfBody: message.MD5OfBody ?? '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: options.queueArn,
+    awsRegion: options.region,
+  };
+}
+
+/**
+ * Lambda's SQS event source mapping, in process: long-polls, invokes the handler with a batch,
+ * deletes what succeeded and leaves reported failures (or the whole batch, if the handler throws)
+ * to reappear after the visibility timeout — so the queue's redrive policy moves poison messages
+ * to the DLQ exactly as on AWS.
+ */
+export class SqsPoller {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private readonly abort = new AbortController();
+
+  constructor(private readonly options: SqsPollerOptions) {}
+
+  start(): void {
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.abort.abort();
+    await this.loop;
+  }
+
+  /** One receive → invoke → delete round; returns how many messages it handled. */
+  async pollOnce(waitSeconds = 1): Promise<number> {
+    const { client, queueUrl, handler, functionName } = this.options;
+    const received = await client.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: Math.min(10, this.options.batchSize ?? 10),
+        WaitTimeSeconds: waitSeconds,
+        MessageSystemAttributeNames: ['All'],
+      }),
+      { abortSignal: this.abort.signal },
+    );
+    const messages = received.Messages ?? [];
+    if (messages.length === 0) return 0;
+    const records = messages.map((message) => toRecord(message, this.options));
+    let failed: Set<string>;
+    try {
+      const response = await handler({ Records: records }, lambdaContext(functionName));
+      failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+    } catch (error) {
+      this.options.onError(error);
+      return messages.length;
+    }
+    const done = records.filter((record) => !failed.has(record.messageId));
+    if (done.length > 0) {
+      await client.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: done.map((record, n) => ({ Id: String(n), ReceiptHandle: record.receiptHandle })),
+        }),
+      );
+    }
+    return messages.length;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        await this.pollOnce(5);
+      } catch (error) {
+        if (!this.running) return;
+        this.options.onError(error);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  }
+}

@@ -1,0 +1,328 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { dirname } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { Context, ScheduledEvent } from 'aws-lambda';
+import { type Emulators, startEmulators } from './emulators';
+import { FaultProxy } from './fault-proxy';
+import { createApiServer, type HttpHandler } from './http-server';
+import { lambdaContext } from './lambda-context';
+import { formatNotification, NotificationReader, type ReceivedNotification } from './notification-printer';
+import { ensureQueueWithDlq, ensureTable, ensureTopic, subscribeQueue } from './resources';
+import { type SqsHandler, SqsPoller } from './sqs-poller';
+
+export const LOCAL_REGION = 'us-east-1';
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+export interface LocalStackOptions {
+  /** HTTP port of the webhook (0 = any free port). */
+  readonly port: number;
+  /** Keep state across restarts in this folder; in memory when absent. */
+  readonly dataDir?: string;
+  /** The policy config (same schema as the CDK context's `policy`), as JSON-able data. */
+  readonly policy: unknown;
+  /** How often the sweep runs (the deployed schedule is every minute). */
+  readonly sweepIntervalMs: number;
+  /** Where to write the stack file the CLI reads; none when undefined. */
+  readonly stackFile?: string;
+  /** Put switchable fault proxies in front of DynamoDB and SNS, controlled at `POST /_local/faults`. */
+  readonly faultControl?: boolean;
+  /** Visibility timeout of the events queue: how long a failed batch waits before it is retried (default 30 s). */
+  readonly visibilityTimeoutSeconds?: number;
+  readonly log: (line: string) => void;
+  readonly onNotification?: (notification: ReceivedNotification) => void;
+}
+
+/** What `.local/stack.json` holds: everything a client needs to talk to this stack. */
+export interface StackFile {
+  readonly region: string;
+  readonly webhookUrl: string;
+  readonly codesUrl: string;
+  readonly token: string;
+  readonly tableName: string;
+  readonly queueUrl: string;
+  readonly dlqUrl: string;
+  readonly endpoints: { readonly sns: string; readonly sqs: string; readonly dynamodb: string };
+  readonly topics: { readonly supportEscalations: string; readonly accountIssues: string };
+}
+
+export interface RunningStack {
+  readonly info: StackFile;
+  /** Run the sweep now (tests and demos do not wait for the timer). */
+  sweep(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const TABLE = 'fireworks-error-triage-state';
+const QUEUE = 'fireworks-error-triage-events';
+
+type Handlers = {
+  ingest: HttpHandler;
+  codes: HttpHandler;
+  triage: SqsHandler;
+  sweep: (event: ScheduledEvent, context: Context) => Promise<unknown>;
+};
+
+/** Import the production handlers after the environment points them at the emulators. */
+async function loadHandlers(): Promise<Handlers> {
+  const [ingest, codes, triage, sweep] = await Promise.all([
+    import('../functions/ingest/handler'),
+    import('../functions/codes/handler'),
+    import('../functions/triage/handler'),
+    import('../functions/sweep/handler'),
+  ]);
+  return {
+    ingest: ingest.handler as unknown as HttpHandler,
+    codes: codes.handler as unknown as HttpHandler,
+    triage: triage.handler as unknown as SqsHandler,
+    sweep: sweep.handler as unknown as Handlers['sweep'],
+  };
+}
+
+/** With `--data`, keep the token of the previous run if it is still valid, so saved commands keep working. */
+async function reusableToken(
+  tokens: { verify(token: string): Promise<unknown> },
+  stackFile: string | undefined,
+): Promise<string | undefined> {
+  if (!stackFile || !existsSync(stackFile)) return undefined;
+  try {
+    const previous = JSON.parse(readFileSync(stackFile, 'utf8')) as { token?: unknown };
+    if (typeof previous.token === 'string' && (await tokens.verify(previous.token))) return previous.token;
+  } catch {
+    // An unreadable or stale file is simply replaced.
+  }
+  return undefined;
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(
+              `port ${port} is already in use: stop the other process or start with PORT=<another port>`,
+            )
+          : error,
+      );
+    });
+    server.listen(port, '127.0.0.1', () => {
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+function scheduledEvent(): ScheduledEvent {
+  return {
+    version: '0',
+    id: crypto.randomUUID(),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: '000000000000',
+    time: new Date().toISOString(),
+    region: LOCAL_REGION,
+    resources: ['arn:aws:events:local:000000000000:rule/sweep'],
+    detail: {},
+  };
+}
+
+/** `GET|POST /_local/faults` — `{"dynamodb": "down"|"up", "sns": "down"|"up"}`. */
+function faultRoute(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  faults: { readonly dynamodb: FaultProxy; readonly sns: FaultProxy },
+): boolean {
+  if (path !== '/_local/faults') return false;
+  const reply = () => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(
+      JSON.stringify({
+        dynamodb: faults.dynamodb.isDown ? 'down' : 'up',
+        sns: faults.sns.isDown ? 'down' : 'up',
+      }),
+    );
+  };
+  if (req.method !== 'POST') {
+    reply();
+    return true;
+  }
+  let text = '';
+  req.on('data', (chunk: Buffer) => {
+    text += chunk.toString('utf8');
+  });
+  req.on('end', () => {
+    try {
+      const wanted = JSON.parse(text || '{}') as Record<string, unknown>;
+      for (const name of ['dynamodb', 'sns'] as const) {
+        const state = wanted[name];
+        if (state === 'down' || state === 'up') faults[name].setDown(state === 'down');
+      }
+      reply();
+    } catch {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({ error: { status: 400, message: 'body must be JSON like {"dynamodb":"down"}' } }),
+      );
+    }
+  });
+  return true;
+}
+
+/**
+ * The whole service on this machine: emulators speaking the AWS wire protocols, the same resources
+ * the stack deploys, and the production handlers behind an HTTP server, an SQS poller and a timer.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<RunningStack> {
+  const emulators: Emulators = await startEmulators({
+    region: LOCAL_REGION,
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+  });
+  const cleanups: (() => Promise<void>)[] = [() => emulators.stop()];
+  const stopAll = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  };
+  try {
+    // The handlers reach DynamoDB and SNS through fault proxies when fault control is on.
+    const faults = options.faultControl
+      ? { dynamodb: new FaultProxy(emulators.dynamodb), sns: new FaultProxy(emulators.snsSqs) }
+      : undefined;
+    const handlerEndpoints = { dynamodb: emulators.dynamodb, sns: emulators.snsSqs };
+    if (faults) {
+      handlerEndpoints.dynamodb = await faults.dynamodb.start();
+      handlerEndpoints.sns = await faults.sns.start();
+      cleanups.push(
+        () => faults.dynamodb.stop(),
+        () => faults.sns.stop(),
+      );
+    }
+    Object.assign(process.env, {
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: handlerEndpoints.dynamodb,
+      AWS_ENDPOINT_URL_SNS: handlerEndpoints.sns,
+      AWS_ENDPOINT_URL_SQS: emulators.snsSqs,
+    });
+    const clientConfig = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+    const dynamodb = new DynamoDBClient({ ...clientConfig, endpoint: emulators.dynamodb });
+    const sns = new SNSClient({ ...clientConfig, endpoint: emulators.snsSqs });
+    const sqs = new SQSClient({ ...clientConfig, endpoint: emulators.snsSqs, useQueueUrlAsEndpoint: false });
+
+    await ensureTable(dynamodb, TABLE);
+    const queues = await ensureQueueWithDlq(sqs, QUEUE, {
+      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 30,
+      maxReceiveCount: 5,
+    });
+    const supportTopic = await ensureTopic(sns, 'support-escalations');
+    const accountTopic = await ensureTopic(sns, 'account-issues');
+
+    Object.assign(process.env, {
+      TABLE_NAME: TABLE,
+      EVENTS_QUEUE_URL: queues.queueUrl,
+      SUPPORT_TOPIC_ARN: supportTopic,
+      ACCOUNT_TOPIC_ARN: accountTopic,
+      POLICY_CONFIG: JSON.stringify(options.policy ?? {}),
+      POWERTOOLS_SERVICE_NAME: process.env.POWERTOOLS_SERVICE_NAME ?? 'fireworks-error-triage',
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+      POWERTOOLS_METRICS_NAMESPACE: 'FireworksErrorTriage',
+      POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
+    });
+
+    const { TokenStore } = await import('../functions/adapters/token-store');
+    const tokens = new TokenStore({ tableName: TABLE });
+    const token =
+      (await reusableToken(tokens, options.stackFile)) ??
+      (await tokens.create({ app: 'local', label: 'created by npm start' }, new Date())).token;
+
+    const handlers = await loadHandlers();
+    const onError = (error: unknown) =>
+      options.log(`local stack: ${(error as Error).stack ?? String(error)}`);
+
+    // A queue subscribed to both topics: every notification published is printed.
+    const printerQueue = await sqs.send(
+      new CreateQueueCommand({ QueueName: `local-notifications-${Date.now()}` }),
+    );
+    const printerUrl = printerQueue.QueueUrl as string;
+    const printerArn = (
+      await sqs.send(new GetQueueAttributesCommand({ QueueUrl: printerUrl, AttributeNames: ['QueueArn'] }))
+    ).Attributes?.QueueArn as string;
+    await subscribeQueue(sns, supportTopic, printerArn);
+    await subscribeQueue(sns, accountTopic, printerArn);
+    const printer = new NotificationReader(
+      sqs,
+      printerUrl,
+      (notification) => {
+        options.log(`notification ${formatNotification(notification)}`);
+        options.onNotification?.(notification);
+      },
+      onError,
+    );
+    printer.start();
+    cleanups.push(() => printer.stop());
+
+    const poller = new SqsPoller({
+      client: sqs,
+      queueUrl: queues.queueUrl,
+      queueArn: queues.queueArn,
+      region: LOCAL_REGION,
+      handler: handlers.triage,
+      functionName: 'triage',
+      batchSize: 10,
+      onError,
+    });
+    poller.start();
+    cleanups.push(() => poller.stop());
+
+    let sweeping: Promise<unknown> = Promise.resolve();
+    const sweep = async () => {
+      sweeping = sweeping.then(() => handlers.sweep(scheduledEvent(), lambdaContext('sweep'))).catch(onError);
+      await sweeping;
+    };
+    const timer = setInterval(() => void sweep(), options.sweepIntervalMs);
+    cleanups.push(async () => {
+      clearInterval(timer);
+      await sweeping;
+    });
+
+    const server = createApiServer(
+      [
+        { path: '/v1/events', name: 'ingest', handler: handlers.ingest },
+        { path: '/v1/codes', name: 'codes', handler: handlers.codes },
+      ],
+      onError,
+      faults ? (req, res, path) => faultRoute(req, res, path, faults) : undefined,
+    );
+    const port = await listen(server, options.port);
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    );
+
+    const base = `http://127.0.0.1:${port}`;
+    const info: StackFile = {
+      region: LOCAL_REGION,
+      webhookUrl: `${base}/v1/events`,
+      codesUrl: `${base}/v1/codes`,
+      token,
+      tableName: TABLE,
+      queueUrl: queues.queueUrl,
+      dlqUrl: queues.dlqUrl,
+      endpoints: { sns: emulators.snsSqs, sqs: emulators.snsSqs, dynamodb: emulators.dynamodb },
+      topics: { supportEscalations: supportTopic, accountIssues: accountTopic },
+    };
+    if (options.stackFile) {
+      mkdirSync(dirname(options.stackFile), { recursive: true });
+      writeFileSync(options.stackFile, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+    }
+    return { info, sweep, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * `npm start`: the whole service on this machine, no AWS account. See README "Local stack".
+ *   npm start -- [--config FILE] [--data DIR] [--sweep-seconds N] [--stack-file FILE] [--fault-control]
+ *                [--visibility-seconds N]
+ *   (PORT and TRIAGE_CONFIG work too)
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startLocalStack } from './stack';
+
+function loadConfig(file: string | undefined): Record<string, unknown> {
+  if (!file) return {};
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read config file ${file}: ${(error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch (error) {
+    throw new Error(`config file ${file} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      config: { type: 'string' },
+      data: { type: 'string' },
+      'sweep-seconds': { type: 'string', default: '60' },
+      'stack-file': { type: 'string', default: '.local/stack.json' },
+      'fault-control': { type: 'boolean', default: false },
+      'visibility-seconds': { type: 'string', default: '30' },
+    },
+  });
+  const portText = process.env.PORT ?? '3000';
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`PORT must be a port number, got "${portText}"`);
+  const sweepSeconds = Number(values['sweep-seconds']);
+  if (!Number.isFinite(sweepSeconds) || sweepSeconds < 1)
+    throw new Error('--sweep-seconds must be a number ≥ 1');
+  const visibility = Number(values['visibility-seconds']);
+  if (!Number.isInteger(visibility) || visibility < 0 || visibility > 43_200) {
+    throw new Error('--visibility-seconds must be an integer from 0 to 43200');
+  }
+  const config = loadConfig(values.config ?? process.env.TRIAGE_CONFIG);
+  const { parsePolicyConfig } = await import('../functions/core/policy');
+  const policy = parsePolicyConfig(config.policy ?? {});
+
+  const started = Date.now();
+  const stack = await startLocalStack({
+    port,
+    ...(values.data ? { dataDir: resolve(values.data) } : {}),
+    policy,
+    sweepIntervalMs: sweepSeconds * 1000,
+    stackFile: resolve(values['stack-file']),
+    faultControl: values['fault-control'],
+    visibilityTimeoutSeconds: visibility,
+    log: (line) => console.log(line),
+  });
+  const { info } = stack;
+  console.log(`fireworks-error-triage local stack ready in ${Date.now() - started} ms
+  webhook:   POST ${info.webhookUrl}
+  catalog:   GET  ${info.codesUrl}
+  token:     ${info.token}
+  DynamoDB:  ${info.endpoints.dynamodb} (table ${info.tableName})
+  SNS/SQS:   ${info.endpoints.sns}
+  topics:    ${info.topics.supportEscalations}
+             ${info.topics.accountIssues}
+  state:     ${values.data ? resolve(values.data) : 'in memory (use --data DIR to keep it)'}
+  written:   ${values['stack-file']} (read by \`npm run triage -- send|tail|token\`)
+
+Try it:
+  curl -s -X POST ${info.webhookUrl} -H "Authorization: Bearer ${info.token}" \\
+    -H 'content-type: application/json' -d '{"status": 500, "model": "accounts/fireworks/models/llama-v3p1-8b-instruct"}'
+
+Notifications are printed below as they are published. Ctrl-C stops everything.`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping…`);
+    await stack.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(`npm start: ${(error as Error).message}`);
+  process.exit(1);
+});
