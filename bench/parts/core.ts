@@ -1,0 +1,137 @@
+import { classify } from '../../functions/core/classify';
+import type { TriageEvent } from '../../functions/core/event';
+import {
+  applyBatches,
+  DEFAULT_POLICY,
+  markPublished,
+  type PolicyConfig,
+  type ScopeState,
+  scopeKeysOf,
+  sweepScope,
+} from '../../functions/core/policy';
+import type { EventBatch } from '../../functions/core/policy/types';
+import { HUNDRED_K, hundredK, SPAN_MS, T0 } from '../fixtures/hundred-k';
+import { round } from '../lib/stats';
+import { compare } from '../lib/timing';
+import type { BenchPart } from './part';
+
+/** One POST of 100 events becomes one queue message; the event source hands triage 10 messages at a time. */
+const EVENTS_PER_MESSAGE = 100;
+const MESSAGES_PER_INVOCATION = 10;
+
+interface Invocation {
+  readonly now: number;
+  readonly batches: readonly EventBatch[];
+}
+
+function invocationsOf(events: readonly TriageEvent[]): Invocation[] {
+  const messages: EventBatch[] = [];
+  for (let i = 0; i < events.length; i += EVENTS_PER_MESSAGE) {
+    const receivedAt = T0 + Math.floor((i / events.length) * SPAN_MS) + 1000;
+    messages.push({ batchId: `bench-${i}`, receivedAt, events: events.slice(i, i + EVENTS_PER_MESSAGE) });
+  }
+  const invocations: Invocation[] = [];
+  for (let i = 0; i < messages.length; i += MESSAGES_PER_INVOCATION) {
+    const batches = messages.slice(i, i + MESSAGES_PER_INVOCATION);
+    invocations.push({ now: (batches[batches.length - 1] as EventBatch).receivedAt + 500, batches });
+  }
+  return invocations;
+}
+
+/**
+ * The triage path of the triage and sweep handlers without their I/O: per invocation, split batches by
+ * scope (scopeKeysOf), apply each scope's events to its state (applyBatches), drop published intents
+ * (markPublished), classify every event for the EventsTriaged metric, and sweep due scopes once per
+ * simulated minute. States live in a Map instead of DynamoDB.
+ */
+export function triagePath(
+  invocations: readonly Invocation[],
+  config: PolicyConfig,
+): { scopes: number; intents: number } {
+  const states = new Map<string, ScopeState>();
+  let intents = 0;
+  let lastSweep = 0;
+  const store = (
+    key: string,
+    state: ScopeState | undefined,
+    published: readonly { notificationId: string }[],
+  ) => {
+    if (!state) return;
+    intents += published.length;
+    states.set(
+      key,
+      published.length > 0
+        ? markPublished(
+            state,
+            published.map((i) => i.notificationId),
+          )
+        : state,
+    );
+  };
+  for (const invocation of invocations) {
+    // Fresh batch objects: the engine caches scope groups per batch object, which a redelivery would not share.
+    const batches = invocation.batches.map((batch) => ({ ...batch }));
+    const byScope = new Map<string, EventBatch[]>();
+    for (const batch of batches) {
+      for (const key of scopeKeysOf([batch], config)) {
+        const list = byScope.get(key);
+        if (list) list.push(batch);
+        else byScope.set(key, [batch]);
+      }
+    }
+    for (const [key, scoped] of byScope) {
+      const update = applyBatches(key, states.get(key), scoped, invocation.now, config);
+      store(key, update.state, update.intents);
+    }
+    for (const batch of batches) for (const event of batch.events) classify(event.status, event.message);
+    if (invocation.now - lastSweep >= 60_000) {
+      lastSweep = invocation.now;
+      for (const [key, state] of states) {
+        if (state.nextDueAt !== undefined && state.nextDueAt <= invocation.now) {
+          const update = sweepScope(state, invocation.now, config);
+          store(key, update.state, update.intents);
+        }
+      }
+    }
+  }
+  return { scopes: states.size, intents };
+}
+
+/** `coreVsJsonParse`: the triage path on the 100 000 canonical events, against JSON.parse of the batch. */
+export const corePart: BenchPart = {
+  name: 'triage core',
+  keys: ['coreVsJsonParse'],
+  async run({ quick }) {
+    const { text, canonical } = hundredK();
+    const invocations = invocationsOf(canonical);
+    const config = DEFAULT_POLICY;
+    const outcome = triagePath(invocations, config);
+    const comparison = await compare(
+      () => triagePath(invocations, config),
+      () => JSON.parse(text),
+      { runs: quick ? 3 : 15, warmup: quick ? 1 : 3 },
+    );
+    const ratio = comparison.ratio.median;
+    return {
+      figures: [
+        {
+          key: 'coreVsJsonParse',
+          value: round(ratio),
+          unit: '× JSON.parse',
+          target: '≤ 0.5',
+          pass: ratio <= 0.5,
+          beside: `${round(comparison.subjectMs.median)} ms vs JSON.parse ${round(comparison.baselineMs.median)} ms; ${invocations.length} invocations, ${outcome.scopes} scopes, ${outcome.intents} notifications; pair ratios ${round(comparison.ratio.min)}–${round(comparison.ratio.max)}`,
+        },
+      ],
+      details: {
+        events: HUNDRED_K,
+        invocations: invocations.length,
+        scopes: outcome.scopes,
+        notifications: outcome.intents,
+        ratio: comparison.ratio,
+        triageMs: comparison.subjectMs,
+        jsonParseMs: comparison.baselineMs,
+      },
+    };
+  },
+};
