@@ -13,8 +13,8 @@ export interface SweepScheduleProps {
 }
 
 /**
- * Runs the sweep every minute (DESIGN §2). A missed run is retried twice within a minute; after that the
- * next run does the same work, and the failed invocation lands in an encrypted dead-letter queue.
+ * Runs the sweep every minute (DESIGN §2). An invocation EventBridge cannot deliver is retried twice within
+ * a minute, then lands in an encrypted dead-letter queue; after that the next run does the same work.
  */
 export class SweepSchedule extends Construct {
   public readonly rule: events.Rule;
@@ -37,6 +37,9 @@ export class SweepSchedule extends Construct {
       'kms:GenerateDataKey',
       'kms:Decrypt',
     ]);
+    // The target's retry policy covers delivery to Lambda; a sweep that fails inside the function is not
+    // retried by Lambda either (the next minute's run does the same work; the Errors alarm reports it).
+    props.sweep.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(1) });
     this.rule = new events.Rule(this, 'EveryMinute', {
       description: 'fireworks-error-triage: sweep due scopes (digests, reminders, resolves, retries)',
       schedule: events.Schedule.rate(Duration.minutes(1)),

@@ -190,6 +190,14 @@ describe('TriageStack', () => {
       });
     });
 
+    it('does not let Lambda retry a failed sweep (the next minute does the same work)', () => {
+      defaults.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: functionId(defaults, 'Sweep') },
+        MaximumRetryAttempts: 0,
+        MaximumEventAgeInSeconds: 60,
+      });
+    });
+
     it('alarms on any message in either DLQ', () => {
       const dlqAlarms = ofType(defaults, 'AWS::CloudWatch::Alarm').filter(
         ([, a]) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible',
