@@ -1,0 +1,206 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import cdkJson from '../../cdk.json';
+import type { FunctionName } from '../../lib/config';
+import { TriageFunction } from '../../lib/triage-function';
+import { median, round } from '../lib/stats';
+import type { BenchPart } from './part';
+
+const run = promisify(execFile);
+const require = createRequire(__filename);
+const ROOT = resolve(__dirname, '../..');
+const FUNCTIONS: readonly FunctionName[] = ['ingest', 'codes', 'triage', 'sweep', 'logs'];
+
+/** The esbuild command line the CDK ran for one function (captured, so the bench reuses lib's options). */
+interface EsbuildCall {
+  readonly command: string;
+  readonly args: readonly string[];
+}
+
+/**
+ * Run `work` while recording the esbuild processes the CDK spawns for local bundling. NodejsFunction runs
+ * `npx --no-install esbuild --bundle <entry> <options…>` through child_process.spawnSync.
+ */
+function capturingEsbuild<T>(work: () => T): { result: T; calls: EsbuildCall[] } {
+  const childProcess = require('node:child_process') as { spawnSync: (...a: unknown[]) => unknown };
+  const original = childProcess.spawnSync;
+  const calls: EsbuildCall[] = [];
+  childProcess.spawnSync = (command: unknown, args: unknown, ...rest: unknown[]) => {
+    if (Array.isArray(args) && args.includes('esbuild'))
+      calls.push({ command: String(command), args: args as string[] });
+    return original(command, args, ...rest);
+  };
+  try {
+    return { result: work(), calls };
+  } finally {
+    childProcess.spawnSync = original;
+  }
+}
+
+/**
+ * Bundle every function exactly as `cdk synth` does: the stack's own TriageFunction construct (its esbuild
+ * options live in lib/triage-function.ts), synthesized with bundling on into a scratch folder.
+ */
+function synthBundles(outdir: string): { bundles: Record<FunctionName, string>; esbuild: EsbuildCall } {
+  // Asset metadata names each function's bundle folder in the template.
+  const app = new App({ outdir, context: { ...cdkJson.context, 'aws:cdk:enable-asset-metadata': true } });
+  const stack = new Stack(app, 'BenchBundles');
+  const key = new kms.Key(stack, 'Key');
+  // AssetStaging bundles while the construct is created, so the capture spans construction and synth.
+  const { result: constructs, calls } = capturingEsbuild(() =>
+    FUNCTIONS.map(
+      (name) =>
+        [
+          name,
+          new TriageFunction(stack, `${name}Function`, {
+            name,
+            description: name,
+            memorySize: 512,
+            timeout: Duration.seconds(10),
+            logRetentionDays: 30,
+            encryptionKey: key,
+          }),
+        ] as const,
+    ),
+  );
+  const assembly = app.synth();
+  const template = assembly.getStackArtifact(stack.artifactId).template as {
+    Resources: Record<string, { Type: string; Metadata?: Record<string, string> }>;
+  };
+  const bundles = {} as Record<FunctionName, string>;
+  for (const [name, fn] of constructs) {
+    const logicalId = stack.getLogicalId(fn.node.defaultChild as never);
+    const assetPath = template.Resources[logicalId]?.Metadata?.['aws:asset:path'];
+    if (!assetPath) throw new Error(`no asset path for the ${name} function`);
+    const folder = join(outdir, assetPath);
+    const file = ['index.mjs', 'index.js'].find((f) => existsSync(join(folder, f)));
+    if (!file) throw new Error(`no bundle in ${folder}`);
+    bundles[name] = join(folder, file);
+  }
+  const esbuild = calls[0];
+  if (!esbuild) throw new Error('the CDK did not run esbuild locally (Docker bundling?)');
+  return { bundles, esbuild };
+}
+
+/** The empty handler, bundled by the same esbuild command line the CDK ran, with entry and outfile swapped. */
+async function emptyBundle(dir: string, esbuild: EsbuildCall): Promise<string> {
+  const entry = join(dir, 'empty-handler.ts');
+  writeFileSync(entry, 'export const handler = async (): Promise<void> => {};\n');
+  const bundleIndex = esbuild.args.indexOf('--bundle');
+  const outfileArg = esbuild.args.find((a) => a.startsWith('--outfile='));
+  if (bundleIndex < 0 || !outfileArg)
+    throw new Error(`unexpected esbuild command: ${esbuild.args.join(' ')}`);
+  const outfile = join(dir, 'empty', basename(outfileArg.slice('--outfile='.length)));
+  const args = esbuild.args.map((a, i) =>
+    i === bundleIndex + 1 ? entry : a === outfileArg ? `--outfile=${outfile}` : a,
+  );
+  await run(esbuild.command, [...args, '--log-level=warning'], { cwd: ROOT });
+  return outfile;
+}
+
+/** Environment the handlers read at cold start (contracts): dummy values, nothing is called at import. */
+const HANDLER_ENV = {
+  POWERTOOLS_SERVICE_NAME: 'fireworks-error-triage',
+  POWERTOOLS_METRICS_NAMESPACE: 'FireworksErrorTriage',
+  POWERTOOLS_LOG_LEVEL: 'INFO',
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'bench',
+  AWS_SECRET_ACCESS_KEY: 'bench',
+  TABLE_NAME: 'state',
+  EVENTS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/events',
+  SUPPORT_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:support',
+  ACCOUNT_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:account',
+  POLICY_CONFIG: '{}',
+  INCLUDE_NON_FIREWORKS: 'false',
+};
+
+// The bundles sit under bench/.out, so externals (if lib/ ever marks any) resolve from the project's node_modules.
+const IMPORT_TIMER =
+  'const t=process.hrtime.bigint();import(process.argv[1]).then(()=>process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6)))';
+
+/** Milliseconds to import a bundle in a fresh node process, as Lambda's init imports the handler. */
+async function coldImportMs(bundle: string): Promise<number> {
+  const url = pathToFileURL(bundle).href;
+  const { stdout } = await run(process.execPath, ['--enable-source-maps', '-e', IMPORT_TIMER, url], {
+    env: { ...HANDLER_ENV, PATH: process.env.PATH ?? '' },
+  });
+  return Number(stdout);
+}
+
+/** `bundleKb` (largest minified bundle) and `initVsEmpty` (median cold import / empty bundle's, worst function). */
+export const bundlePart: BenchPart = {
+  name: 'bundles and init',
+  keys: ['bundleKb', 'initVsEmpty'],
+  async run({ quick }) {
+    const dir = join(ROOT, 'bench/.out');
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    try {
+      const { bundles, esbuild } = synthBundles(join(dir, 'cdk.out'));
+      const emptyPath = await emptyBundle(dir, esbuild);
+      const sizesKb = Object.fromEntries(
+        FUNCTIONS.map((name) => [name, statSync(bundles[name]).size / 1024]),
+      ) as Record<FunctionName, number>;
+      const processes = quick ? 10 : 20;
+      const samples = new Map<string, number[]>();
+      const targets: [string, string][] = [
+        ['empty', emptyPath],
+        ...FUNCTIONS.map((n) => [n, bundles[n]] as [string, string]),
+      ];
+      // Round robin: a noisy moment spreads over every bundle instead of hitting one.
+      for (let i = 0; i < processes + 1; i++) {
+        for (const [name, path] of targets) {
+          const ms = await coldImportMs(path);
+          if (i === 0) continue; // the first round warms the file system cache
+          samples.set(name, [...(samples.get(name) ?? []), ms]);
+        }
+      }
+      const emptyMs = median(samples.get('empty') ?? []);
+      const init = Object.fromEntries(
+        FUNCTIONS.map((n) => [n, median(samples.get(n) ?? []) / emptyMs]),
+      ) as Record<FunctionName, number>;
+      const largest = FUNCTIONS.reduce((a, b) => (sizesKb[a] >= sizesKb[b] ? a : b));
+      const slowest = FUNCTIONS.reduce((a, b) => (init[a] >= init[b] ? a : b));
+      const list = (values: Record<string, number>) =>
+        FUNCTIONS.map((n) => `${n} ${round(values[n] as number)}`).join(', ');
+      return {
+        figures: [
+          {
+            key: 'bundleKb',
+            value: round(sizesKb[largest]),
+            unit: 'KB',
+            target: '≤ 250',
+            pass: sizesKb[largest] <= 250,
+            beside: `${largest}; ${list(sizesKb)}`,
+          },
+          {
+            key: 'initVsEmpty',
+            value: round(init[slowest]),
+            unit: '× empty',
+            target: '≤ 3.0',
+            pass: init[slowest] <= 3.0,
+            beside: `${slowest}; ${list(init)}; empty bundle ${round(emptyMs)} ms, median of ${processes} cold processes each`,
+          },
+        ],
+        details: {
+          sizesKb,
+          initVsEmpty: init,
+          importMs: Object.fromEntries([...samples].map(([n, s]) => [n, median(s)])),
+          processes,
+          esbuildOptions: esbuild.args.filter((a) => a.startsWith('--') && !a.startsWith('--outfile')),
+          sourceMapsKb: Object.fromEntries(
+            FUNCTIONS.map((n) => [n, round(statSync(`${bundles[n]}.map`).size / 1024)]),
+          ),
+        },
+      };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};

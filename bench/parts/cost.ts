@@ -1,0 +1,133 @@
+import { parseConfig } from '../../lib/config';
+import { mixedEvents } from '../fixtures/mixed-events';
+import { type AwsUsage, costOf, lambdaGbSeconds, PRICES_USD, perMillionEvents } from '../lib/cost';
+import { round } from '../lib/stats';
+import { drainQueue, type Infrastructure, startInfrastructure } from '../pipeline/in-process-pipeline';
+import { naiveTriage } from '../pipeline/naive-triage';
+import { startTriagePipeline, type TriagePipeline } from '../pipeline/triage-pipeline';
+import type { BenchPart } from './part';
+
+const MINUTE = 60_000;
+const RUN_MS = 30 * MINUTE;
+/** The deployed memory sizes (lib/config.ts defaults), for Lambda GB-seconds. */
+const MEMORY_MB = parseConfig({}).memorySize;
+
+type Design = 'ours' | 'naive';
+
+interface Scenario {
+  readonly design: Design;
+  readonly events: number;
+  readonly eventsPerPost: number;
+  /** POSTs per triage invocation: the event source's 1 s batching window at this rate. */
+  readonly postsPerDrain: number;
+}
+
+/**
+ * Post `events` mixed errors over 30 simulated minutes, triage them as the event source would, sweep every
+ * simulated minute and keep sweeping until nothing is due (digests, resolves), counting every AWS request.
+ */
+async function runScenario(scenario: Scenario): Promise<{ usage: AwsUsage; calls: Record<string, number> }> {
+  const infra = await startInfrastructure();
+  try {
+    const pipeline = await startTriagePipeline(infra);
+    const events = mixedEvents({ count: scenario.events, seed: 3, startAt: pipeline.now, spanMs: RUN_MS });
+    const posts = Math.ceil(scenario.events / scenario.eventsPerPost);
+    const start = pipeline.now;
+    let nextSweep = start + MINUTE;
+    const triage = scenario.design === 'naive' ? naiveTriage(infra) : undefined;
+    const drain = async () => {
+      if (!triage) return pipeline.drain(10);
+      const run = await drainQueue(infra, (records) => pipeline.log.time('triage', () => triage(records)));
+      pipeline.emptyReceives += run.emptyReceives;
+      return run.invocations;
+    };
+    for (let p = 0; p < posts; p++) {
+      const at = start + Math.floor(((p + 1) * RUN_MS) / posts);
+      while (scenario.design === 'ours' && nextSweep <= at) {
+        pipeline.now = nextSweep;
+        await pipeline.sweep();
+        nextSweep += MINUTE;
+      }
+      pipeline.now = at;
+      await pipeline.post(events.slice(p * scenario.eventsPerPost, (p + 1) * scenario.eventsPerPost));
+      if ((p + 1) % scenario.postsPerDrain === 0 || p === posts - 1) await drain();
+    }
+    if (scenario.design === 'ours') await sweepUntilQuiet(pipeline, nextSweep);
+    return { usage: usageOf(infra, pipeline), calls: infra.counter.snapshot() };
+  } finally {
+    await infra.stop();
+  }
+}
+
+async function sweepUntilQuiet(pipeline: TriagePipeline, from: number): Promise<void> {
+  let quiet = 0;
+  for (let at = from; at < from + 3 * 60 * MINUTE && quiet < 5; at += MINUTE) {
+    pipeline.now = at;
+    const { due } = await pipeline.sweep();
+    quiet = due === 0 ? quiet + 1 : 0;
+  }
+}
+
+function usageOf(infra: Infrastructure, pipeline: TriagePipeline): AwsUsage {
+  const log = pipeline.log;
+  let gbSeconds = 0;
+  let invocations = 0;
+  for (const [name, durations] of log.durations) {
+    gbSeconds += lambdaGbSeconds(durations, MEMORY_MB[name as keyof typeof MEMORY_MB]);
+    invocations += durations.length;
+  }
+  const counter = infra.counter;
+  return {
+    // Every POST is far below 512 KB: one metered request each.
+    httpApiRequests: log.count('ingest'),
+    lambdaInvocations: invocations,
+    lambdaGbSeconds: gbSeconds,
+    // Empty receives of the event source are a fixed cost of polling (see docs/benchmarks.md), not per event.
+    sqsRequests: counter.sqsUnits - pipeline.emptyReceives,
+    dynamoWru: counter.dynamoWru + counter.dynamoIndexWru,
+    dynamoRru: counter.dynamoRru,
+    snsPublishes: counter.snsPublishUnits,
+  };
+}
+
+/** `costPerMillionEventsUsd`: counted requests × on-demand prices, beside the naive design and one event per POST. */
+export const costPart: BenchPart = {
+  name: 'cost per million events',
+  keys: ['costPerMillionEventsUsd'],
+  async run({ quick, log }) {
+    const size = quick ? 3_000 : 20_000;
+    const scenarios: Record<string, Scenario> = {
+      batched: { design: 'ours', events: size, eventsPerPost: 100, postsPerDrain: 1 },
+      naive: { design: 'naive', events: size, eventsPerPost: 100, postsPerDrain: 1 },
+      onePerPost: { design: 'ours', events: quick ? 2_000 : 10_000, eventsPerPost: 1, postsPerDrain: 10 },
+    };
+    const results: Record<
+      string,
+      { usage: AwsUsage; calls: Record<string, number>; perMillion: number; breakdown: unknown }
+    > = {};
+    for (const [name, scenario] of Object.entries(scenarios)) {
+      const { usage, calls } = await runScenario(scenario);
+      const cost = costOf(usage);
+      const perMillion = perMillionEvents(cost.total, scenario.events);
+      const breakdown = Object.fromEntries(
+        Object.entries(cost).map(([k, v]) => [k, round(perMillionEvents(v, scenario.events))]),
+      );
+      results[name] = { usage, calls, perMillion, breakdown };
+      log(`  cost ${name}: $${round(perMillion)} per million events ${JSON.stringify(breakdown)}`);
+    }
+    const ours = results.batched?.perMillion ?? Number.NaN;
+    return {
+      figures: [
+        {
+          key: 'costPerMillionEventsUsd',
+          value: round(ours),
+          unit: 'USD',
+          target: '≤ 0.10',
+          pass: ours <= 0.1,
+          beside: `100 events/POST; naive per-event design $${round(results.naive?.perMillion ?? Number.NaN)}; one event per POST $${round(results.onePerPost?.perMillion ?? Number.NaN)}`,
+        },
+      ],
+      details: { pricesUsd: PRICES_USD, memoryMb: MEMORY_MB, scenarios, results },
+    };
+  },
+};
