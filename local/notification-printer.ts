@@ -1,4 +1,5 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { PollLoop } from './poll-loop';
 
 /** One notification as a subscriber received it (the SNS envelope unwrapped). */
 export interface ReceivedNotification {
@@ -49,53 +50,42 @@ export function parseSnsEnvelope(text: string): ReceivedNotification | undefined
 
 /** Long-polls a queue subscribed to the topics and hands every notification to `onNotification`. */
 export class NotificationReader {
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private readonly abort = new AbortController();
+  private readonly loop: PollLoop;
 
   constructor(
     private readonly client: SQSClient,
     private readonly queueUrl: string,
     private readonly onNotification: (notification: ReceivedNotification) => void,
-    private readonly onError: (error: unknown) => void = () => undefined,
-  ) {}
+    onError: (error: unknown) => void = () => undefined,
+  ) {
+    this.loop = new PollLoop((signal) => this.pollOnce(signal), onError);
+  }
 
   start(): void {
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    this.abort.abort();
-    await this.loop;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
-  private async run(): Promise<void> {
-    while (this.running) {
-      try {
-        const received = await this.client.send(
-          new ReceiveMessageCommand({ QueueUrl: this.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 5 }),
-          { abortSignal: this.abort.signal },
-        );
-        const messages = received.Messages ?? [];
-        for (const message of messages) {
-          const notification = parseSnsEnvelope(message.Body ?? '');
-          if (notification) this.onNotification(notification);
-        }
-        if (messages.length > 0) {
-          await this.client.send(
-            new DeleteMessageBatchCommand({
-              QueueUrl: this.queueUrl,
-              Entries: messages.map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle ?? '' })),
-            }),
-          );
-        }
-      } catch (error) {
-        if (!this.running) return;
-        this.onError(error);
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
+  private async pollOnce(signal: AbortSignal): Promise<void> {
+    const received = await this.client.send(
+      new ReceiveMessageCommand({ QueueUrl: this.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 5 }),
+      { abortSignal: signal },
+    );
+    const messages = received.Messages ?? [];
+    for (const message of messages) {
+      const notification = parseSnsEnvelope(message.Body ?? '');
+      if (notification) this.onNotification(notification);
+    }
+    if (messages.length > 0) {
+      await this.client.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: this.queueUrl,
+          Entries: messages.map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle ?? '' })),
+        }),
+      );
     }
   }
 }

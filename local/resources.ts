@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, type SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { DUE_INDEX } from '../functions/adapters/state-repository';
 
 /** The state table as the stack defines it (lib/): pk/sk, TTL on expiresAt, sparse due-index. */
 export function stateTableInput(tableName: string): CreateTableCommandInput {
@@ -25,7 +26,7 @@ export function stateTableInput(tableName: string): CreateTableCommandInput {
     ],
     GlobalSecondaryIndexes: [
       {
-        IndexName: 'due-index',
+        IndexName: DUE_INDEX,
         KeySchema: [
           { AttributeName: 'dueShard', KeyType: 'HASH' },
           { AttributeName: 'nextDueAt', KeyType: 'RANGE' },

@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { lambdaContext } from './lambda-context';
+import { PollLoop } from './poll-loop';
 
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
 
@@ -48,25 +49,22 @@ function toRecord(message: Message, options: SqsPollerOptions): SQSRecord {
  * to the DLQ exactly as on AWS.
  */
 export class SqsPoller {
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private readonly abort = new AbortController();
+  private readonly loop: PollLoop;
 
-  constructor(private readonly options: SqsPollerOptions) {}
-
-  start(): void {
-    this.running = true;
-    this.loop = this.run();
+  constructor(private readonly options: SqsPollerOptions) {
+    this.loop = new PollLoop((signal) => this.pollOnce(5, signal), options.onError);
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    this.abort.abort();
-    await this.loop;
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** One receive → invoke → delete round; returns how many messages it handled. */
-  async pollOnce(waitSeconds = 1): Promise<number> {
+  async pollOnce(waitSeconds = 1, signal?: AbortSignal): Promise<number> {
     const { client, queueUrl, handler, functionName } = this.options;
     const received = await client.send(
       new ReceiveMessageCommand({
@@ -75,7 +73,7 @@ export class SqsPoller {
         WaitTimeSeconds: waitSeconds,
         MessageSystemAttributeNames: ['All'],
       }),
-      { abortSignal: this.abort.signal },
+      { abortSignal: signal },
     );
     const messages = received.Messages ?? [];
     if (messages.length === 0) return 0;
@@ -98,17 +96,5 @@ export class SqsPoller {
       );
     }
     return messages.length;
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      try {
-        await this.pollOnce(5);
-      } catch (error) {
-        if (!this.running) return;
-        this.options.onError(error);
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
-    }
   }
 }

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-
-/** The GSI the sweep queries: sparse, only items with `dueShard` set are in it. */
-export const DUE_INDEX = 'due-index';
+import { stateTableInput } from '../../local/resources';
 
 /**
  * Create the state table with the contract's schema (pk/sk, sparse `due-index` on dueShard/nextDueAt)
@@ -18,32 +16,7 @@ export async function createStateTable(
 }> {
   const client = options.client ?? new DynamoDBClient({});
   const tableName = `${options.prefix ?? 'state'}-${randomUUID()}`;
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-        { AttributeName: 'dueShard', AttributeType: 'S' },
-        { AttributeName: 'nextDueAt', AttributeType: 'N' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: DUE_INDEX,
-          KeySchema: [
-            { AttributeName: 'dueShard', KeyType: 'HASH' },
-            { AttributeName: 'nextDueAt', KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
-    }),
-  );
+  await client.send(new CreateTableCommand(stateTableInput(tableName)));
   return {
     tableName,
     client,
