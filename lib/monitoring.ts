@@ -115,6 +115,23 @@ export class Monitoring extends Construct {
       threshold: 1,
       alarmDescription: 'Notifications failed to publish to SNS; the sweep retries them from the outbox.',
     });
+    this.alarm('NotificationsRejected', {
+      metric: serviceMetric('NotificationsRejected'),
+      threshold: 1,
+      alarmDescription:
+        'SNS rejected a notification as invalid and it was dropped: look at the triage/sweep error logs.',
+    });
+    this.alarm('SweepFailures', {
+      metric: serviceMetric('SweepFailures'),
+      threshold: 1,
+      alarmDescription:
+        'The sweep could not process a scope (digests, reminders, resolves or outbox retries are late).',
+    });
+    this.alarm('InvalidQueueMessages', {
+      metric: serviceMetric('InvalidQueueMessages'),
+      threshold: 1,
+      alarmDescription: 'A message on the events queue did not parse; it goes to the dead-letter queue.',
+    });
 
     const queueAge = props.eventsQueue.metricApproximateAgeOfOldestMessage({
       statistic: 'Maximum',

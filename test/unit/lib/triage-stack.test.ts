@@ -534,6 +534,17 @@ describe('TriageStack', () => {
       });
     });
 
+    it.each(['PublishFailures', 'NotificationsRejected', 'SweepFailures', 'InvalidQueueMessages'])(
+      'alarms on the service metric %s',
+      (metric) => {
+        defaults.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          MetricName: metric,
+          Namespace: 'FireworksErrorTriage',
+          Threshold: 1,
+        });
+      },
+    );
+
     it('lets CloudWatch publish alarms to the encrypted alarm topic', () => {
       defaults.hasResourceProperties('AWS::SNS::TopicPolicy', {
         PolicyDocument: {
