@@ -26,7 +26,14 @@ interface Scenario {
  * Post `events` mixed errors over 30 simulated minutes, triage them as the event source would, sweep every
  * simulated minute and keep sweeping until nothing is due (digests, resolves), counting every AWS request.
  */
-async function runScenario(scenario: Scenario): Promise<{ usage: AwsUsage; calls: Record<string, number> }> {
+interface ScenarioRun {
+  readonly usage: AwsUsage;
+  readonly calls: Record<string, number>;
+  readonly dynamoWriteRequests: number;
+  readonly dynamoIndexWru: number;
+}
+
+async function runScenario(scenario: Scenario): Promise<ScenarioRun> {
   const infra = await startInfrastructure();
   try {
     const pipeline = await startTriagePipeline(infra);
@@ -53,7 +60,12 @@ async function runScenario(scenario: Scenario): Promise<{ usage: AwsUsage; calls
       if ((p + 1) % scenario.postsPerDrain === 0 || p === posts - 1) await drain();
     }
     if (scenario.design === 'ours') await sweepUntilQuiet(pipeline, nextSweep);
-    return { usage: usageOf(infra, pipeline), calls: infra.counter.snapshot() };
+    return {
+      usage: usageOf(infra, pipeline),
+      calls: infra.counter.snapshot(),
+      dynamoWriteRequests: infra.counter.dynamoWriteRequests,
+      dynamoIndexWru: infra.counter.dynamoIndexWru,
+    };
   } finally {
     await infra.stop();
   }
@@ -106,13 +118,13 @@ export const costPart: BenchPart = {
       { usage: AwsUsage; calls: Record<string, number>; perMillion: number; breakdown: unknown }
     > = {};
     for (const [name, scenario] of Object.entries(scenarios)) {
-      const { usage, calls } = await runScenario(scenario);
-      const cost = costOf(usage);
+      const counted = await runScenario(scenario);
+      const cost = costOf(counted.usage);
       const perMillion = perMillionEvents(cost.total, scenario.events);
       const breakdown = Object.fromEntries(
         Object.entries(cost).map(([k, v]) => [k, round(perMillionEvents(v, scenario.events))]),
       );
-      results[name] = { usage, calls, perMillion, breakdown };
+      results[name] = { ...counted, perMillion, breakdown };
       log(`  cost ${name}: $${round(perMillion)} per million events ${JSON.stringify(breakdown)}`);
     }
     const ours = results.batched?.perMillion ?? Number.NaN;

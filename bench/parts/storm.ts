@@ -32,6 +32,9 @@ interface StormCounts {
   readonly publishes: number;
   readonly publishesDuringStorm: number;
   readonly calls: Record<string, number>;
+  /** Write units of the table and of the sparse due-index (item size counts, not just requests). */
+  readonly wru: number;
+  readonly indexWru: number;
 }
 
 /**
@@ -69,6 +72,8 @@ async function ourStorm(infra: Infrastructure, pipeline: TriagePipeline): Promis
     publishes: infra.counter.get('sns:PublishCommand'),
     publishesDuringStorm,
     calls: infra.counter.snapshot(),
+    wru: infra.counter.dynamoWru,
+    indexWru: infra.counter.dynamoIndexWru,
   };
 }
 
