@@ -45,7 +45,7 @@ export class StateTable extends Construct {
       indexName: DUE_INDEX_NAME,
       partitionKey: { name: 'dueShard', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'nextDueAt', type: dynamodb.AttributeType.NUMBER },
-      projectionType: dynamodb.ProjectionType.ALL,
+      projectionType: dynamodb.ProjectionType.KEYS_ONLY,
     });
   }
 

@@ -66,7 +66,7 @@ export class TriageStack extends Stack {
     const state = new StateTable(this, 'State', { encryptionKey: key });
     state.bindItems(functions.ingest, ['dynamodb:GetItem']);
     state.bindItems(functions.triage, ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem']);
-    state.bindItems(functions.sweep, ['dynamodb:GetItem', 'dynamodb:PutItem']);
+    state.bindItems(functions.sweep, ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem']);
     state.bindDueQuery(functions.sweep);
 
     const topics = new NotificationTopics(this, 'Notifications', {

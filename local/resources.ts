@@ -31,7 +31,7 @@ export function stateTableInput(tableName: string): CreateTableCommandInput {
           { AttributeName: 'dueShard', KeyType: 'HASH' },
           { AttributeName: 'nextDueAt', KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'ALL' },
+        Projection: { ProjectionType: 'KEYS_ONLY' },
       },
     ],
   };

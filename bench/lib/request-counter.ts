@@ -2,7 +2,6 @@ import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { meteredUnits, SQS_SNS_METERING_BYTES } from './cost';
-import { itemSize, writeUnits } from './dynamo-size';
 
 /** The sparse GSI attribute: an item is in `due-index` exactly when it has it (contracts). */
 const INDEX_ATTRIBUTE = 'dueShard';
@@ -41,8 +40,8 @@ export class RequestCounter {
   dynamoWru = 0;
   dynamoRru = 0;
   dynamoIndexWru = 0;
-  /** Keys whose item is in the sparse index now: leaving it costs an index delete. */
-  private readonly indexed = new Set<string>();
+  /** Keys whose item is in the sparse index now, with its index sort key (nextDueAt). */
+  private readonly indexed = new Map<string, string>();
 
   attachDynamo(client: DynamoDBClient): void {
     client.middlewareStack.add(
@@ -130,13 +129,21 @@ export class RequestCounter {
     }
   }
 
-  /** A sparse GSI with ALL projection: an item in it is written to it too; an item leaving it is deleted from it. */
+  /**
+   * The sparse, keys-only `due-index`: a write that adds an item to it costs one index write (the entry is
+   * keys only, far under 1 KB), one that moves its index key costs two (delete + put), one that leaves the
+   * key as it was costs nothing, and an item leaving the index costs one delete.
+   */
   private onIndexedWrite(item: Item): void {
     const key = `${item.pk?.S}\u0000${item.sk?.S}`;
-    if (item[INDEX_ATTRIBUTE] !== undefined) {
-      this.dynamoIndexWru += writeUnits(itemSize(item));
-      this.indexed.add(key);
-    } else if (this.indexed.delete(key)) {
+    const dueAt = item[INDEX_ATTRIBUTE] !== undefined ? (item.nextDueAt?.N ?? '') : undefined;
+    const before = this.indexed.get(key);
+    if (dueAt !== undefined) {
+      if (before === undefined) this.dynamoIndexWru += 1;
+      else if (before !== dueAt) this.dynamoIndexWru += 2;
+      this.indexed.set(key, dueAt);
+    } else if (before !== undefined) {
+      this.indexed.delete(key);
       this.dynamoIndexWru += 1;
     }
   }

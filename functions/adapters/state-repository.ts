@@ -165,9 +165,13 @@ export class StateRepository<S extends StoredScope> {
     }
   }
 
-  /** Scopes whose nextDueAt has passed, oldest first, at most `limit`. The index is eventually consistent. */
+  /**
+   * Scopes whose nextDueAt has passed, oldest first, at most `limit`. The index holds keys only (an index
+   * write then costs one unit, whatever the record's size), so the records themselves are read afterwards,
+   * strongly consistent: the index may lag a write, the table does not.
+   */
   async dueScopes(now: number, limit = 500): Promise<S[]> {
-    const scopes: S[] = [];
+    const keys: string[] = [];
     let exclusiveStartKey: Record<string, NativeAttributeValue> | undefined;
     do {
       const result = await this.documentClient.send(
@@ -176,14 +180,15 @@ export class StateRepository<S extends StoredScope> {
           IndexName: DUE_INDEX,
           KeyConditionExpression: 'dueShard = :due AND nextDueAt <= :now',
           ExpressionAttributeValues: { ':due': DUE_SHARD, ':now': now },
-          Limit: Math.min(this.duePageSize, limit - scopes.length),
+          Limit: Math.min(this.duePageSize, limit - keys.length),
           ...(exclusiveStartKey ? { ExclusiveStartKey: exclusiveStartKey } : {}),
         }),
       );
-      for (const item of result.Items ?? []) scopes.push(fromItem<S>(item));
+      for (const item of result.Items ?? []) keys.push(item.pk as string);
       exclusiveStartKey = result.LastEvaluatedKey;
-    } while (exclusiveStartKey && scopes.length < limit);
-    return scopes;
+    } while (exclusiveStartKey && keys.length < limit);
+    const found = await this.getMany(keys);
+    return keys.map((key) => found.get(key)).filter((state): state is S => state !== undefined);
   }
 }
 

@@ -140,7 +140,7 @@ describe('TriageStack', () => {
       });
     });
 
-    it('has the sparse due-index (dueShard S, nextDueAt N, projection ALL)', () => {
+    it('has the sparse due-index (dueShard S, nextDueAt N, keys only: index writes stay one unit)', () => {
       defaults.hasResourceProperties('AWS::DynamoDB::Table', {
         AttributeDefinitions: Match.arrayWith([
           { AttributeName: 'dueShard', AttributeType: 'S' },
@@ -153,7 +153,7 @@ describe('TriageStack', () => {
               { AttributeName: 'dueShard', KeyType: 'HASH' },
               { AttributeName: 'nextDueAt', KeyType: 'RANGE' },
             ],
-            Projection: { ProjectionType: 'ALL' },
+            Projection: { ProjectionType: 'KEYS_ONLY' },
           },
         ],
       });
@@ -282,7 +282,7 @@ describe('TriageStack', () => {
           'sqs:ReceiveMessage',
         ],
       ],
-      ['Sweep', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'sns:Publish']],
+      ['Sweep', ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'sns:Publish']],
       ['Logs', ['sqs:SendMessage']],
     ])('grants %s exactly %j', (fn, actions) => {
       expect(serviceActions(defaults, fn)).toEqual(actions);
@@ -310,7 +310,7 @@ describe('TriageStack', () => {
             Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [table, 'Arn'] }, '/index/due-index']] },
           }),
           expect.objectContaining({
-            Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+            Action: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
             Resource: { 'Fn::GetAtt': [table, 'Arn'] },
           }),
         ]),
