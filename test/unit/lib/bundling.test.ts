@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildTestApp, type Resources } from './synth';
 
@@ -44,19 +45,46 @@ describe('function bundles', () => {
     }
   });
 
-  it('loads every bundle on this Node.js with no node_modules, and finds its handler', () => {
+  it('leaves only the AWS SDK (which the nodejs24.x runtime provides) outside the bundles', () => {
     for (const { id, dir } of bundles) {
-      // A fresh process in the asset directory: everything, the AWS SDK included, must come from the bundle.
-      const output = execFileSync(
-        process.execPath,
-        [
-          '--input-type=module',
-          '-e',
-          `const m = await import(${JSON.stringify(path.join(dir, 'index.mjs'))}); console.log(typeof m.handler);`,
-        ],
-        { cwd: dir, env: { PATH: process.env.PATH, ...HANDLER_ENV }, encoding: 'utf8' },
+      const code = fs.readFileSync(path.join(dir, 'index.mjs'), 'utf8');
+      const specifiers = [...code.matchAll(/(?:\bfrom|\bimport)\s*\(?\s*"([^"]+)"/g)].map(
+        (m) => m[1] as string,
       );
-      expect(`${id}: ${output.trim()}`).toBe(`${id}: function`);
+      const packages = specifiers.filter((s) => !s.startsWith('node:') && !s.startsWith('.'));
+      expect(`${id}: ${packages.filter((s) => !s.startsWith('@aws-sdk/')).join(', ')}`).toBe(`${id}: `);
+    }
+  });
+
+  it('loads every bundle with only the AWS SDK installed beside it, and finds its handler', () => {
+    // As on Lambda: the bundle, plus the SDK packages a runtime provides (here: this project's copies).
+    const runtime = fs.mkdtempSync(path.join(os.tmpdir(), 'lambda-runtime-'));
+    fs.symlinkSync(path.resolve('node_modules'), path.join(runtime, 'node_modules'));
+    try {
+      for (const { id, dir } of bundles) {
+        const task = path.join(runtime, id);
+        fs.mkdirSync(task);
+        fs.copyFileSync(path.join(dir, 'index.mjs'), path.join(task, 'index.mjs'));
+        const output = execFileSync(
+          process.execPath,
+          [
+            '--input-type=module',
+            '-e',
+            `const m = await import(${JSON.stringify(path.join(task, 'index.mjs'))}); console.log(typeof m.handler);`,
+          ],
+          { cwd: task, env: { PATH: process.env.PATH, ...HANDLER_ENV }, encoding: 'utf8' },
+        );
+        expect(`${id}: ${output.trim()}`).toBe(`${id}: function`);
+      }
+    } finally {
+      fs.rmSync(runtime, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps every bundle under 250 KB', () => {
+    for (const { id, dir } of bundles) {
+      const kb = fs.statSync(path.join(dir, 'index.mjs')).size / 1024;
+      expect(`${id}: ${kb < 250}`).toBe(`${id}: true`);
     }
   });
 });
