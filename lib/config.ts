@@ -281,7 +281,7 @@ const ConfigSchema = z.object({
         codes: z._default(intIn(128, 10_240), 256),
         triage: z._default(intIn(128, 10_240), 512),
         sweep: z._default(intIn(128, 10_240), 512),
-        logs: z._default(intIn(128, 10_240), 256),
+        logs: z._default(intIn(128, 10_240), 512),
       },
       'an object { ingest, codes, triage, sweep, logs } of megabytes',
     ),

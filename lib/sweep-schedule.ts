@@ -1,9 +1,10 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { deadLetterQueue } from './dead-letter-queue';
 import type { EncryptionKey } from './encryption-key';
 
 export interface SweepScheduleProps {
@@ -22,16 +23,12 @@ export class SweepSchedule extends Construct {
 
   constructor(scope: Construct, id: string, props: SweepScheduleProps) {
     super(scope, id);
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: props.encryptionKey.key,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the sweep schedule target.',
-    });
+    this.deadLetterQueue = deadLetterQueue(
+      this,
+      'DeadLetterQueue',
+      props.encryptionKey.key,
+      'the sweep schedule target',
+    );
     // EventBridge writes to the encrypted DLQ with the key, so the key policy must let it.
     props.encryptionKey.allowService('AllowEventBridgeDeadLetters', 'events.amazonaws.com', [
       'kms:GenerateDataKey',

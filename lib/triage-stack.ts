@@ -87,10 +87,11 @@ export class TriageStack extends Stack {
 
     const schedule = new SweepSchedule(this, 'Sweep', { sweep: functions.sweep, encryptionKey: encryption });
 
-    new LogSubscriptions(this, 'LogSubscriptions', {
+    const logSubscriptions = new LogSubscriptions(this, 'LogSubscriptions', {
       logGroupNames: config.logGroups,
       filterPattern: config.logFilterPattern,
       destination: functions.logs,
+      encryptionKey: key,
     });
 
     const api = new IngestApi(this, 'Api', {
@@ -106,7 +107,11 @@ export class TriageStack extends Stack {
       alarmTopic: config.alarmTopic === 'support' ? topics.supportEscalations : undefined,
       alarmEmail: config.alarmEmail,
       functions,
-      deadLetterQueues: { Events: pipeline.deadLetterQueue, Sweep: schedule.deadLetterQueue },
+      deadLetterQueues: {
+        Events: pipeline.deadLetterQueue,
+        Sweep: schedule.deadLetterQueue,
+        Logs: logSubscriptions.deadLetterQueue,
+      },
       eventsQueue: pipeline.queue,
       apiStage: api.stage,
     });

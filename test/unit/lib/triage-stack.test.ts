@@ -198,11 +198,25 @@ describe('TriageStack', () => {
       });
     });
 
-    it('alarms on any message in either DLQ', () => {
+    it('alarms on any message in each DLQ (events, sweep schedule, logs function)', () => {
       const dlqAlarms = ofType(defaults, 'AWS::CloudWatch::Alarm').filter(
         ([, a]) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible',
       );
-      expect(dlqAlarms).toHaveLength(2);
+      expect(dlqAlarms).toHaveLength(3);
+    });
+
+    it('keeps payloads the logs function failed on after two Lambda retries in its DLQ', () => {
+      const logsFunction = ofType(defaults, 'AWS::Lambda::Function').find(([id]) =>
+        id.startsWith('LogsFunction'),
+      )?.[0];
+      const dlq = ofType(defaults, 'AWS::SQS::Queue').find(([id]) =>
+        id.startsWith('LogSubscriptionsDeadLetterQueue'),
+      )?.[0];
+      defaults.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: logsFunction },
+        MaximumRetryAttempts: 2,
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [dlq, 'Arn'] } } },
+      });
     });
   });
 
@@ -282,7 +296,10 @@ describe('TriageStack', () => {
           'sqs:ReceiveMessage',
         ],
       ],
-      ['Sweep', ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'sns:Publish']],
+      [
+        'Sweep',
+        ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'sns:Publish'],
+      ],
       ['Logs', ['sqs:SendMessage']],
     ])('grants %s exactly %j', (fn, actions) => {
       expect(serviceActions(defaults, fn)).toEqual(actions);
