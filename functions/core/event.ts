@@ -46,7 +46,25 @@ const statusValue = z.unknown().check(
   ),
 );
 
-const text = (name: string, max: number) =>
+/**
+ * Longest accepted text fields (zod counts code points, so a longer UTF-16 string may still pass) and the
+ * patterns of `id` and `method`: shared by the schema and normalize's fast path.
+ */
+export const TEXT_LIMITS = {
+  id: 128,
+  requestId: 256,
+  model: 256,
+  account: 128,
+  apiKeyId: 128,
+  endpoint: 512,
+  method: 16,
+  app: 128,
+  environment: 64,
+} as const;
+export const ID_PATTERN = /^[\x21-\x7e]+$/;
+export const METHOD_PATTERN = /^[A-Za-z]+$/;
+
+const text = (name: keyof typeof TEXT_LIMITS, max: number = TEXT_LIMITS[name]) =>
   z
     .string({ error: `${name} must be a string` })
     .check(
@@ -73,28 +91,26 @@ const headersValue = z.record(
 
 /** Fields of the canonical event as they may arrive (all optional here; status is checked on the whole). */
 const canonicalFields = {
-  id: z.optional(
-    text('id', 128).check(z.regex(/^[\x21-\x7e]+$/, 'id must be printable ASCII without spaces')),
-  ),
+  id: z.optional(text('id').check(z.regex(ID_PATTERN, 'id must be printable ASCII without spaces'))),
   status: z.optional(statusValue),
   message: z.optional(z.string({ error: 'message must be a string' })),
-  requestId: z.optional(text('requestId', 256)),
-  model: z.optional(text('model', 256)),
-  account: z.optional(text('account', 128)),
+  requestId: z.optional(text('requestId')),
+  model: z.optional(text('model')),
+  account: z.optional(text('account')),
   apiKeyId: z.optional(
-    text('apiKeyId', 128).check(
+    text('apiKeyId').check(
       z.refine((value) => !looksLikeSecret(value), {
         error:
           'apiKeyId must be a key fingerprint (key id, hash prefix or last four), never the API key itself',
       }),
     ),
   ),
-  endpoint: z.optional(text('endpoint', 512)),
+  endpoint: z.optional(text('endpoint')),
   method: z.optional(
-    text('method', 16).check(z.regex(/^[A-Za-z]+$/, 'method must be an HTTP method name such as POST')),
+    text('method').check(z.regex(METHOD_PATTERN, 'method must be an HTTP method name such as POST')),
   ),
-  app: z.optional(text('app', 128)),
-  environment: z.optional(text('environment', 64)),
+  app: z.optional(text('app')),
+  environment: z.optional(text('environment')),
   occurredAt: z.optional(occurredAtValue),
   provider: z.optional(
     z.enum(['fireworks', 'unknown'], { error: 'provider must be "fireworks" or "unknown"' }),
@@ -129,11 +145,64 @@ export const IncomingEventSchema = z
 
 export type IncomingEvent = z.infer<typeof IncomingEventSchema>;
 
-function hasBodyStatus(body: unknown): boolean {
+export function hasBodyStatus(body: unknown): boolean {
   if (!body || typeof body !== 'object') return false;
   const error = (body as Record<string, unknown>).error;
   const status = error && typeof error === 'object' ? (error as Record<string, unknown>).status : undefined;
   return isHttpStatus(status);
+}
+
+const digitsAt = (text: string, start: number, count: number): number => {
+  let n = 0;
+  for (let i = start; i < start + count; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return Number.NaN;
+    n = n * 10 + digit;
+  }
+  return n;
+};
+
+const daysIn = (year: number, month: number): number =>
+  month === 2
+    ? year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+      ? 29
+      : 28
+    : month === 4 || month === 6 || month === 9 || month === 11
+      ? 30
+      : 31;
+
+/**
+ * Epoch ms of a valid time in exactly the layout `toISOString` writes (`2026-11-25T15:00:00.000Z`), read
+ * without a regex, `Date.parse` or a `Date`: nearly every event time looks like this, and the policy reads
+ * each one again. Any other layout or an out-of-range field gives undefined, and the general parser decides.
+ */
+function isoLayoutMs(value: string): number | undefined {
+  if (
+    value.length !== 24 ||
+    value.charCodeAt(4) !== 45 || // -
+    value.charCodeAt(7) !== 45 ||
+    value.charCodeAt(10) !== 84 || // T
+    value.charCodeAt(13) !== 58 || // :
+    value.charCodeAt(16) !== 58 ||
+    value.charCodeAt(19) !== 46 || // .
+    value.charCodeAt(23) !== 90 // Z
+  )
+    return undefined;
+  const year = digitsAt(value, 0, 4);
+  const month = digitsAt(value, 5, 2);
+  const day = digitsAt(value, 8, 2);
+  const hour = digitsAt(value, 11, 2);
+  const minute = digitsAt(value, 14, 2);
+  const second = digitsAt(value, 17, 2);
+  const ms = digitsAt(value, 20, 3);
+  // NaN fails every comparison. Date.UTC reads years 0–99 as 1900–1999: those take the general path.
+  if (
+    !(year >= 100 && month >= 1 && month <= 12 && day >= 1 && hour <= 23 && minute <= 59 && second <= 59) ||
+    !(ms >= 0) ||
+    day > daysIn(year, month)
+  )
+    return undefined;
+  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
 }
 
 /** Epoch ms for an ISO-8601 date-time with zone, or epoch milliseconds; undefined when not a valid time. */
@@ -142,6 +211,19 @@ export function parseTime(value: unknown): number | undefined {
     return Number.isFinite(value) && value > 0 && value < 8.64e15 ? value : undefined;
   }
   if (typeof value !== 'string') return undefined;
+  return isoLayoutMs(value) ?? parseTimeText(value);
+}
+
+/** The canonical form of a valid time (`toISOString` of {@link parseTime}); undefined when not a valid time. */
+export function toIsoTime(value: unknown): string | undefined {
+  // Already canonical: toISOString would write the same characters.
+  if (typeof value === 'string' && isoLayoutMs(value) !== undefined) return value;
+  const ms = parseTime(value);
+  return ms === undefined ? undefined : new Date(ms).toISOString();
+}
+
+/** The general parser behind {@link parseTime}: any ISO-8601 date-time with a zone. */
+export function parseTimeText(value: string): number | undefined {
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i.test(value))
     return undefined;
   const ms = Date.parse(value);
@@ -155,7 +237,7 @@ export function parseTime(value: unknown): number | undefined {
 /** Canonical events already normalized (on the queue, on stdin of `simulate`): validated again, strictly. */
 export const CanonicalEventSchema = z.object({
   ...canonicalFields,
-  id: text('id', 128),
+  id: text('id'),
   status: z.int({ error: 'status must be an integer' }).check(z.minimum(MIN_STATUS), z.maximum(MAX_STATUS)),
   message: z.optional(z.string().check(z.maxLength(LIMITS.maxMessageChars))),
   messageTruncated: z.optional(z.literal(true)),

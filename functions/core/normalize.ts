@@ -4,13 +4,17 @@ import { type FieldError, TriageError, ValidationError } from './errors';
 import {
   CanonicalEventSchema,
   type EventSource,
+  hasBodyStatus,
+  ID_PATTERN,
   type IncomingEvent,
   IncomingEventSchema,
   LIMITS,
-  parseTime,
+  METHOD_PATTERN,
+  TEXT_LIMITS,
   type TriageEvent,
+  toIsoTime,
 } from './event';
-import { redactText } from './redact';
+import { looksLikeSecret, redactText } from './redact';
 
 /** More events than one request may carry. */
 export class TooManyEventsError extends TriageError {
@@ -56,10 +60,13 @@ function parseBody(body: IncomingEvent['body']): Json | undefined {
   }
 }
 
-function header(headers: IncomingEvent['headers'], name: string): string | undefined {
+const isRequestIdHeader = (name: string) => name.length === 12 && name.toLowerCase() === 'x-request-id';
+
+/** The first `x-request-id` header (any case), as in the fast path. */
+function requestIdHeader(headers: IncomingEvent['headers']): string | undefined {
   if (!headers) return undefined;
   for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() === name) return str(Array.isArray(value) ? value[0] : value);
+    if (isRequestIdHeader(key)) return str(Array.isArray(value) ? value[0] : value);
   }
   return undefined;
 }
@@ -69,9 +76,19 @@ function toStatus(value: unknown): number | undefined {
   return isHttpStatus(n) ? n : undefined;
 }
 
+interface ErrorBodyFields {
+  readonly message?: string | undefined;
+  readonly errorType?: string | undefined;
+  readonly errorCode?: string | undefined;
+  readonly status?: number | undefined;
+  readonly requestId?: string | undefined;
+}
+
+const NO_BODY: ErrorBodyFields = {};
+
 /** Pull message, type, code and status out of an OpenAI/Fireworks-compatible error body. */
-function fromErrorBody(body: Json | undefined) {
-  if (!body) return {};
+function fromErrorBody(body: Json | undefined): ErrorBodyFields {
+  if (!body) return NO_BODY;
   const error = body.error;
   const detail: Json = error && typeof error === 'object' && !Array.isArray(error) ? (error as Json) : {};
   return {
@@ -88,44 +105,143 @@ function fromErrorBody(body: Json | undefined) {
 }
 
 function capped(value: string | undefined, max = 256): string | undefined {
-  return value === undefined ? undefined : redactText(value).slice(0, max);
+  if (value === undefined) return undefined;
+  const redacted = redactText(value);
+  return redacted.length > max ? redacted.slice(0, max) : redacted;
 }
 
-/** Turn one validated incoming event into the canonical event: redacted, capped, unknown fields gone. */
-export function toCanonical(input: IncomingEvent, options: NormalizeOptions): TriageEvent {
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * The canonical event of a validated input, given its time already in canonical form and the
+ * `x-request-id` of its headers. Only defined keys are set, in a fixed order, so every event of the same
+ * shape shares one hidden class and serializes the same way.
+ */
+function canonicalEvent(
+  input: IncomingEvent,
+  options: NormalizeOptions,
+  occurredAt: string | undefined,
+  headerRequestId: string | undefined,
+): TriageEvent {
   const body = fromErrorBody(parseBody(input.body));
   const status = toStatus(input.status) ?? toStatus(input.statusCode) ?? body.status;
   if (status === undefined)
     throw new ValidationError('status is required', [{ path: 'status', message: 'missing' }]);
+  const event: Mutable<TriageEvent> = { id: input.id ?? options.newId(), status };
   const rawMessage = input.message ?? body.message;
-  const message = rawMessage === undefined ? undefined : redactText(rawMessage);
-  const truncated = message !== undefined && message.length > LIMITS.maxMessageChars;
-  const occurredMs = input.occurredAt === undefined ? undefined : parseTime(input.occurredAt);
-  const event: Record<string, unknown> = {
-    id: input.id ?? options.newId(),
-    status,
-    message: truncated ? message.slice(0, LIMITS.maxMessageChars) : message,
-    messageTruncated: truncated ? true : undefined,
-    requestId: capped(input.requestId ?? header(input.headers, 'x-request-id') ?? body.requestId),
-    model: capped(input.model),
-    account: capped(input.account, 128),
-    apiKeyId: capped(input.apiKeyId, 128),
-    endpoint: capped(input.endpoint, 512),
-    method: input.method?.toUpperCase(),
-    app: capped(input.app, 128),
-    environment: capped(input.environment, 64),
-    occurredAt: occurredMs === undefined ? undefined : new Date(occurredMs).toISOString(),
-    errorType: capped(body.errorType),
-    errorCode: capped(body.errorCode),
-    provider: input.provider,
-    source: options.source,
-  };
-  for (const key of Object.keys(event)) if (event[key] === undefined) delete event[key];
-  return event as unknown as TriageEvent;
+  if (rawMessage !== undefined) {
+    const message = redactText(rawMessage);
+    if (message.length > LIMITS.maxMessageChars) {
+      event.message = message.slice(0, LIMITS.maxMessageChars);
+      event.messageTruncated = true;
+    } else {
+      event.message = message;
+    }
+  }
+  const requestId = capped(input.requestId ?? headerRequestId ?? body.requestId);
+  if (requestId !== undefined) event.requestId = requestId;
+  const model = capped(input.model);
+  if (model !== undefined) event.model = model;
+  const account = capped(input.account, 128);
+  if (account !== undefined) event.account = account;
+  const apiKeyId = capped(input.apiKeyId, 128);
+  if (apiKeyId !== undefined) event.apiKeyId = apiKeyId;
+  const endpoint = capped(input.endpoint, 512);
+  if (endpoint !== undefined) event.endpoint = endpoint;
+  if (input.method !== undefined) event.method = input.method.toUpperCase();
+  const app = capped(input.app, 128);
+  if (app !== undefined) event.app = app;
+  const environment = capped(input.environment, 64);
+  if (environment !== undefined) event.environment = environment;
+  if (occurredAt !== undefined) event.occurredAt = occurredAt;
+  const errorType = capped(body.errorType);
+  if (errorType !== undefined) event.errorType = errorType;
+  const errorCode = capped(body.errorCode);
+  if (errorCode !== undefined) event.errorCode = errorCode;
+  if (input.provider !== undefined) event.provider = input.provider;
+  if (options.source !== undefined) event.source = options.source;
+  return event;
 }
 
-/** Validate and normalize one event; `path` prefixes field names in errors (e.g. `events[3]`). */
-export function normalizeEvent(input: unknown, options: NormalizeOptions, path = ''): TriageEvent {
+/** Turn one validated incoming event into the canonical event: redacted, capped, unknown fields gone. */
+export function toCanonical(input: IncomingEvent, options: NormalizeOptions): TriageEvent {
+  const occurredAt = input.occurredAt === undefined ? undefined : toIsoTime(input.occurredAt);
+  const requestId = input.requestId === undefined ? requestIdHeader(input.headers) : undefined;
+  return canonicalEvent(input, options, occurredAt, requestId);
+}
+
+/** A text field the schema accepts as it is (absent, or 1 to `max` UTF-16 units). */
+const fits = (value: unknown, max: number): boolean =>
+  value === undefined || (typeof value === 'string' && value.length > 0 && value.length <= max);
+
+/**
+ * An object that z.record reads exactly as JSON.parse made it: plain prototype, no own `constructor`
+ * (z.record's plain-object test looks at it), no symbol keys (z.record rejects them).
+ */
+const isJsonRecord = (value: unknown): value is Json =>
+  typeof value === 'object' &&
+  value !== null &&
+  Object.getPrototypeOf(value) === Object.prototype &&
+  !Object.hasOwn(value, 'constructor') &&
+  Object.getOwnPropertySymbols(value).length === 0;
+
+/**
+ * The fast path of {@link normalizeEvent}: validate and convert in one pass, without zod, the inputs
+ * the schema accepts as they are — nearly all of them. Returns undefined for anything else (invalid,
+ * or a rare shape such as an over-long text that zod measures in code points), and zod decides: it stays
+ * the source of truth for what is accepted and for the error details. When this returns an event, it is
+ * the one `toCanonical(IncomingEventSchema.parse(input))` makes (the unit tests check this on generated
+ * inputs).
+ */
+export function normalizeCommonEvent(input: Json, options: NormalizeOptions): TriageEvent | undefined {
+  const { id, status, statusCode, message, apiKeyId, method, occurredAt, provider, body, headers } = input;
+  if (
+    (id !== undefined && !(fits(id, TEXT_LIMITS.id) && ID_PATTERN.test(id as string))) ||
+    (status !== undefined && toStatus(status) === undefined) ||
+    (statusCode !== undefined && toStatus(statusCode) === undefined) ||
+    (message !== undefined && typeof message !== 'string') ||
+    !fits(input.requestId, TEXT_LIMITS.requestId) ||
+    !fits(input.model, TEXT_LIMITS.model) ||
+    !fits(input.account, TEXT_LIMITS.account) ||
+    (apiKeyId !== undefined &&
+      !(fits(apiKeyId, TEXT_LIMITS.apiKeyId) && !looksLikeSecret(apiKeyId as string))) ||
+    !fits(input.endpoint, TEXT_LIMITS.endpoint) ||
+    (method !== undefined && !(fits(method, TEXT_LIMITS.method) && METHOD_PATTERN.test(method as string))) ||
+    !fits(input.app, TEXT_LIMITS.app) ||
+    !fits(input.environment, TEXT_LIMITS.environment) ||
+    (provider !== undefined && provider !== 'fireworks' && provider !== 'unknown') ||
+    (body !== undefined && typeof body !== 'string' && !isJsonRecord(body)) ||
+    (status === undefined && statusCode === undefined && !hasBodyStatus(body))
+  )
+    return undefined;
+  let requestHeader: unknown;
+  if (headers !== undefined) {
+    if (!isJsonRecord(headers)) return undefined;
+    let found = false;
+    for (const name of Object.keys(headers)) {
+      const value = headers[name];
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) if (typeof value[i] !== 'string') return undefined;
+      } else if (typeof value !== 'string' && !(typeof value === 'number' && Number.isFinite(value))) {
+        return undefined;
+      }
+      // The first header of that name decides, as in requestIdHeader().
+      if (!found && isRequestIdHeader(name)) {
+        found = true;
+        requestHeader = Array.isArray(value) ? value[0] : value;
+      }
+    }
+  }
+  let time: string | undefined;
+  if (occurredAt !== undefined) {
+    time = toIsoTime(occurredAt);
+    if (time === undefined) return undefined;
+  }
+  return canonicalEvent(input as IncomingEvent, options, time, str(requestHeader));
+}
+
+/** The schema path of {@link normalizeEvent}: every input, and the field errors of invalid ones. */
+function normalizeWithSchema(input: unknown, options: NormalizeOptions, path: string): TriageEvent {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throw new ValidationError('an event must be a JSON object', [
       { path: path || '(body)', message: 'expected an object' },
@@ -140,6 +256,16 @@ export function normalizeEvent(input: unknown, options: NormalizeOptions, path =
     );
   }
   return toCanonical(parsed.data, options);
+}
+
+const isObject = (value: unknown): value is Json =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** Validate and normalize one event; `path` prefixes field names in errors (e.g. `events[3]`). */
+export function normalizeEvent(input: unknown, options: NormalizeOptions, path = ''): TriageEvent {
+  return (
+    (isObject(input) && normalizeCommonEvent(input, options)) || normalizeWithSchema(input, options, path)
+  );
 }
 
 /**
@@ -182,14 +308,20 @@ export function normalizeBody(body: unknown, options: NormalizeOptions): TriageE
   }
   const events: TriageEvent[] = [];
   const details: FieldError[] = [];
-  items.forEach((item, index) => {
+  for (let index = 0; index < items.length; index++) {
+    const item = items[index];
+    const common = isObject(item) ? normalizeCommonEvent(item, options) : undefined;
+    if (common) {
+      events.push(common);
+      continue;
+    }
     try {
-      events.push(normalizeEvent(item, options, `${prefix}[${index}]`));
+      events.push(normalizeWithSchema(item, options, `${prefix}[${index}]`));
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       details.push(...error.details);
     }
-  });
+  }
   if (details.length > 0) {
     const bad = new Set(details.map((d) => d.path.replace(/\].*$/, ']'))).size;
     throw new ValidationError(`${bad} of ${items.length} events are invalid; nothing was accepted`, details);

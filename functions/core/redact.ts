@@ -31,10 +31,22 @@ export function looksLikeSecret(value: string): boolean {
   );
 }
 
-export function redactText(text: string): string {
+/**
+ * One pass that finds every string any of PATTERNS could match: each pattern needs one of these words
+ * (case-insensitively; `x-api-key`, `apikey` and `proxy-authorization` contain one). Nearly all
+ * identifiers and messages hold none, and skip the five replacement passes.
+ */
+const MAY_HOLD_SECRET = /authorization|api[_-]?key|access[_-]?token|secret|password|bearer|fw_|fet_|sk-/i;
+
+/** Every replacement pass, unconditionally: what {@link redactText} returns whenever a string may hold a secret. */
+export function redactEveryPattern(text: string): string {
   let out = text;
   for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
   return out;
+}
+
+export function redactText(text: string): string {
+  return MAY_HOLD_SECRET.test(text) ? redactEveryPattern(text) : text;
 }
 
 /** Redact every string inside a JSON-like value; credential-named keys lose their whole value. */

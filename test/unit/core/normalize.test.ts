@@ -1,11 +1,20 @@
 import fc from 'fast-check';
+import { mixedEvents } from '../../../bench/fixtures/mixed-events';
 import { ValidationError } from '../../../functions/core/errors';
-import { LIMITS } from '../../../functions/core/event';
+import {
+  IncomingEventSchema,
+  LIMITS,
+  parseTime,
+  parseTimeText,
+  toIsoTime,
+} from '../../../functions/core/event';
 import {
   normalizeBody,
+  normalizeCommonEvent,
   normalizeEvent,
   parseCanonicalEvent,
   TooManyEventsError,
+  toCanonical,
 } from '../../../functions/core/normalize';
 
 let counter = 0;
@@ -274,6 +283,313 @@ describe('normalize', () => {
         }),
         { numRuns: 500 },
       );
+    });
+  });
+
+  describe('the fast path (validate and convert without zod) against the schema path', () => {
+    const fixed = { newId: () => 'generated', source: 'webhook' as const };
+    /** What the schema path makes of an input: the canonical event, or undefined when zod rejects it. */
+    function bySchema(input: unknown) {
+      const parsed = IncomingEventSchema.safeParse(input);
+      return parsed.success ? toCanonical(parsed.data, fixed) : undefined;
+    }
+
+    const surrogates = (units: number) => '😀'.repeat(Math.ceil(units / 2)).slice(0, units);
+    /**
+     * Mostly a valid value, sometimes an edge: each field of a generated event is an edge case once in
+     * ~20, so about half the events are accepted and every edge still comes up hundreds of times.
+     */
+    const field = (valid: fc.Arbitrary<unknown>, edge: fc.Arbitrary<unknown>) =>
+      fc.oneof({ weight: 20, arbitrary: valid }, { weight: 1, arbitrary: edge });
+    const notText = fc.oneof(fc.integer(), fc.constantFrom(null, true, [], {}, undefined, 1.5, Number.NaN));
+    /** Texts at and around a field's limits: empty, max, max + 1 units, over max units but within max code points. */
+    const text = (max: number, valid: fc.Arbitrary<string> = fc.string({ minLength: 1, maxLength: 20 })) =>
+      field(
+        fc.oneof(valid, fc.constant(undefined)),
+        fc.oneof(
+          notText,
+          fc.constantFrom(
+            '',
+            'a'.repeat(max),
+            'a'.repeat(max + 1),
+            surrogates(max + 2),
+            `a${surrogates(max)}`,
+          ),
+          fc.string({ maxLength: 8, unit: 'binary' }),
+        ),
+      );
+    const statusLike = field(
+      fc.oneof(fc.integer({ min: 100, max: 599 }), fc.constantFrom('429', '503', undefined)),
+      fc.oneof(
+        fc.integer({ min: 95, max: 605 }),
+        fc.constantFrom(
+          '42',
+          '4290',
+          ' 429',
+          '600',
+          '099',
+          429.5,
+          Number.NaN,
+          Number.POSITIVE_INFINITY,
+          null,
+        ),
+      ),
+    );
+    const timeLike = field(
+      fc.oneof(
+        fc
+          .date({
+            noInvalidDate: true,
+            min: new Date(Date.UTC(1970, 0, 2)),
+            max: new Date(Date.UTC(9999, 11, 31)),
+          })
+          .map((d) => d.toISOString()),
+        fc.integer({ min: 1, max: 4e12 }),
+        fc.constant(undefined),
+      ),
+      fc.oneof(
+        fc
+          .date({
+            noInvalidDate: true,
+            min: new Date(Date.UTC(-100, 0, 1)),
+            max: new Date(Date.UTC(200, 0, 1)),
+          })
+          .map((d) => d.toISOString()),
+        fc.constantFrom(
+          '2026-11-25T15:00:00Z',
+          '2026-11-25T15:00:00.000+01:00',
+          '2026-11-25t15:00:00.000z',
+          '2026-02-29T10:00:00.000Z',
+          '2024-02-29T10:00:00.000Z',
+          '2026-11-25T24:00:00.000Z',
+          '0050-01-01T00:00:00.000Z',
+          '0000-02-29T00:00:00.000Z',
+          'yesterday',
+          '',
+          0,
+          -1,
+          8.64e15,
+          Number.NaN,
+          Number.POSITIVE_INFINITY,
+          true,
+        ),
+      ),
+    );
+    const headerValue = field(
+      fc.oneof(
+        fc.string({ maxLength: 12 }),
+        fc.integer(),
+        fc.array(fc.string({ maxLength: 8 }), { maxLength: 3 }),
+      ),
+      fc.oneof(
+        fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, null, true, {}, [1], ['a', 2], undefined),
+        fc.array(fc.oneof(fc.string({ maxLength: 4 }), fc.integer()), { maxLength: 3 }),
+      ),
+    );
+    const headers = field(
+      fc.oneof(
+        fc.dictionary(
+          fc.oneof(
+            fc.constantFrom('X-Request-Id', 'x-request-id', 'X-REQUEST-ID', 'content-type'),
+            fc.string(),
+          ),
+          headerValue,
+          { maxKeys: 4 },
+        ),
+        fc.constant(undefined),
+      ),
+      // JSON.parse makes own `__proto__` and `constructor` keys, which zod's record treats apart.
+      fc.constantFrom(
+        JSON.parse('{"__proto__": {"a": 1}, "x-request-id": "r-1"}'),
+        JSON.parse('{"__proto__": "x", "x-request-id": "r-2"}'),
+        JSON.parse('{"constructor": "x", "x-request-id": "r-3"}'),
+        JSON.parse('{"x-request-id": "", "X-Request-Id": "r-3b"}'),
+        Object.assign(Object.create(null), { 'x-request-id': 'r-4' }),
+        { [Symbol('s')]: 'x', 'x-request-id': 'r-5' },
+        { constructor: () => 'x', 'x-request-id': 'r-6' },
+        ['x'],
+        'x',
+        null,
+      ),
+    );
+    const errorBody = fc.record(
+      {
+        error: fc.oneof(
+          fc.record(
+            {
+              message: fc.oneof(fc.string(), fc.integer()),
+              type: fc.string(),
+              code: fc.oneof(fc.string(), fc.integer()),
+              status: fc.oneof(fc.integer({ min: 95, max: 605 }), fc.constantFrom('503', null)),
+              request_id: fc.string(),
+            },
+            { requiredKeys: [] },
+          ),
+          fc.string(),
+        ),
+        message: fc.string(),
+        detail: fc.string(),
+        status: fc.oneof(fc.integer({ min: 95, max: 605 }), fc.constant('503')),
+      },
+      { requiredKeys: [] },
+    );
+    const body = field(
+      fc.oneof(
+        errorBody,
+        errorBody.map((b) => JSON.stringify(b)),
+        fc.string(),
+        fc.constant(undefined),
+      ),
+      fc.constantFrom(
+        null,
+        [],
+        42,
+        JSON.parse('{"constructor": {"a": 1}, "error": {"status": 503}}'),
+        JSON.parse('{"__proto__": {"error": {"status": 503}}}'),
+        Object.assign(Object.create(null), { error: { status: 500 } }),
+        { [Symbol('s')]: 1, error: { status: 502 } },
+        { constructor: () => 'x', error: { status: 504 } },
+      ),
+    );
+    const incoming = fc.record(
+      {
+        id: text(128, fc.stringMatching(/^[\x21-\x7e]{1,20}$/)),
+        status: statusLike,
+        statusCode: statusLike,
+        message: field(
+          fc.oneof(fc.string({ maxLength: 60 }), fc.constant(undefined)),
+          fc.oneof(notText, fc.constant('x'.repeat(LIMITS.maxMessageChars + 1))),
+        ),
+        requestId: text(256),
+        model: text(256),
+        account: text(128),
+        apiKeyId: field(
+          text(128),
+          fc.constantFrom('fw_ABCDEFGHIJKLMNOPQRSTUVWX', 'Bearer abc', 'sk-abcdefghijklmnopqr'),
+        ),
+        endpoint: text(512),
+        method: field(
+          fc.constantFrom('post', 'GET', undefined),
+          fc.oneof(text(16), fc.constantFrom('PO ST', 'P0ST', 'A'.repeat(17))),
+        ),
+        app: text(128),
+        environment: text(64),
+        occurredAt: timeLike,
+        provider: field(
+          fc.constantFrom('fireworks', 'unknown', undefined),
+          fc.constantFrom('other', 1, null),
+        ),
+        body,
+        headers,
+        extra: fc.jsonValue({ maxDepth: 1 }),
+      },
+      { requiredKeys: [] },
+    );
+
+    it('accepts only what zod accepts, and makes the same canonical event of it', () => {
+      fc.assert(
+        fc.property(incoming, (input) => {
+          const fast = normalizeCommonEvent(input, fixed);
+          if (fast !== undefined) expect(bySchema(input)).toEqual(fast);
+        }),
+        { numRuns: 5000 },
+      );
+    });
+
+    it('decides most generated inputs that zod accepts (the property above is not vacuous)', () => {
+      const accepted = fc.sample(incoming, 3000).filter((input) => bySchema(input) !== undefined);
+      const fast = accepted.filter((input) => normalizeCommonEvent(input, fixed) !== undefined);
+      expect(accepted.length).toBeGreaterThan(300);
+      expect(fast.length / accepted.length).toBeGreaterThan(0.6);
+    });
+
+    it('takes every shape apps send (the bench batch) and agrees with the schema path on each', () => {
+      const events = JSON.parse(
+        JSON.stringify(mixedEvents({ count: 2000, startAt: Date.UTC(2026, 10, 25), spanMs: 3_600_000 })),
+      ) as Record<string, unknown>[];
+      for (const input of events) {
+        const fast = normalizeCommonEvent(input, fixed);
+        expect(fast).toBeDefined();
+        expect(fast).toEqual(bySchema(input));
+      }
+    });
+
+    it('leaves the error details to zod', () => {
+      expect(normalizeCommonEvent({ status: 503, model: 1 }, fixed)).toBeUndefined();
+      expect(rejection(() => normalizeEvent({ status: 503, model: 1 }, fixed)).details).toEqual([
+        { path: 'model', message: 'model must be a string' },
+      ]);
+    });
+
+    it('leaves to zod the text that is over the limit in UTF-16 units but within it in code points', () => {
+      const account = surrogates(130);
+      expect(normalizeCommonEvent({ status: 503, account }, fixed)).toBeUndefined();
+      expect(normalizeEvent({ status: 503, account }, fixed).account).toBe(account.slice(0, 128));
+    });
+  });
+
+  describe('event time', () => {
+    const digits = (n: number, max: number) =>
+      fc.integer({ min: 0, max }).map((v) => String(v).padStart(n, '0'));
+    /** Strings in and around the layout toISOString writes: every field in and out of range. */
+    const isoLike = fc
+      .tuple(
+        fc.oneof(
+          digits(4, 9999),
+          fc.constantFrom('0000', '0099', '0100', '0400', '1900', '2000', '2100', '2400'),
+        ),
+        digits(2, 13),
+        fc.oneof(digits(2, 32), fc.constantFrom('00', '28', '29', '30', '31')),
+        fc.oneof({ weight: 8, arbitrary: fc.constant('T') }, fc.constantFrom('t', ' ')),
+        digits(2, 25),
+        digits(2, 60),
+        digits(2, 60),
+        fc.oneof({ weight: 8, arbitrary: fc.constant('.') }, fc.constant(',')),
+        digits(3, 999),
+        fc.oneof({ weight: 8, arbitrary: fc.constant('Z') }, fc.constantFrom('z', '+01:00', '', 'ZZ')),
+      )
+      .map(
+        ([y, mo, d, t, h, mi, s, dot, ms, zone]) => `${y}-${mo}-${d}${t}${h}:${mi}:${s}${dot}${ms}${zone}`,
+      );
+    const anyTime = fc.oneof(
+      isoLike,
+      fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+      fc.string({ maxLength: 30 }),
+    );
+
+    it('parseTime reads the toISOString layout exactly as the general parser does', () => {
+      fc.assert(
+        fc.property(anyTime, (value) => {
+          expect(parseTime(value)).toBe(parseTimeText(value));
+        }),
+        { numRuns: 5000 },
+      );
+    });
+
+    it('toIsoTime is the ISO string of the parsed time, for strings and epoch milliseconds', () => {
+      fc.assert(
+        fc.property(fc.oneof(anyTime, fc.integer({ min: -5, max: 9e15 }), fc.double()), (value) => {
+          const ms = typeof value === 'string' ? parseTimeText(value) : parseTime(value);
+          expect(toIsoTime(value)).toBe(ms === undefined ? undefined : new Date(ms).toISOString());
+        }),
+        { numRuns: 5000 },
+      );
+    });
+
+    it('agrees with the general parser on every month end of leap and century years', () => {
+      for (const year of ['0100', '0400', '1900', '2000', '2024', '2026', '2100', '2400'])
+        for (let month = 1; month <= 12; month++)
+          for (const day of ['28', '29', '30', '31', '32']) {
+            const value = `${year}-${String(month).padStart(2, '0')}-${day}T23:59:59.999Z`;
+            expect([value, parseTime(value)]).toEqual([value, parseTimeText(value)]);
+          }
+    });
+
+    it('rejects impossible dates and keeps leap days', () => {
+      expect(parseTime('2026-02-29T10:00:00.000Z')).toBeUndefined();
+      expect(parseTime('2024-02-29T10:00:00.000Z')).toBe(Date.UTC(2024, 1, 29, 10));
+      expect(parseTime('2026-11-31T00:00:00.000Z')).toBeUndefined();
+      expect(toIsoTime('2026-11-25T15:00:00+01:00')).toBe('2026-11-25T14:00:00.000Z');
     });
   });
 });

@@ -1,4 +1,11 @@
-import { looksLikeSecret, REDACTED, redactDeep, redactText } from '../../../functions/core/redact';
+import fc from 'fast-check';
+import {
+  looksLikeSecret,
+  REDACTED,
+  redactDeep,
+  redactEveryPattern,
+  redactText,
+} from '../../../functions/core/redact';
 
 const FW_KEY = 'fw_3ZSxYbQ9kLmN8pQrStUvWx12';
 const SK_KEY = 'sk-proj-abcdefghijklmnopqrstuvwxyz012345';
@@ -43,5 +50,94 @@ describe('redact', () => {
     expect(looksLikeSecret('key_1a2b')).toBe(false);
     expect(looksLikeSecret('sha256:9f86d081884c7d65')).toBe(false);
     expect(looksLikeSecret('...x7Qz')).toBe(false);
+  });
+
+  describe('the one-pass screen before the replacement passes', () => {
+    // Pieces of every credential shape the patterns know, in mixed case, next to separators and noise,
+    // so that generated strings land on both sides of the screen and at its edges.
+    const marker = fc.constantFrom(
+      'Authorization',
+      'proxy-authorization',
+      'X-Api-Key',
+      'api_key',
+      'API-KEY',
+      'apikey',
+      'access_token',
+      'Access-Token',
+      'accesstoken',
+      'secret',
+      'PASSWORD',
+      'bearer',
+      'Bearer',
+      'BEARER',
+      'basic',
+      'token',
+      'fw_',
+      'FW_',
+      'fet_',
+      'sk-',
+      'SK-',
+      'sk-proj-',
+      'sk-live-',
+      'key',
+      'api',
+    );
+    const separator = fc.constantFrom(
+      ':',
+      '=',
+      ': ',
+      ' = ',
+      '"',
+      "'",
+      '":"',
+      ' ',
+      '\t',
+      '\n',
+      ',',
+      ';',
+      '&',
+      '}',
+      '-',
+      '_',
+      '.',
+      '/',
+    );
+    const word = fc.stringMatching(/^[A-Za-z0-9_-]{1,24}$/);
+    // Pieces of every credential shape the patterns know, in mixed case, next to separators and noise,
+    // so that generated strings land on both sides of the screen and near its edges.
+    const piece = fc.oneof(
+      marker,
+      separator,
+      word,
+      fc.tuple(marker, separator, word).map((parts) => parts.join('')),
+      fc.string({ maxLength: 6, unit: 'binary' }),
+    );
+    const text = fc.array(piece, { maxLength: 12 }).map((pieces) => pieces.join(''));
+
+    it('returns what every replacement pass returns, for any string', () => {
+      fc.assert(
+        fc.property(text, (value) => {
+          expect(redactText(value)).toBe(redactEveryPattern(value));
+        }),
+        { numRuns: 3000 },
+      );
+    });
+
+    it('is exercised on both sides: the generator makes secrets and clean strings', () => {
+      const samples = fc.sample(text, 2000);
+      const redacted = samples.filter((value) => redactEveryPattern(value) !== value).length;
+      expect(redacted).toBeGreaterThan(200);
+      expect(samples.length - redacted).toBeGreaterThan(200);
+    });
+
+    it('passes ordinary identifiers through unchanged', () => {
+      for (const value of [
+        'req-7f3a11',
+        'accounts/fireworks/models/llama-v3p1-8b-instruct',
+        'key_1a2b',
+        'prod',
+      ])
+        expect(redactText(value)).toBe(value);
+    });
   });
 });
