@@ -155,11 +155,15 @@ export const PolicyConfigSchema = z.prefault(
         /** Events stamped further in the future than this are counted but never open anything. */
         clockSkewSeconds: seconds(300, 0),
         outboxRetrySeconds: seconds(60),
+        /**
+         * Batch ids each scope remembers to ignore SQS redelivery; 2 h covers every automatic redelivery
+         * (visibility timeout × maxReceiveCount, ~15 min by default): see recent-batches.ts for the argument.
+         */
         dedupe: z.prefault(
           z.strictObject(
             {
-              horizonSeconds: seconds(86_400),
-              maxBatchIds: z._default(int(1), 1000),
+              horizonSeconds: seconds(7200),
+              maxBatchIds: z._default(int(1), 256),
             },
             OBJECT,
           ),

@@ -1,46 +1,67 @@
-import { parseTime } from '../event';
+import type { TriageEvent } from '../event';
 import type { PolicyConfig } from './config';
-import { evaluate, ingest, type TimedEvent, workDueAt } from './lifecycle';
-import { describeScope, type ScopeDescriptor } from './scope-key';
-import { LIMITS, type ScopeState } from './scope-state';
+import { eventTime } from './event-time';
+import { countErrors, evaluate, ingest, workDueAt } from './lifecycle';
+import { rememberBatches, rememberedAmong } from './recent-batches';
+import { type ScopeDescriptor, scopeDescriber } from './scope-key';
+import { LIMITS, type ScopeState, type Subject } from './scope-state';
 import { batchFingerprint } from './stable-hash';
 import type { EventBatch, NotificationIntent, ScopeUpdate } from './types';
 
 /**
  * The policy engine's entry points (DESIGN §5–§7): batches in, one record and the notifications out per
- * scope. Pure: time comes in as `now` (epoch ms), state comes in and goes out as plain JSON.
+ * scope. Pure: time comes in as `now` (epoch ms), state comes in and goes out as plain JSON, and the state
+ * given is never modified (the draft is a copy of the parts that change).
  */
 
+/** One scope's events of one batch, with their event times (parallel arrays: no object per event). */
 interface ScopeGroup {
   readonly descriptor: ScopeDescriptor;
-  readonly events: TimedEvent[];
+  readonly events: TriageEvent[];
+  readonly times: number[];
+  /** Whether `times` is non-decreasing (events usually arrive in order). */
+  sorted: boolean;
 }
 
-// Each batch is split by scope once per config, not once per scope key that asks for its events.
-const groupsByBatch = new WeakMap<EventBatch, { config: PolicyConfig; groups: Map<string, ScopeGroup> }>();
+interface SplitBatch {
+  readonly config: PolicyConfig;
+  readonly fingerprint: string;
+  readonly groups: Map<string, ScopeGroup>;
+}
 
-function groupsOf(batch: EventBatch, config: PolicyConfig): Map<string, ScopeGroup> {
-  const cached = groupsByBatch.get(batch);
-  if (cached?.config === config) return cached.groups;
+// Each batch is split by scope once per config, in one pass, not once per scope key that asks for its events.
+const splitBatches = new WeakMap<EventBatch, SplitBatch>();
+
+function split(batch: EventBatch, config: PolicyConfig): SplitBatch {
+  const cached = splitBatches.get(batch);
+  if (cached?.config === config) return cached;
   const groups = new Map<string, ScopeGroup>();
+  const describe = scopeDescriber(config);
+  let last: ScopeGroup | undefined;
   for (const event of batch.events) {
-    const descriptor = describeScope(event, config);
-    let group = groups.get(descriptor.key);
+    const descriptor = describe(event);
+    let group = last?.descriptor === descriptor ? last : groups.get(descriptor.key);
     if (!group) {
-      group = { descriptor, events: [] };
+      group = { descriptor, events: [], times: [], sorted: true };
       groups.set(descriptor.key, group);
     }
-    const occurred = event.occurredAt === undefined ? undefined : parseTime(event.occurredAt);
-    group.events.push({ event, t: occurred ?? batch.receivedAt });
+    const t = eventTime(event.occurredAt, batch.receivedAt);
+    const n = group.times.length;
+    if (n > 0 && t < (group.times[n - 1] as number)) group.sorted = false;
+    group.events.push(event);
+    group.times.push(t);
+    last = group;
   }
-  groupsByBatch.set(batch, { config, groups });
-  return groups;
+  const entry = { config, fingerprint: cached?.fingerprint ?? batchFingerprint(batch.batchId), groups };
+  splitBatches.set(batch, entry);
+  return entry;
 }
 
 /** The scope keys the batches touch, in order of first appearance: the records to load before applying. */
 export function scopeKeysOf(batches: readonly EventBatch[], config: PolicyConfig): string[] {
+  if (batches.length === 1) return [...split(batches[0] as EventBatch, config).groups.keys()];
   const keys = new Set<string>();
-  for (const batch of batches) for (const key of groupsOf(batch, config).keys()) keys.add(key);
+  for (const batch of batches) for (const key of split(batch, config).groups.keys()) keys.add(key);
   return [...keys];
 }
 
@@ -49,7 +70,7 @@ function createScope(d: ScopeDescriptor, t: number): ScopeState {
     key: d.key,
     version: 0,
     outbox: [],
-    appliedBatches: [],
+    recentBatches: '',
     total: 0,
     firstSeen: t,
     lastSeen: t,
@@ -78,21 +99,60 @@ function createScope(d: ScopeDescriptor, t: number): ScopeState {
         ...base,
         kind: 'counter',
         status: d.status,
-        ...(d.model !== undefined ? { model: d.model } : {}),
-        ...(d.account !== undefined ? { account: d.account } : {}),
-        ...(d.app !== undefined ? { app: d.app } : {}),
+        models: [],
+        accounts: [],
+        apps: [],
         sampleRequestIds: [],
       };
   }
 }
 
-function pruneAppliedBatches(scope: ScopeState, now: number, config: PolicyConfig): void {
-  const horizon = now - config.dedupe.horizonSeconds * 1000;
-  const applied = scope.appliedBatches;
-  let drop = 0;
-  while (drop < applied.length && (applied[drop] as [string, number])[1] < horizon) drop++;
-  drop = Math.max(drop, applied.length - config.dedupe.maxBatchIds);
-  if (drop > 0) applied.splice(0, drop);
+function copySubject(subject: Subject): Subject {
+  return {
+    ...subject,
+    statusCounts: { ...subject.statusCounts },
+    apps: [...subject.apps],
+    accounts: [...subject.accounts],
+    models: [...subject.models],
+    sampleRequestIds: [...subject.sampleRequestIds],
+  };
+}
+
+/**
+ * A draft to change: a copy of every part the lifecycle mutates (counts, sets, the window, the subject),
+ * sharing what is only ever replaced (the outbox array and its intents, strings). Much cheaper than a
+ * structuredClone of the whole record; the state given stays untouched.
+ */
+function draftOf(state: ScopeState): ScopeState {
+  const draft = { ...state };
+  // Records written before recentBatches existed carry a list of [fingerprint, time] pairs instead.
+  if (typeof draft.recentBatches !== 'string') draft.recentBatches = '';
+  delete (draft as { appliedBatches?: unknown }).appliedBatches;
+  switch (draft.kind) {
+    case 'incident':
+      draft.statusCounts = { ...draft.statusCounts };
+      draft.window = draft.window.map(([t, status, count]) => [t, status, count]);
+      if (draft.pending) {
+        draft.pending = {
+          apps: [...draft.pending.apps],
+          accounts: [...draft.pending.accounts],
+          models: [...draft.pending.models],
+          sampleRequestIds: [...draft.pending.sampleRequestIds],
+        };
+      }
+      if (draft.current) draft.current = copySubject(draft.current);
+      break;
+    case 'account-issue':
+      if (draft.current) draft.current = copySubject(draft.current);
+      break;
+    case 'counter':
+      draft.models = [...draft.models];
+      draft.accounts = [...draft.accounts];
+      draft.apps = [...draft.apps];
+      draft.sampleRequestIds = [...draft.sampleRequestIds];
+      break;
+  }
+  return draft;
 }
 
 const superseding = new Set(['incident.reminder', 'account-issue.updated', 'account-issue.reminder']);
@@ -121,7 +181,7 @@ function finish(
   intents: NotificationIntent[],
   changed: boolean,
 ): ScopeUpdate<ScopeState> {
-  draft.outbox = addToOutbox(draft.outbox, intents);
+  if (intents.length > 0) draft.outbox = addToOutbox(draft.outbox, intents);
   const work = workDueAt(draft, config);
   if (work === undefined) delete draft.workDueAt;
   else draft.workDueAt = work;
@@ -135,12 +195,54 @@ function finish(
   }
   if (due === undefined) delete draft.nextDueAt;
   else draft.nextDueAt = due;
-  draft.version = previous?.version ?? 0;
-  if (!changed && previous && intents.length === 0 && JSON.stringify(draft) === JSON.stringify(previous)) {
+  // Besides what `changed` covers (every change of evaluate and ingest), only the due times can move.
+  if (
+    !changed &&
+    previous &&
+    intents.length === 0 &&
+    draft.workDueAt === previous.workDueAt &&
+    draft.nextDueAt === previous.nextDueAt
+  ) {
     return { intents: [] };
   }
-  draft.version += 1;
+  draft.version = (previous?.version ?? 0) + 1;
   return { state: draft, intents };
+}
+
+/** Events and their event times (`times[i]` for `events[i]`), in event-time order. */
+interface Segment {
+  readonly events: readonly TriageEvent[];
+  readonly times: readonly number[];
+}
+
+/**
+ * The events of `groups` in event-time order (stable: equal times keep their order), as segments to read
+ * one after the other: the groups themselves when they already follow each other in time (the usual case:
+ * nothing is copied), else one merged, sorted segment.
+ */
+function inTimeOrder(groups: readonly ScopeGroup[]): readonly Segment[] {
+  let ordered = true;
+  let previousEnd = Number.NEGATIVE_INFINITY;
+  for (const group of groups) {
+    if (!group.sorted || (group.times[0] as number) < previousEnd) {
+      ordered = false;
+      break;
+    }
+    previousEnd = group.times.at(-1) as number;
+  }
+  if (ordered) return groups;
+  const events: TriageEvent[] = [];
+  const times: number[] = [];
+  for (const group of groups) {
+    for (let i = 0; i < group.events.length; i++) {
+      events.push(group.events[i] as TriageEvent);
+      times.push(group.times[i] as number);
+    }
+  }
+  const order = Array.from(times.keys()).sort((a, b) => (times[a] as number) - (times[b] as number));
+  return [
+    { events: order.map((i) => events[i] as TriageEvent), times: order.map((i) => times[i] as number) },
+  ];
 }
 
 /**
@@ -155,35 +257,45 @@ export function applyBatches(
   now: number,
   config: PolicyConfig,
 ): ScopeUpdate<ScopeState> {
-  const fresh: TimedEvent[] = [];
-  const applied = new Set<string>();
-  let descriptor: ScopeDescriptor | undefined;
+  const candidates: string[] = [];
+  const candidateGroups: ScopeGroup[] = [];
   for (const batch of batches) {
-    const group = groupsOf(batch, config).get(key);
-    if (!group) continue;
-    const fingerprint = batchFingerprint(batch.batchId);
-    if (applied.has(fingerprint) || state?.appliedBatches.some(([seen]) => seen === fingerprint)) continue;
-    applied.add(fingerprint);
-    descriptor = group.descriptor;
-    for (const timed of group.events) fresh.push(timed);
+    const { fingerprint, groups: byScope } = split(batch, config);
+    const group = byScope.get(key);
+    if (!group || candidates.includes(fingerprint)) continue;
+    candidates.push(fingerprint);
+    candidateGroups.push(group);
   }
-  if (!descriptor || fresh.length === 0) return { intents: [] };
-  fresh.sort((a, b) => a.t - b.t);
-  const draft = state ? structuredClone(state) : createScope(descriptor, (fresh[0] as TimedEvent).t);
-  for (const fingerprint of applied) draft.appliedBatches.push([fingerprint, now]);
-  pruneAppliedBatches(draft, now, config);
+  const remembered = rememberedAmong(
+    typeof state?.recentBatches === 'string' ? state.recentBatches : '',
+    candidates,
+  );
+  const fingerprints = candidates.filter((_, i) => !remembered[i]);
+  const groups = candidateGroups.filter((_, i) => !remembered[i]);
+  if (groups.length === 0) return { intents: [] };
+  const segments = inTimeOrder(groups);
+  const first = (segments[0] as Segment).times[0] as number;
+  const draft = state ? draftOf(state) : createScope((groups[0] as ScopeGroup).descriptor, first);
+  draft.recentBatches = rememberBatches(draft.recentBatches, fingerprints, now, config.dedupe);
   const intents: NotificationIntent[] = [];
-  for (const timed of fresh) ingest(draft, timed, now, config, intents);
+  for (const { events, times } of segments) {
+    if (draft.kind === 'counter') countErrors(draft, events, times, now, config);
+    else {
+      for (let i = 0; i < events.length; i++) {
+        ingest(draft, events[i] as TriageEvent, times[i] as number, now, config, intents);
+      }
+    }
+  }
   evaluate(draft, now, config, intents);
   return finish(draft, state, now, config, intents, true);
 }
 
 /** Due work of one scope at `now`: group wait elapsed, updates, reminders, resolves, silences ended. */
 export function sweepScope(state: ScopeState, now: number, config: PolicyConfig): ScopeUpdate<ScopeState> {
-  const draft = structuredClone(state);
+  const draft = draftOf(state);
   const intents: NotificationIntent[] = [];
-  evaluate(draft, now, config, intents);
-  return finish(draft, state, now, config, intents, false);
+  const changed = evaluate(draft, now, config, intents);
+  return finish(draft, state, now, config, intents, changed);
 }
 
 /** Remove published notifications from the outbox (version + 1); the same state when none was in it. */

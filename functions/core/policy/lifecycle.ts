@@ -4,6 +4,7 @@ import { buildIntent } from './intent';
 import { addToWindow, findPersistentRun, pruneWindow } from './persistence-window';
 import {
   type AccountIssueScope,
+  type CounterScope,
   type IncidentScope,
   LIMITS,
   type ScopeState,
@@ -18,12 +19,6 @@ import type { NotificationIntent, NotificationKind } from './types';
  * Lifecycles of incidents and account-issue groups (DESIGN §5): what one error does to a scope, and which
  * transition is due at a given time. Functions here mutate the draft record they are given.
  */
-
-export interface TimedEvent {
-  readonly event: TriageEvent;
-  /** Event time, epoch ms: `occurredAt`, else the batch's receive time. */
-  readonly t: number;
-}
 
 type SubjectScope = IncidentScope | AccountIssueScope;
 
@@ -42,14 +37,37 @@ function addDistinct(values: string[], value: string | undefined, max: number = 
   values.push(value);
 }
 
-/** Keep the most recent sample ids: the freshest are the ones support can still look up. */
+/**
+ * Keep the most recent sample ids (least recently seen first): the freshest are the ones support can still
+ * look up. An id seen again moves to the end, so the list is always the last distinct ids seen.
+ */
 function addSample(samples: string[], requestId: string | undefined): void {
-  if (requestId === undefined || samples.includes(requestId)) return;
+  if (requestId === undefined) return;
+  const at = samples.indexOf(requestId);
+  if (at !== -1) samples.splice(at, 1);
   samples.push(requestId);
   if (samples.length > LIMITS.sampleRequestIds) samples.shift();
 }
 
-function addToSubject(subject: Subject, { event, t }: TimedEvent, future: boolean): void {
+/**
+ * `addSample` for each id of `events` in order, in one backward pass: the result is the last distinct ids
+ * of the samples followed by the events, so only the last few events are read, however many there are.
+ */
+function addSamples(samples: string[], events: readonly TriageEvent[]): void {
+  const latest: string[] = [];
+  for (let i = events.length - 1; i >= 0 && latest.length < LIMITS.sampleRequestIds; i--) {
+    const id = (events[i] as TriageEvent).requestId;
+    if (id !== undefined && !latest.includes(id)) latest.push(id);
+  }
+  for (let i = samples.length - 1; i >= 0 && latest.length < LIMITS.sampleRequestIds; i--) {
+    const id = samples[i] as string;
+    if (!latest.includes(id)) latest.push(id);
+  }
+  samples.length = 0;
+  for (let i = latest.length - 1; i >= 0; i--) samples.push(latest[i] as string);
+}
+
+function addToSubject(subject: Subject, event: TriageEvent, t: number, future: boolean): void {
   subject.count += 1;
   subject.statusCounts[event.status] = (subject.statusCounts[event.status] ?? 0) + 1;
   // An event stamped in the future is counted but must not postpone the quiet-period resolve.
@@ -122,24 +140,59 @@ function resolveCurrent(
   delete scope.current;
 }
 
-/** Count one error into its scope; may resolve the current subject (event-time gap) or open a new one. */
+/**
+ * Count errors (in event-time order, `times[i]` for `events[i]`) into a counter scope: the total, first and
+ * last seen, what they concern and sample ids — nothing that notifies, so no per-event lifecycle.
+ */
+export function countErrors(
+  scope: CounterScope,
+  events: readonly TriageEvent[],
+  times: readonly number[],
+  now: number,
+  config: PolicyConfig,
+): void {
+  const futureAfter = now + config.clockSkewSeconds * SECOND;
+  let { firstSeen, lastSeen } = scope;
+  const { models, accounts, apps } = scope;
+  for (let i = 0; i < events.length; i++) {
+    const t = times[i] as number;
+    // An event stamped in the future is counted but does not move first/last seen.
+    if (t <= futureAfter) {
+      if (t < firstSeen) firstSeen = t;
+      if (t > lastSeen) lastSeen = t;
+    }
+    const event = events[i] as TriageEvent;
+    if (models.length < LIMITS.distinctValues) addDistinct(models, event.model);
+    if (accounts.length < LIMITS.distinctValues) addDistinct(accounts, event.account);
+    if (apps.length < LIMITS.distinctValues) addDistinct(apps, event.app);
+  }
+  scope.total += events.length;
+  scope.firstSeen = firstSeen;
+  scope.lastSeen = lastSeen;
+  addSamples(scope.sampleRequestIds, events);
+}
+
+/**
+ * Count one error, at event time `t` (epoch ms: `occurredAt`, else the batch's receive time), into its
+ * scope; may resolve the current subject (event-time gap) or open a new one.
+ */
 export function ingest(
   scope: ScopeState,
-  timed: TimedEvent,
+  event: TriageEvent,
+  t: number,
   now: number,
   config: PolicyConfig,
   out: NotificationIntent[],
 ): void {
-  const { event, t } = timed;
+  if (scope.kind === 'counter') {
+    countErrors(scope, [event], [t], now, config);
+    return;
+  }
   const future = t > now + config.clockSkewSeconds * SECOND;
   scope.total += 1;
   if (!future) {
-    scope.firstSeen = Math.min(scope.firstSeen, t);
-    scope.lastSeen = Math.max(scope.lastSeen, t);
-  }
-  if (scope.kind === 'counter') {
-    addSample(scope.sampleRequestIds, event.requestId);
-    return;
+    if (t < scope.firstSeen) scope.firstSeen = t;
+    if (t > scope.lastSeen) scope.lastSeen = t;
   }
   if (scope.kind === 'incident') {
     scope.statusCounts[event.status] = (scope.statusCounts[event.status] ?? 0) + 1;
@@ -149,7 +202,7 @@ export function ingest(
     resolveCurrent(scope, now, config, out);
   }
   if (scope.current) {
-    addToSubject(scope.current, timed, future);
+    addToSubject(scope.current, event, t, future);
     return;
   }
   // Future-stamped errors, and late ones from before the last resolve, are counted but open nothing.
@@ -157,7 +210,7 @@ export function ingest(
   if (scope.kind === 'account-issue') {
     if (t < now - quietMs(scope, config)) return;
     scope.current = newSubject(scope, t, t, now);
-    addToSubject(scope.current, timed, false);
+    addToSubject(scope.current, event, t, false);
     return;
   }
   const windowMs = config.incidents.persistence.windowSeconds * SECOND;
@@ -165,7 +218,7 @@ export function ingest(
   if (scope.rule === 'immediate') {
     if (stale) return;
     scope.current = newSubject(scope, t, t, now);
-    addToSubject(scope.current, timed, false);
+    addToSubject(scope.current, event, t, false);
     return;
   }
   if (scope.window.length === 0) scope.pending = { apps: [], accounts: [], models: [], sampleRequestIds: [] };
@@ -208,26 +261,30 @@ function silenceFacts(scope: SubjectScope, subject: Subject) {
   };
 }
 
-/** Time-based transitions at `now`: quiet resolve, opening notice, updates, reminders, silences ending. */
+/**
+ * Time-based transitions at `now`: quiet resolve, opening notice, updates, reminders, silences ending.
+ * Returns whether it changed the scope (the sweep writes nothing when it did not).
+ */
 export function evaluate(
   scope: ScopeState,
   now: number,
   config: PolicyConfig,
   out: NotificationIntent[],
-): void {
-  if (scope.kind === 'counter') return;
+): boolean {
+  if (scope.kind === 'counter') return false;
   const subject = scope.current;
-  if (!subject) return;
+  if (!subject) return false;
   if (now >= subject.lastSeen + quietMs(scope, config)) {
     resolveCurrent(scope, now, config, out);
-    return;
+    return true;
   }
   const kind: NotificationKind | undefined = owedNotice(scope, subject, now, config);
-  if (!kind) return;
+  if (!kind) return false;
   const silence = activeSilence(silenceFacts(scope, subject), now, config);
   if (silence) {
+    if (subject.heldBy === silence.id) return false;
     subject.heldBy = silence.id;
-    return;
+    return true;
   }
   out.push(buildIntent(scope, subject, kind, now, subject.heldBy));
   subject.notices += 1;
@@ -235,6 +292,7 @@ export function evaluate(
   subject.lastNoticeAt = now;
   subject.countAtLastNotice = subject.count;
   delete subject.heldBy;
+  return true;
 }
 
 /** When the next time-based transition of this scope is due (undefined: only new errors can change it). */

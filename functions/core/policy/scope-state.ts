@@ -54,11 +54,8 @@ interface ScopeBase {
   /** Next time-based transition, regardless of the outbox (nextDueAt when the outbox is empty). */
   workDueAt?: number;
   outbox: NotificationIntent[];
-  /**
-   * `[fingerprint of the batch id, processing time applied]`, oldest first (a list, because DynamoDB keeps
-   * the order of lists, not of maps): pruned after the dedupe horizon and capped.
-   */
-  appliedBatches: [string, number][];
+  /** Batches applied recently, for idempotency: one compact string (see recent-batches.ts). */
+  recentBatches: string;
   /** Every error counted in this scope since the record was created. */
   total: number;
   firstSeen: number;
@@ -89,12 +86,17 @@ export interface AccountIssueScope extends ScopeBase {
   resolvedUpTo?: number;
 }
 
+/**
+ * Errors that notify no one (DESIGN §5 "everything else"), one record per status: the total and a bounded
+ * view of what they concern. The per-(status, model, account, app) breakdown is in the triage log.
+ */
 export interface CounterScope extends ScopeBase {
   kind: 'counter';
   status: number;
-  model?: string;
-  account?: string;
-  app?: string;
+  /** Distinct values seen, at most LIMITS.distinctValues each (the first ones seen). */
+  models: string[];
+  accounts: string[];
+  apps: string[];
   sampleRequestIds: string[];
 }
 

@@ -1,8 +1,8 @@
 /**
- * A fast, stable, non-cryptographic 53-bit string hash (cyrb53), base36. Used for short ids derived
- * from scope keys and batch ids; core code may not import node:crypto, and nothing here needs secrecy.
+ * A fast, stable, non-cryptographic 53-bit string hash (cyrb53). Used for short ids derived from scope
+ * keys and batch ids; core code may not import node:crypto, and nothing here needs secrecy.
  */
-export function stableHash(text: string, seed = 0): string {
+export function stableHashNumber(text: string, seed = 0): number {
   let h1 = 0xdeadbeef ^ seed;
   let h2 = 0x41c6ce57 ^ seed;
   for (let i = 0; i < text.length; i++) {
@@ -14,10 +14,37 @@ export function stableHash(text: string, seed = 0): string {
   h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
   h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
 
-/** 106 bits: two independent seeds, so that two batch ids colliding (and one being dropped) is not a concern. */
+/** The 53-bit hash in base36 (subject ids and long key parts derive from it: keep it stable). */
+export function stableHash(text: string, seed = 0): string {
+  return stableHashNumber(text, seed).toString(36);
+}
+
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const BITS_36 = 2 ** 36;
+
+/** Six base64url characters of the low 36 bits of `n` (n < 2^53, so the float arithmetic is exact). */
+function base64url36(n: number): string {
+  let x = n % BITS_36;
+  let out = '';
+  for (let i = 0; i < 6; i++) {
+    out += BASE64URL[x % 64];
+    x = Math.floor(x / 64);
+  }
+  return out;
+}
+
+/** Length of a batch fingerprint: 12 base64url characters, 72 bits. */
+export const BATCH_FINGERPRINT_CHARS = 12;
+
+/**
+ * 72 bits (36 from each of two seeds) of the batch id, as 12 base64url characters. A scope remembers at most
+ * `dedupe.maxBatchIds` (default 256) of them, so the chance that a new batch id matches one it remembers is at
+ * most 256 / 2^72 ≈ 5e-20 per batch and scope: ~5e-8 over 10^12 batch-scope updates. Batch ids are minted
+ * server-side (a UUID or the log payload's id plus a counter), so no client can aim for a collision.
+ */
 export function batchFingerprint(batchId: string): string {
-  return `${stableHash(batchId, 1)}.${stableHash(batchId, 2)}`;
+  return base64url36(stableHashNumber(batchId, 1)) + base64url36(stableHashNumber(batchId, 2));
 }

@@ -30,7 +30,7 @@ describe('parsePolicyConfig', () => {
       silences: [],
       clockSkewSeconds: 300,
       outboxRetrySeconds: 60,
-      dedupe: { horizonSeconds: 86_400, maxBatchIds: 1000 },
+      dedupe: { horizonSeconds: 7200, maxBatchIds: 256 },
     });
   });
 

@@ -2,8 +2,10 @@ import {
   applyBatches,
   DEFAULT_POLICY,
   type EventBatch,
+  type IncidentScope,
   markPublished,
   parsePolicyConfig,
+  type ScopeState,
   scopeKeysOf,
   sweepScope,
 } from '../../../../functions/core/policy';
@@ -29,18 +31,27 @@ describe('policy engine: scopes', () => {
       { status: 412, account: 'acme', message: 'LoRA adapter failed to load' },
       'account#acme#412#lora-load-failed',
     ],
-    [{ status: 429, account: 'acme' }, `count#429#${MODEL}#acme#checkout`],
-    [{ status: 404, model: 'a#b c', app: undefined }, 'count#404#a%23b%20c##'],
+    [{ status: 429, account: 'acme' }, 'count#429'],
+    [{ status: 404, model: 'a#b c', app: undefined }, 'count#404'],
+    [{ status: 503, model: 'a#b c' }, 'incident#persistent#model#a%23b%20c'],
+    [{ status: 401, account: 'a#b c' }, 'account#a%23b%20c#401'],
   ])('puts %j in scope %s', (fields, key) => {
     const e = { ...event(0, 0), ...fields };
     expect(scopeKeysOf([{ batchId: 'b', receivedAt: T0, events: [e] }], DEFAULT_POLICY)).toEqual([key]);
   });
 
   it('keeps keys under 1 KB and ASCII for long non-ASCII values', () => {
-    const e = event(404, 0, { model: 'é'.repeat(256), account: '#'.repeat(128), app: 'x'.repeat(128) });
-    const [key] = scopeKeysOf([{ batchId: 'b', receivedAt: T0, events: [e] }], DEFAULT_POLICY);
-    expect(key?.length).toBeLessThan(1024);
-    expect(key).toMatch(/^[\x21-\x7e]+$/);
+    const events = [
+      event(503, 0, { model: 'é'.repeat(256) }),
+      event(500, 0, { model: undefined, endpoint: `/${'ü'.repeat(511)}` }),
+      event(402, 0, { account: '#'.repeat(128) }),
+    ];
+    const keys = scopeKeysOf([{ batchId: 'b', receivedAt: T0, events }], DEFAULT_POLICY);
+    expect(keys).toHaveLength(3);
+    for (const key of keys) {
+      expect(key.length).toBeLessThan(1024);
+      expect(key).toMatch(/^[\x21-\x7e]+$/);
+    }
   });
 
   it('does not mistake two different models that differ only in escaped characters', () => {
@@ -50,14 +61,31 @@ describe('policy engine: scopes', () => {
           batchId: 'b',
           receivedAt: T0,
           events: [
-            event(404, 0, { model: 'a#', account: 'b' }),
-            event(404, 0, { model: 'a', account: '#b' }),
+            event(503, 0, { model: 'a#b' }),
+            event(503, 0, { model: 'a%23b' }),
+            event(402, 0, { account: 'a b' }),
+            event(402, 0, { account: 'a%20b' }),
           ],
         },
       ],
       DEFAULT_POLICY,
     );
-    expect(new Set(keys).size).toBe(2);
+    expect(new Set(keys).size).toBe(4);
+  });
+
+  it('keeps one counter scope per status whatever the model, account and app', () => {
+    const events = [
+      event(429, 0, { account: 'acme' }),
+      event(429, 0, { model: 'other', app: 'search' }),
+      event(429, 0, { model: undefined, account: undefined, app: undefined }),
+      event(404, 0),
+      event(418, 0),
+    ];
+    expect(scopeKeysOf([{ batchId: 'b', receivedAt: T0, events }], DEFAULT_POLICY)).toEqual([
+      'count#429',
+      'count#404',
+      'count#418',
+    ]);
   });
 });
 
@@ -383,27 +411,88 @@ describe('policy engine: idempotency, outbox and size', () => {
   it('forgets batch ids after the dedupe horizon and keeps at most maxBatchIds', () => {
     const config = parsePolicyConfig({ dedupe: { horizonSeconds: 3600, maxBatchIds: 3 } });
     const store = new PolicyStore(config);
-    for (let i = 0; i < 5; i++) store.apply([event(429, i * MIN)], i * MIN, `b${i}`);
-    const key = `count#429#${MODEL}##checkout`;
-    expect(store.scope(key).appliedBatches).toHaveLength(3);
+    const key = 'count#429';
+    const batches: EventBatch[] = Array.from({ length: 5 }, (_, i) => ({
+      batchId: `b${i}`,
+      receivedAt: T0 + i * MIN,
+      events: [event(429, i * MIN)],
+    }));
+    for (const [i, batch] of batches.entries()) store.applyBatch(batch, i * MIN);
+    const replay = (batch: EventBatch, now: number) =>
+      applyBatches(key, store.scope(key), [batch], T0 + now, config);
+    // The newest three are remembered; the two oldest were dropped by the cap and count again.
+    for (const batch of batches.slice(2)) expect(replay(batch, 5 * MIN)).toEqual({ intents: [] });
+    for (const batch of batches.slice(0, 2)) expect(replay(batch, 5 * MIN).state?.total).toBe(6);
     store.apply([event(429, 3 * 60 * MIN)], 3 * 60 * MIN, 'late');
-    expect(store.scope(key).appliedBatches.map(([, at]) => at)).toEqual([T0 + 180 * MIN]);
     expect(store.scope(key).total).toBe(6);
+    // Three hours on, only the batch applied then is within the one-hour horizon.
+    for (const batch of batches) expect(replay(batch, 180 * MIN).state?.total).toBe(7);
+    const late: EventBatch = { batchId: 'late', receivedAt: T0, events: [event(429, 0)] };
+    expect(replay(late, 180 * MIN)).toEqual({ intents: [] });
   });
 
-  it('counts other errors per scope without notifying or becoming due', () => {
+  it('remembers every batch of a busy scope up to maxBatchIds in a record of a few KB', () => {
+    const config = parsePolicyConfig({ dedupe: { maxBatchIds: 256 } });
+    const store = new PolicyStore(config);
+    const batches: EventBatch[] = Array.from({ length: 300 }, (_, i) => ({
+      batchId: `${'0123456789abcdef'.repeat(2)}-${i}`,
+      receivedAt: T0 + i * 10 * SEC,
+      events: [event(429, i * 10 * SEC), event(400, i * 10 * SEC)],
+    }));
+    for (const [i, batch] of batches.entries()) store.applyBatch(batch, i * 10 * SEC + SEC);
+    const now = 300 * 10 * SEC;
+    const counted = batches.map(
+      (batch) =>
+        applyBatches('count#429', store.scope('count#429'), [batch], T0 + now, config).state !== undefined,
+    );
+    expect(counted.lastIndexOf(true)).toBe(300 - 256 - 1);
+    expect(counted.indexOf(false)).toBe(300 - 256);
+    // 256 fingerprints of 12 characters plus a time mark every few minutes.
+    expect(JSON.stringify(store.scope('count#429')).length).toBeLessThan(4000);
+  });
+
+  it('counts other errors per status without notifying or becoming due', () => {
     const store = new PolicyStore(DEFAULT_POLICY);
-    const events = [event(429, 0, { account: 'acme' }), event(429, SEC, { account: 'acme' }), event(404, 0)];
-    expect(store.apply(events, 2 * SEC)).toEqual([]);
-    const counter = store.scope(`count#429#${MODEL}#acme#checkout`);
-    expect(counter).toMatchObject({
+    const events = [
+      event(429, SEC, { account: 'acme', requestId: 'r2' }),
+      event(429, 0, { account: 'acme', requestId: 'r1' }),
+      event(429, 2 * SEC, { model: 'other', app: 'search', account: undefined, requestId: 'r3' }),
+      event(404, 0),
+    ];
+    expect(store.apply(events, 3 * SEC)).toEqual([]);
+    const counter = store.scope('count#429');
+    expect(counter).toEqual({
+      key: 'count#429',
       kind: 'counter',
-      total: 2,
+      version: 1,
       status: 429,
-      account: 'acme',
-      app: 'checkout',
+      total: 3,
+      firstSeen: T0,
+      lastSeen: T0 + 2 * SEC,
+      models: [MODEL, 'other'],
+      accounts: ['acme'],
+      apps: ['checkout', 'search'],
+      sampleRequestIds: ['r1', 'r2', 'r3'],
+      outbox: [],
+      recentBatches: expect.stringMatching(/^~[0-9a-z]{11}[A-Za-z0-9_-]{12}$/),
     });
     expect(counter.nextDueAt).toBeUndefined();
+    expect(store.scope('count#404').total).toBe(1);
+  });
+
+  it('bounds what a counter remembers: 20 models, accounts and apps, the 5 latest request ids', () => {
+    const store = new PolicyStore(DEFAULT_POLICY);
+    const events = Array.from({ length: 50 }, (_, i) =>
+      event(400, i * SEC, { model: `m${i}`, account: `a${i}`, app: `app${i}`, requestId: `r${i}` }),
+    );
+    store.apply(events, MIN);
+    const counter = store.scope('count#400');
+    if (counter.kind !== 'counter') throw new Error('expected a counter');
+    expect(counter.total).toBe(50);
+    expect(counter.models).toEqual(Array.from({ length: 20 }, (_, i) => `m${i}`));
+    expect(counter.accounts).toHaveLength(20);
+    expect(counter.apps).toHaveLength(20);
+    expect(counter.sampleRequestIds).toEqual(['r45', 'r46', 'r47', 'r48', 'r49']);
   });
 
   it('keeps unpublished intents in the outbox, due for a retry, until they are marked published', () => {
@@ -429,6 +518,33 @@ describe('policy engine: idempotency, outbox and size', () => {
       store.sweep(m * MIN + 2 * SEC);
     }
     expect(kinds(store.scope(INCIDENT_500).outbox)).toEqual(['incident.opened', 'incident.reminder']);
+  });
+
+  it('takes over a record written before recentBatches, dropping its list of applied batches', () => {
+    const store = new PolicyStore(DEFAULT_POLICY);
+    store.apply([event(500, 0)], SEC);
+    const { recentBatches: _, ...rest } = store.scope(INCIDENT_500);
+    const legacy = { ...rest, appliedBatches: [['1.2', T0]] } as unknown as ScopeState;
+    const batch: EventBatch = { batchId: 'next', receivedAt: T0, events: [event(500, MIN)] };
+    const update = applyBatches(INCIDENT_500, legacy, [batch], T0 + MIN, DEFAULT_POLICY);
+    expect(update.state).not.toHaveProperty('appliedBatches');
+    expect(update.state?.total).toBe(2);
+    expect(applyBatches(INCIDENT_500, update.state, [batch], T0 + MIN, DEFAULT_POLICY)).toEqual({
+      intents: [],
+    });
+  });
+
+  it('writes nothing when a sweep finds a notice still held by the same silence', () => {
+    const config = parsePolicyConfig({
+      silences: [{ id: 'maintenance', startsAt: T0, endsAt: T0 + 60 * MIN, statuses: [500] }],
+    });
+    const store = new PolicyStore(config);
+    store.apply([event(500, 0)], SEC);
+    // The first look records which silence holds the opening notice; later ones change nothing.
+    expect(sweepScope(store.scope(INCIDENT_500), T0 + 2 * SEC, config)).toEqual({ intents: [] });
+    store.apply([event(500, SEC)], 2 * SEC);
+    expect((store.scope(INCIDENT_500) as IncidentScope).current?.heldBy).toBe('maintenance');
+    expect(sweepScope(store.scope(INCIDENT_500), T0 + 5 * MIN, config)).toEqual({ intents: [] });
   });
 
   it('returns no state from a sweep with nothing due', () => {

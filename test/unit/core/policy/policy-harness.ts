@@ -32,9 +32,19 @@ export function event(status: number, at: number, fields: Partial<TriageEvent> =
   };
 }
 
+/** Freeze `value` and everything in it: the engine must never modify the states and batches it is given. */
+export function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
 /**
  * An in-memory stand-in for the triage and sweep handlers: applies batches per scope key, sweeps due scopes,
- * and marks what it returns as published (unless told not to).
+ * and marks what it returns as published (unless told not to). Every state it keeps and every batch it
+ * applies is deep-frozen, so a test fails (TypeError in strict mode) if the engine mutates its inputs.
  */
 export class PolicyStore {
   readonly states = new Map<string, ScopeState>();
@@ -56,6 +66,7 @@ export class PolicyStore {
   }
 
   applyBatch(batch: EventBatch, now: number): NotificationIntent[] {
+    deepFreeze(batch);
     const out: NotificationIntent[] = [];
     for (const key of scopeKeysOf([batch], this.config)) {
       out.push(...this.store(key, applyBatches(key, this.states.get(key), [batch], T0 + now, this.config)));
@@ -96,7 +107,7 @@ export class PolicyStore {
         update.intents.map((i) => i.notificationId),
       );
     }
-    this.states.set(key, state);
+    this.states.set(key, deepFreeze(state));
     this.sent.push(...update.intents);
     return update.intents;
   }
