@@ -4,6 +4,7 @@ import type { StateRepository } from '../adapters/state-repository';
 import { classify } from '../core/classify';
 import type { PolicyConfig, ScopeState } from '../core/policy';
 import { applyBatches, scopeKeysOf } from '../core/policy';
+import { triageBreakdown } from '../core/policy/triage-breakdown';
 import type { EventBatch } from '../core/policy/types';
 import { parseQueueMessage } from '../core/queue-message';
 import { logger as sharedLogger } from '../shared/logger';
@@ -118,10 +119,22 @@ export async function triageRecords(
     else triaged.push(batch);
   }
   countTriaged(triaged, deps.metrics);
+  logTriaged(triaged, deps.logger);
   const batchItemFailures: SQSBatchItemFailure[] = records
     .filter((record) => failed.has(record.messageId))
     .map((record) => ({ itemIdentifier: record.messageId }));
   return { batchItemFailures };
+}
+
+/**
+ * ONE line per invocation with the per-(status, model, account, app) counts that the per-status counter
+ * records do not keep. CloudWatch Logs Insights, e.g. errors by model and app over a day:
+ * `filter message = "events triaged" | fields jsonParse(@message) as line | unnest line.counts into c
+ *  | stats sum(c.n) by c.status, c.model, c.app`
+ */
+function logTriaged(batches: readonly EventBatch[], logger: TriageDeps['logger']): void {
+  if (batches.length === 0) return;
+  logger.info('events triaged', { ...triageBreakdown(batches) });
 }
 
 /** EventsTriaged by status and category, one EMF line per distinct pair; counted once the state is saved. */

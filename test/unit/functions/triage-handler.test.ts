@@ -215,6 +215,55 @@ describe('triage handler', () => {
     expect(published()).toHaveLength(1);
   });
 
+  it('logs one line with the per-(status, model, account, app) counts of the events it saved', async () => {
+    const { table, triage } = setup();
+    const info = jest.spyOn(Logger.prototype, 'info');
+    const failingModel = 'accounts/fireworks/models/failing';
+    table.beforePut = (item) => {
+      if (JSON.stringify(item).includes(failingModel)) {
+        throw new DynamoDBServiceException({ name: 'InternalServerError', $fault: 'server', $metadata: {} });
+      }
+    };
+    const rateLimited = (id: string, app: string): TriageEvent => ({ id, status: 429, model: 'm', app });
+
+    await triage(
+      batchRecord('saved', {
+        batchId: 'b-1',
+        receivedAt: RECEIVED_AT,
+        events: [
+          rateLimited('e-1', 'checkout'),
+          rateLimited('e-2', 'search'),
+          rateLimited('e-3', 'checkout'),
+        ],
+      }),
+      batchRecord('redelivered', {
+        batchId: 'b-2',
+        receivedAt: RECEIVED_AT,
+        events: [event500('e-4', failingModel)],
+      }),
+    );
+
+    const lines = info.mock.calls.filter(([message]) => message === 'events triaged');
+    expect(lines).toEqual([
+      [
+        'events triaged',
+        {
+          counts: [
+            { status: 429, model: 'm', app: 'checkout', n: 2 },
+            { status: 429, model: 'm', app: 'search', n: 1 },
+          ],
+        },
+      ],
+    ]);
+    // One counter record for the status, whatever the apps.
+    expect(
+      table
+        .states()
+        .filter((s) => s.kind === 'counter')
+        .map((s) => [s.key, s.total]),
+    ).toEqual([['count#429', 3]]);
+  });
+
   it('counts triaged events by status and category once their scope is saved', async () => {
     const { triage } = setup();
     const single = jest.spyOn(Metrics.prototype, 'addDimensions');
