@@ -54,9 +54,8 @@ function fromEntry(
   status: number,
   entry: CatalogEntry,
   documented: boolean,
-  message?: string,
+  subtype: Subtype | undefined,
 ): Classification {
-  const subtype = subtypeOf(status, message);
   const { code, name, possibleIssue, resolution, category, severity, retryable, route } = entry;
   return {
     status,
@@ -89,12 +88,27 @@ export function classify(status: number, message?: string): Classification {
       ],
     );
   }
+  // Results depend only on (status, subtype): build each once, so the triage hot path allocates nothing.
+  const subtype = status === 404 || status === 412 ? subtypeOf(status, message) : undefined;
+  const key = subtype ? `${status}:${subtype}` : status;
+  let classification = CLASSIFICATIONS.get(key);
+  if (!classification) {
+    classification = Object.freeze(build(status, subtype));
+    CLASSIFICATIONS.set(key, classification);
+  }
+  return classification;
+}
+
+/** At most 500 statuses × a few subtypes: bounded. */
+const CLASSIFICATIONS = new Map<number | string, Classification>();
+
+function build(status: number, subtype: Subtype | undefined): Classification {
   const entry = catalogEntry(status);
-  if (entry) return fromEntry(status, entry, true, message);
+  if (entry) return fromEntry(status, entry, true, subtype);
   if (status >= 500) {
     const unknown = catalogEntry(520) as CatalogEntry;
     return {
-      ...fromEntry(status, unknown, false, message),
+      ...fromEntry(status, unknown, false, subtype),
       name: `Unlisted server error ${status} (handled as 520 ${unknown.name})`,
     };
   }
