@@ -152,7 +152,8 @@ export function hasBodyStatus(body: unknown): boolean {
   return isHttpStatus(status);
 }
 
-const digitsAt = (text: string, start: number, count: number): number => {
+/** The number written by `count` ASCII digits at `start`; NaN when one is not a digit. */
+function digitsAt(text: string, start: number, count: number): number {
   let n = 0;
   for (let i = start; i < start + count; i++) {
     const digit = text.charCodeAt(i) - 48;
@@ -160,7 +161,7 @@ const digitsAt = (text: string, start: number, count: number): number => {
     n = n * 10 + digit;
   }
   return n;
-};
+}
 
 const daysIn = (year: number, month: number): number =>
   month === 2
@@ -171,10 +172,21 @@ const daysIn = (year: number, month: number): number =>
       ? 30
       : 31;
 
+/** Days from 1970-01-01 to a valid proleptic Gregorian date with year ≥ 1 (H. Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146097 + dayOfEra - 719468;
+}
+
 /**
- * Epoch ms of a valid time in exactly the layout `toISOString` writes (`2026-11-25T15:00:00.000Z`), read
- * without a regex, `Date.parse` or a `Date`: nearly every event time looks like this, and the policy reads
- * each one again. Any other layout or an out-of-range field gives undefined, and the general parser decides.
+ * Epoch ms of a valid time in exactly the layout `toISOString` writes (`2026-11-25T15:00:00.000Z`), in
+ * integer arithmetic (no regex, `Date.parse` or `Date`): nearly every event time looks like this, and the
+ * policy reads each one again. Any other layout, or a field out of range, gives undefined and the general
+ * parser decides.
  */
 function isoLayoutMs(value: string): number | undefined {
   if (
@@ -195,14 +207,16 @@ function isoLayoutMs(value: string): number | undefined {
   const minute = digitsAt(value, 14, 2);
   const second = digitsAt(value, 17, 2);
   const ms = digitsAt(value, 20, 3);
-  // NaN fails every comparison. Date.UTC reads years 0–99 as 1900–1999: those take the general path.
+  // NaN fails every comparison. The general parser's day check reads years 0–99 as 1900–1999: they take its path.
   if (
     !(year >= 100 && month >= 1 && month <= 12 && day >= 1 && hour <= 23 && minute <= 59 && second <= 59) ||
     !(ms >= 0) ||
     day > daysIn(year, month)
   )
     return undefined;
-  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  return (
+    daysFromCivil(year, month, day) * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 + ms
+  );
 }
 
 /** Epoch ms for an ISO-8601 date-time with zone, or epoch milliseconds; undefined when not a valid time. */

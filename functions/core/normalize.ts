@@ -112,14 +112,17 @@ function capped(value: string | undefined, max = 256): string | undefined {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** What the canonical event is made of, besides the time and the headers. */
+type CanonicalFields = Omit<IncomingEvent, 'occurredAt' | 'headers'>;
+
 /**
- * The canonical event of a validated input, given its time already in canonical form and the
- * `x-request-id` of its headers. Only defined keys are set, in a fixed order, so every event of the same
- * shape shares one hidden class and serializes the same way.
+ * The canonical event of a validated input, given each field as read (by the fast path or from zod's
+ * output), its time already in canonical form and the `x-request-id` of its headers. Only defined keys
+ * are set, in a fixed order, so events of the same shape share one hidden class and serialize alike.
  */
 function canonicalEvent(
-  input: IncomingEvent,
   options: NormalizeOptions,
+  input: CanonicalFields,
   occurredAt: string | undefined,
   headerRequestId: string | undefined,
 ): TriageEvent {
@@ -127,7 +130,12 @@ function canonicalEvent(
   const status = toStatus(input.status) ?? toStatus(input.statusCode) ?? body.status;
   if (status === undefined)
     throw new ValidationError('status is required', [{ path: 'status', message: 'missing' }]);
-  const event: Mutable<TriageEvent> = { id: input.id ?? options.newId(), status };
+  // An empty literal, not `{ id, status }`: V8 gives it no allocation site. A literal's site learns from
+  // events that outlive a scavenge (a large batch kept alive) to allocate them in old space, after which
+  // every young string they hold (ids, redacted texts) survives each scavenge too: ~30 ms per 100 000.
+  const event = {} as Mutable<TriageEvent>;
+  event.id = input.id ?? options.newId();
+  event.status = status;
   const rawMessage = input.message ?? body.message;
   if (rawMessage !== undefined) {
     const message = redactText(rawMessage);
@@ -167,11 +175,11 @@ function canonicalEvent(
 export function toCanonical(input: IncomingEvent, options: NormalizeOptions): TriageEvent {
   const occurredAt = input.occurredAt === undefined ? undefined : toIsoTime(input.occurredAt);
   const requestId = input.requestId === undefined ? requestIdHeader(input.headers) : undefined;
-  return canonicalEvent(input, options, occurredAt, requestId);
+  return canonicalEvent(options, input, occurredAt, requestId);
 }
 
 /** A text field the schema accepts as it is (absent, or 1 to `max` UTF-16 units). */
-const fits = (value: unknown, max: number): boolean =>
+const fits = (value: unknown, max: number): value is string | undefined =>
   value === undefined || (typeof value === 'string' && value.length > 0 && value.length <= max);
 
 /**
@@ -191,24 +199,97 @@ const isJsonRecord = (value: unknown): value is Json =>
  * or a rare shape such as an over-long text that zod measures in code points), and zod decides: it stays
  * the source of truth for what is accepted and for the error details. When this returns an event, it is
  * the one `toCanonical(IncomingEventSchema.parse(input))` makes (the unit tests check this on generated
- * inputs).
+ * inputs). Reads each own key once (for...in over a plain object, as JSON.parse makes them).
  */
 export function normalizeCommonEvent(input: Json, options: NormalizeOptions): TriageEvent | undefined {
-  const { id, status, statusCode, message, apiKeyId, method, occurredAt, provider, body, headers } = input;
+  // for...in sees what zod's reads see when nothing is inherited but Object.prototype's own (non-enumerable) keys.
+  const prototype: unknown = Object.getPrototypeOf(input);
+  if (prototype !== Object.prototype && prototype !== null) return undefined;
+  let id: unknown;
+  let status: unknown;
+  let statusCode: unknown;
+  let message: unknown;
+  let requestId: unknown;
+  let model: unknown;
+  let account: unknown;
+  let apiKeyId: unknown;
+  let endpoint: unknown;
+  let method: unknown;
+  let app: unknown;
+  let environment: unknown;
+  let occurredAt: unknown;
+  let provider: unknown;
+  let body: unknown;
+  let headers: unknown;
+  for (const key in input) {
+    const value = input[key];
+    switch (key) {
+      case 'id':
+        id = value;
+        break;
+      case 'status':
+        status = value;
+        break;
+      case 'statusCode':
+        statusCode = value;
+        break;
+      case 'message':
+        message = value;
+        break;
+      case 'requestId':
+        requestId = value;
+        break;
+      case 'model':
+        model = value;
+        break;
+      case 'account':
+        account = value;
+        break;
+      case 'apiKeyId':
+        apiKeyId = value;
+        break;
+      case 'endpoint':
+        endpoint = value;
+        break;
+      case 'method':
+        method = value;
+        break;
+      case 'app':
+        app = value;
+        break;
+      case 'environment':
+        environment = value;
+        break;
+      case 'occurredAt':
+        occurredAt = value;
+        break;
+      case 'provider':
+        provider = value;
+        break;
+      case 'body':
+        body = value;
+        break;
+      case 'headers':
+        headers = value;
+        break;
+    }
+  }
   if (
-    (id !== undefined && !(fits(id, TEXT_LIMITS.id) && ID_PATTERN.test(id as string))) ||
+    !fits(id, TEXT_LIMITS.id) ||
+    (id !== undefined && !ID_PATTERN.test(id)) ||
     (status !== undefined && toStatus(status) === undefined) ||
     (statusCode !== undefined && toStatus(statusCode) === undefined) ||
     (message !== undefined && typeof message !== 'string') ||
-    !fits(input.requestId, TEXT_LIMITS.requestId) ||
-    !fits(input.model, TEXT_LIMITS.model) ||
-    !fits(input.account, TEXT_LIMITS.account) ||
-    (apiKeyId !== undefined &&
-      !(fits(apiKeyId, TEXT_LIMITS.apiKeyId) && !looksLikeSecret(apiKeyId as string))) ||
-    !fits(input.endpoint, TEXT_LIMITS.endpoint) ||
-    (method !== undefined && !(fits(method, TEXT_LIMITS.method) && METHOD_PATTERN.test(method as string))) ||
-    !fits(input.app, TEXT_LIMITS.app) ||
-    !fits(input.environment, TEXT_LIMITS.environment) ||
+    !fits(requestId, TEXT_LIMITS.requestId) ||
+    !fits(model, TEXT_LIMITS.model) ||
+    !fits(account, TEXT_LIMITS.account) ||
+    !fits(apiKeyId, TEXT_LIMITS.apiKeyId) ||
+    (apiKeyId !== undefined && looksLikeSecret(apiKeyId)) ||
+    !fits(endpoint, TEXT_LIMITS.endpoint) ||
+    !fits(method, TEXT_LIMITS.method) ||
+    (method !== undefined && !METHOD_PATTERN.test(method)) ||
+    !fits(app, TEXT_LIMITS.app) ||
+    !fits(environment, TEXT_LIMITS.environment) ||
     (provider !== undefined && provider !== 'fireworks' && provider !== 'unknown') ||
     (body !== undefined && typeof body !== 'string' && !isJsonRecord(body)) ||
     (status === undefined && statusCode === undefined && !hasBodyStatus(body))
@@ -237,7 +318,27 @@ export function normalizeCommonEvent(input: Json, options: NormalizeOptions): Tr
     time = toIsoTime(occurredAt);
     if (time === undefined) return undefined;
   }
-  return canonicalEvent(input as IncomingEvent, options, time, str(requestHeader));
+  return canonicalEvent(
+    options,
+    {
+      id,
+      status,
+      statusCode,
+      message,
+      requestId,
+      model,
+      account,
+      apiKeyId,
+      endpoint,
+      method,
+      app,
+      environment,
+      provider,
+      body: body as IncomingEvent['body'],
+    },
+    time,
+    requestId === undefined ? str(requestHeader) : undefined,
+  );
 }
 
 /** The schema path of {@link normalizeEvent}: every input, and the field errors of invalid ones. */

@@ -9,18 +9,39 @@ export const REDACTED = '[REDACTED]';
 const SECRET_HEADERS =
   /^(?:authorization|proxy-authorization|x-api-key|api-key|x-fireworks-api-key|cookie|set-cookie)$/i;
 
-const PATTERNS: readonly [RegExp, string][] = [
+interface Redaction {
+  readonly pattern: RegExp;
+  readonly replacement: string;
+  /** A cheap test every match of `pattern` passes: a string that fails it is left as it is. */
+  readonly marker: (text: string) => boolean;
+}
+
+const KEY_NAME = /authorization|api[_-]?key|access[_-]?token|secret|password/i;
+const BEARER = /bearer/i;
+
+/** Applied in this order, each to the output of the one before. */
+const REDACTIONS: readonly Redaction[] = [
   // `Authorization: Bearer abc`, `"authorization": "Basic abc"`, `x-api-key=abc`, `api_key: 'abc'`
-  [
-    /((?:proxy-)?authorization|x-api-key|api[_-]?key|apikey|access[_-]?token|secret|password)(["']?\s*[:=]\s*["']?)(?:(?:bearer|basic|token)\s+)?[^\s"',;&}]+/gi,
-    `$1$2${REDACTED}`,
-  ],
+  {
+    pattern:
+      /((?:proxy-)?authorization|x-api-key|api[_-]?key|apikey|access[_-]?token|secret|password)(["']?\s*[:=]\s*["']?)(?:(?:bearer|basic|token)\s+)?[^\s"',;&}]+/gi,
+    replacement: `$1$2${REDACTED}`,
+    marker: (text) => KEY_NAME.test(text),
+  },
   // Bearer tokens anywhere.
-  [/\b(bearer)\s+[A-Za-z0-9._~+/=-]{8,}/gi, `$1 ${REDACTED}`],
+  {
+    pattern: /\b(bearer)\s+[A-Za-z0-9._~+/=-]{8,}/gi,
+    replacement: `$1 ${REDACTED}`,
+    marker: (text) => BEARER.test(text),
+  },
   // Fireworks API keys (fw_…), this service's webhook tokens (fet_…), OpenAI-style keys (sk-…, sk-proj-…).
-  [/\bfw_[A-Za-z0-9]{12,}\b/g, REDACTED],
-  [/\bfet_[A-Za-z0-9_-]{16,}/g, REDACTED],
-  [/\bsk-(?:proj-|live-|test-)?[A-Za-z0-9_-]{16,}/g, REDACTED],
+  { pattern: /\bfw_[A-Za-z0-9]{12,}\b/g, replacement: REDACTED, marker: (text) => text.includes('fw_') },
+  { pattern: /\bfet_[A-Za-z0-9_-]{16,}/g, replacement: REDACTED, marker: (text) => text.includes('fet_') },
+  {
+    pattern: /\bsk-(?:proj-|live-|test-)?[A-Za-z0-9_-]{16,}/g,
+    replacement: REDACTED,
+    marker: (text) => text.includes('sk-'),
+  },
 ];
 
 /** Would this string be a credential if it were stored? Used to reject `apiKeyId` values that are keys. */
@@ -32,21 +53,25 @@ export function looksLikeSecret(value: string): boolean {
 }
 
 /**
- * One pass that finds every string any of PATTERNS could match: each pattern needs one of these words
- * (case-insensitively; `x-api-key`, `apikey` and `proxy-authorization` contain one). Nearly all
- * identifiers and messages hold none, and skip the five replacement passes.
+ * One pass that finds every string a redaction could change: the markers of all of them at once. Nearly
+ * all identifiers and messages have none, and skip the redactions.
  */
 const MAY_HOLD_SECRET = /authorization|api[_-]?key|access[_-]?token|secret|password|bearer|fw_|fet_|sk-/i;
 
-/** Every replacement pass, unconditionally: what {@link redactText} returns whenever a string may hold a secret. */
+/** Every redaction, unconditionally: the reference that {@link redactText} must always equal. */
 export function redactEveryPattern(text: string): string {
   let out = text;
-  for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
+  for (const { pattern, replacement } of REDACTIONS) out = out.replace(pattern, replacement);
   return out;
 }
 
 export function redactText(text: string): string {
-  return MAY_HOLD_SECRET.test(text) ? redactEveryPattern(text) : text;
+  if (!MAY_HOLD_SECRET.test(text)) return text;
+  let out = text;
+  for (const { pattern, replacement, marker } of REDACTIONS) {
+    if (marker(out)) out = out.replace(pattern, replacement);
+  }
+  return out;
 }
 
 /** Redact every string inside a JSON-like value; credential-named keys lose their whole value. */

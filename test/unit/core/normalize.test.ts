@@ -521,6 +521,20 @@ describe('normalize', () => {
       ]);
     });
 
+    it('leaves objects with a prototype of their own to zod, which reads inherited accessors', () => {
+      class ErrorReport {
+        readonly status = 503;
+        get model() {
+          return 'accounts/fireworks/models/x';
+        }
+      }
+      expect(
+        normalizeCommonEvent(new ErrorReport() as unknown as Record<string, unknown>, fixed),
+      ).toBeUndefined();
+      expect(normalizeEvent(new ErrorReport(), fixed)).toEqual(bySchema(new ErrorReport()));
+      expect(normalizeEvent(new ErrorReport(), fixed).model).toBe('accounts/fireworks/models/x');
+    });
+
     it('leaves to zod the text that is over the limit in UTF-16 units but within it in code points', () => {
       const account = surrogates(130);
       expect(normalizeCommonEvent({ status: 503, account }, fixed)).toBeUndefined();
