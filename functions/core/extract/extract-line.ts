@@ -62,22 +62,30 @@ function clean(value: string | undefined, max: number): string | undefined {
 function finish(status: number, fireworks: boolean, fields: LineFields): LineExtraction {
   const endpoint = fields.endpoint && ABSOLUTE_URL.exec(fields.endpoint);
   const method = fields.method?.toUpperCase();
-  const out: Record<string, unknown> = {
-    status,
-    provider: fireworks ? 'fireworks' : 'unknown',
-    message: clean(fields.message, MAX_MESSAGE_SCAN),
-    requestId: clean(fields.requestId, 256),
-    model: clean(fields.model, 256),
-    account: clean(fields.account, 128),
-    endpoint: clean(endpoint ? (endpoint[1] ?? '/') : fields.endpoint?.split(/[?#]/)[0], 512),
-    method: method && /^[A-Z]{3,7}$/.test(method) ? method : undefined,
-    errorType: clean(fields.errorType, 256),
-    errorCode: clean(fields.errorCode, 256),
-    app: clean(fields.app, 128),
-    environment: clean(fields.environment, 64),
-  };
-  for (const key of Object.keys(out)) if (out[key] === undefined) delete out[key];
-  return out as unknown as LineExtraction;
+  // Only defined keys, added to an empty literal: no `delete` (dictionary-mode objects).
+  const out = {} as { -readonly [K in keyof LineExtraction]: LineExtraction[K] };
+  out.status = status;
+  out.provider = fireworks ? 'fireworks' : 'unknown';
+  const message = clean(fields.message, MAX_MESSAGE_SCAN);
+  if (message !== undefined) out.message = message;
+  const requestId = clean(fields.requestId, 256);
+  if (requestId !== undefined) out.requestId = requestId;
+  const model = clean(fields.model, 256);
+  if (model !== undefined) out.model = model;
+  const account = clean(fields.account, 128);
+  if (account !== undefined) out.account = account;
+  const path = clean(endpoint ? (endpoint[1] ?? '/') : fields.endpoint?.split(/[?#]/)[0], 512);
+  if (path !== undefined) out.endpoint = path;
+  if (method && /^[A-Z]{3,7}$/.test(method)) out.method = method;
+  const errorType = clean(fields.errorType, 256);
+  if (errorType !== undefined) out.errorType = errorType;
+  const errorCode = clean(fields.errorCode, 256);
+  if (errorCode !== undefined) out.errorCode = errorCode;
+  const app = clean(fields.app, 128);
+  if (app !== undefined) out.app = app;
+  const environment = clean(fields.environment, 64);
+  if (environment !== undefined) out.environment = environment;
+  return out;
 }
 
 function fromText(line: string, fireworks: boolean): LineExtraction | undefined {

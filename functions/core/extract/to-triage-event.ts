@@ -27,19 +27,38 @@ function isoTime(timestamp: number | undefined): string | undefined {
   return new Date(timestamp).toISOString();
 }
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /** The canonical event for one extracted log line (`source: 'logs'`), within the canonical limits. */
 export function toTriageEvent(extraction: LineExtraction, context: LogEventContext): TriageEvent {
-  const { message, app, ...rest } = extraction;
-  const truncated = message !== undefined && message.length > LIMITS.maxMessageChars;
-  const event: Record<string, unknown> = {
-    id: context.id.slice(0, 128),
-    ...rest,
-    message: truncated ? message.slice(0, LIMITS.maxMessageChars) : message,
-    messageTruncated: truncated ? true : undefined,
-    app: app ?? (context.logGroup === undefined ? undefined : appFromLogGroup(context.logGroup)),
-    occurredAt: isoTime(context.timestamp),
-    source: 'logs',
-  };
-  for (const key of Object.keys(event)) if (event[key] === undefined) delete event[key];
-  return event as unknown as TriageEvent;
+  // Only defined keys, added to an empty literal: no `delete` (dictionary-mode objects) and no V8
+  // allocation site to learn to pretenure events (see canonicalEvent in ../normalize.ts).
+  const event = {} as Mutable<TriageEvent>;
+  event.id = context.id.length > 128 ? context.id.slice(0, 128) : context.id;
+  event.status = extraction.status;
+  event.provider = extraction.provider;
+  if (extraction.requestId !== undefined) event.requestId = extraction.requestId;
+  if (extraction.model !== undefined) event.model = extraction.model;
+  if (extraction.account !== undefined) event.account = extraction.account;
+  if (extraction.endpoint !== undefined) event.endpoint = extraction.endpoint;
+  if (extraction.method !== undefined) event.method = extraction.method;
+  if (extraction.errorType !== undefined) event.errorType = extraction.errorType;
+  if (extraction.errorCode !== undefined) event.errorCode = extraction.errorCode;
+  if (extraction.environment !== undefined) event.environment = extraction.environment;
+  const { message } = extraction;
+  if (message !== undefined) {
+    if (message.length > LIMITS.maxMessageChars) {
+      event.message = message.slice(0, LIMITS.maxMessageChars);
+      event.messageTruncated = true;
+    } else {
+      event.message = message;
+    }
+  }
+  const app =
+    extraction.app ?? (context.logGroup === undefined ? undefined : appFromLogGroup(context.logGroup));
+  if (app !== undefined) event.app = app;
+  const occurredAt = isoTime(context.timestamp);
+  if (occurredAt !== undefined) event.occurredAt = occurredAt;
+  event.source = 'logs';
+  return event;
 }
