@@ -2,7 +2,7 @@ import type { TriageEvent } from '../event';
 import type { PolicyConfig } from './config';
 import { eventTime } from './event-time';
 import { countErrors, evaluate, ingest, workDueAt } from './lifecycle';
-import { rememberBatches, rememberedAmong } from './recent-batches';
+import { forgetBatches, rememberBatches, rememberedAmong } from './recent-batches';
 import { type ScopeDescriptor, scopeDescriber } from './scope-key';
 import { LIMITS, type ScopeState, type Subject } from './scope-state';
 import { batchFingerprint } from './stable-hash';
@@ -245,10 +245,19 @@ function inTimeOrder(groups: readonly ScopeGroup[]): readonly Segment[] {
   ];
 }
 
+export interface ApplyOptions {
+  /**
+   * Fingerprints (`batchFingerprint`) of batches known to be settled: saved in every scope they touched
+   * (the triage handler reads their markers). They are never applied again, and a write of the scope
+   * forgets them (see recent-batches.ts for why that keeps counting exact).
+   */
+  readonly settled?: ReadonlySet<string>;
+}
+
 /**
  * Apply the events of `batches` that belong to scope `key` at processing time `now`. Idempotent per
- * batchId: a batch already applied to this scope is skipped, so replaying it changes nothing and emits
- * nothing. Returns no state when no new event belongs to the scope.
+ * batchId: a batch this scope remembers, or one in `options.settled`, is skipped, so replaying it changes
+ * nothing and emits nothing. Returns no state when no new event belongs to the scope.
  */
 export function applyBatches(
   key: string,
@@ -256,13 +265,15 @@ export function applyBatches(
   batches: readonly EventBatch[],
   now: number,
   config: PolicyConfig,
+  options: ApplyOptions = {},
 ): ScopeUpdate<ScopeState> {
+  const { settled } = options;
   const candidates: string[] = [];
   const candidateGroups: ScopeGroup[] = [];
   for (const batch of batches) {
     const { fingerprint, groups: byScope } = split(batch, config);
     const group = byScope.get(key);
-    if (!group || candidates.includes(fingerprint)) continue;
+    if (!group || candidates.includes(fingerprint) || settled?.has(fingerprint)) continue;
     candidates.push(fingerprint);
     candidateGroups.push(group);
   }
@@ -276,7 +287,12 @@ export function applyBatches(
   const segments = inTimeOrder(groups);
   const first = (segments[0] as Segment).times[0] as number;
   const draft = state ? draftOf(state) : createScope((groups[0] as ScopeGroup).descriptor, first);
-  draft.recentBatches = rememberBatches(draft.recentBatches, fingerprints, now, config.dedupe);
+  draft.recentBatches = rememberBatches(
+    forgetBatches(draft.recentBatches, settled),
+    fingerprints,
+    now,
+    config.dedupe,
+  );
   const intents: NotificationIntent[] = [];
   for (const { events, times } of segments) {
     if (draft.kind === 'counter') countErrors(draft, events, times, now, config);

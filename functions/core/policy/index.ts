@@ -1,6 +1,7 @@
 /** The triage policy engine (DESIGN §5–§7): pure, batch-oriented, event-time. */
 export * from './config';
-export { applyBatches, markPublished, scopeKeysOf, sweepScope } from './engine';
+export { type ApplyOptions, applyBatches, markPublished, scopeKeysOf, sweepScope } from './engine';
+export { rememberedFingerprints } from './recent-batches';
 export { renderNotification } from './render';
 export { describeScope, type ScopeDescriptor, UNKNOWN_ACCOUNT } from './scope-key';
 export type {
@@ -12,4 +13,5 @@ export type {
   Subject,
 } from './scope-state';
 export { type SimulateOptions, type SimulationResult, simulate } from './simulate';
+export { BATCH_FINGERPRINT_CHARS, batchFingerprint } from './stable-hash';
 export * from './types';

@@ -2,30 +2,35 @@ import type { PolicyConfig } from './config';
 import { BATCH_FINGERPRINT_CHARS } from './stable-hash';
 
 /**
- * The batches a scope has applied recently (its idempotency memory, DESIGN §7), kept in ONE string so a
- * record stays small: 12-character tokens, oldest first. A token is either a batch fingerprint (base64url,
- * see `batchFingerprint`) or a time mark, `~` + the processing time (epoch ms, base36, zero-padded), that
- * dates the fingerprints after it. Marks are written once per granule (1/32 of the horizon, at least a
- * minute), so a busy scope pays about one mark per many batches instead of a time per batch: 256 batches
- * cost ~3.1 KB instead of the ~35 KB of `[fingerprint, time]` pairs.
+ * The batches a scope has applied and that are not yet known to be settled (its idempotency memory,
+ * DESIGN §7), kept in ONE string so a record stays small: 12-character tokens, oldest first. A token is
+ * either a batch fingerprint (base64url, see `batchFingerprint`) or a time mark, `~` + the processing time
+ * (epoch ms, base36, zero-padded), that dates the fingerprints after it. Marks are written once per granule
+ * (1/32 of the horizon, at least a minute), so a scope pays about one mark per many batches.
  *
- * A fingerprint is remembered for at least `dedupe.horizonSeconds` (at most one granule longer), and at
- * most `dedupe.maxBatchIds` are kept (the oldest go first).
+ * Why counting is exact at any traffic. A queue message (one batch) is *settled* once every scope it
+ * touched has been saved: the triage handler then writes a marker item `settled#<fingerprint>` that lives
+ * 14 days (SQS's longest retention, so a dead-letter-queue redrive is covered too).
+ * 1. A message is skipped as a whole only when its marker exists, i.e. after all its scope writes succeeded.
+ * 2. Until then, every scope it updated remembers its fingerprint (written in the same conditional write as
+ *    its events), so a retry after a partial failure, a Lambda timeout or a duplicate delivery skips the
+ *    scopes it already updated and applies it to the others.
+ * 3. A scope forgets a fingerprint only once its marker exists (`forgetBatches`, with markers read after
+ *    the scope was read and again after every reload on a lost race): from then on (1) covers it.
+ * So SQS duplicates, Lambda timeouts, partial failures and redrives within 14 days each count once, and a
+ * record holds only the few batches in flight, however hot the scope (~24 characters at steady state).
  *
- * Why the 2 h default horizon covers SQS redelivery: a message comes back when its visibility timeout
- * expires, and goes to the dead-letter queue after `maxReceiveCount` receives, so every automatic
- * redelivery happens within visibility timeout × maxReceiveCount of the first receive — with the stack's
- * defaults (6 × the 30 s triage timeout + the 1 s batching window = 181 s, × 5 receives) about 15 minutes.
- * Two hours leaves a wide margin for retries of a throttled or failing function. The cap can bind first on
- * a scope that sees more than 256 batches within that time (over ~1 batch every 3.5 s): a redelivery after
- * that many newer batches counts its events again in that scope.
- * Trade-off: a dead-letter-queue redrive later than the horizon counts its events again in the scopes the
- * message had already updated. It never repeats a notification: each transition is recorded in the same
+ * `dedupe.horizonSeconds` and `dedupe.maxBatchIds` stay as a bound on the record's size, no longer what
+ * correctness rests on: they bind only on fingerprints whose marker was never written (a marker write that
+ * failed after every scope was saved; the message was acknowledged, so only an SQS duplicate could bring it
+ * back within the horizon).
+ * What remains inexact: a redrive more than 14 days after the first receive (its marker has expired), or a
+ * marker that TTL removed while a copy was still in flight: such a message counts again in the scopes that
+ * had already forgotten it. It never repeats a notification: each transition is recorded in the same
  * version-checked (conditional) write as the notification it emits, and notification ids derive from the
- * subject and its notice count, so re-applied events cannot re-issue a notice already decided. They can
- * inflate counts: an account group still open may owe (and send) one `updated` notice for the inflated
- * count. They cannot open anything on their own: events older than the persistence window, or than the
- * account quiet period, never open an incident or a group.
+ * subject and its notice count. Re-applied events can inflate counts (an account group still open may owe
+ * one `updated` notice for the inflated count), but cannot open anything on their own: events older than
+ * the persistence window, or than the account quiet period, never open an incident or a group.
  */
 
 const TOKEN = BATCH_FINGERPRINT_CHARS;
@@ -66,6 +71,41 @@ export function rememberedAmong(recent: string, fingerprints: readonly string[])
   }
   for (const fingerprint of fingerprints) byFirstChar[fingerprint.charCodeAt(0) & 127] = 0;
   return found;
+}
+
+/** The fingerprints among the remembered tokens (not the time marks), oldest first. */
+export function rememberedFingerprints(recent: string): string[] {
+  const fingerprints: string[] = [];
+  for (let at = 0; at < recent.length; at += TOKEN) {
+    if (recent[at] !== MARK) fingerprints.push(recent.slice(at, at + TOKEN));
+  }
+  return fingerprints;
+}
+
+/**
+ * Forget the `settled` fingerprints (their markers make them skipped as a whole), and the time marks left
+ * dating nothing. Returns `recent` itself when nothing is dropped.
+ */
+export function forgetBatches(recent: string, settled: ReadonlySet<string> | undefined): string {
+  if (!settled || settled.size === 0 || recent.length === 0) return recent;
+  let kept = '';
+  let pendingMark = '';
+  let dropped = false;
+  for (let at = 0; at < recent.length; at += TOKEN) {
+    const token = recent.slice(at, at + TOKEN);
+    if (token[0] === MARK) {
+      // A mark followed by another mark (or by nothing) dates nothing.
+      if (pendingMark !== '') dropped = true;
+      pendingMark = token;
+    } else if (settled.has(token)) {
+      dropped = true;
+    } else {
+      kept += pendingMark + token;
+      pendingMark = '';
+    }
+  }
+  if (pendingMark !== '') dropped = true;
+  return dropped ? kept : recent;
 }
 
 function markOf(now: number): string {

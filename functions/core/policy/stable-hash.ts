@@ -40,10 +40,13 @@ function base64url36(n: number): string {
 export const BATCH_FINGERPRINT_CHARS = 12;
 
 /**
- * 72 bits (36 from each of two seeds) of the batch id, as 12 base64url characters. A scope remembers at most
- * `dedupe.maxBatchIds` (default 256) of them, so the chance that a new batch id matches one it remembers is at
- * most 256 / 2^72 ≈ 5e-20 per batch and scope: ~5e-8 over 10^12 batch-scope updates. Batch ids are minted
- * server-side (a UUID or the log payload's id plus a counter), so no client can aim for a collision.
+ * 72 bits (36 from each of two seeds) of the batch id, as 12 base64url characters: the token a scope
+ * remembers and the key of the batch's settled marker (`settled#<fingerprint>`). A new batch is wrongly
+ * taken as settled only if its fingerprint matches a marker still in the table (14 days of them): at
+ * 10^7 markers (8 messages a second for two weeks) that is 10^7 / 2^72 ≈ 2e-15 per batch, ~2e-6 over 10^9
+ * batches; matching one a scope remembers is far rarer (a handful, at most `dedupe.maxBatchIds`). Batch
+ * ids are minted server-side (a UUID or the log payload's id plus a counter), so no client can aim for a
+ * collision.
  */
 export function batchFingerprint(batchId: string): string {
   return base64url36(stableHashNumber(batchId, 1)) + base64url36(stableHashNumber(batchId, 2));

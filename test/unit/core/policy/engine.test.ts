@@ -1,10 +1,12 @@
 import {
   applyBatches,
+  batchFingerprint,
   DEFAULT_POLICY,
   type EventBatch,
   type IncidentScope,
   markPublished,
   parsePolicyConfig,
+  rememberedFingerprints,
   type ScopeState,
   scopeKeysOf,
   sweepScope,
@@ -449,6 +451,64 @@ describe('policy engine: idempotency, outbox and size', () => {
     expect(counted.indexOf(false)).toBe(300 - 256);
     // 256 fingerprints of 12 characters plus a time mark every few minutes.
     expect(JSON.stringify(store.scope('count#429')).length).toBeLessThan(4000);
+  });
+
+  it('forgets settled batches when it writes the scope, and never applies or remembers them again', () => {
+    const key = 'count#429';
+    const [b1, b2, b3] = ['s-1', 's-2', 's-3'].map(
+      (batchId, i): EventBatch => ({ batchId, receivedAt: T0 + i * SEC, events: [event(429, i * SEC)] }),
+    ) as [EventBatch, EventBatch, EventBatch];
+    const first = applyBatches(key, undefined, [b1], T0 + SEC, DEFAULT_POLICY).state as ScopeState;
+    expect(rememberedFingerprints(first.recentBatches)).toEqual([batchFingerprint('s-1')]);
+    const settled = new Set([batchFingerprint('s-1')]);
+
+    const second = applyBatches(key, first, [b2], T0 + 2 * SEC, DEFAULT_POLICY, { settled })
+      .state as ScopeState;
+    const replayed = applyBatches(key, second, [b1, b3], T0 + 3 * SEC, DEFAULT_POLICY, { settled })
+      .state as ScopeState;
+
+    expect(rememberedFingerprints(second.recentBatches)).toEqual([batchFingerprint('s-2')]);
+    expect(second.total).toBe(2);
+    // The settled batch is skipped although the scope no longer remembers it, and not remembered again.
+    expect(replayed.total).toBe(3);
+    expect(rememberedFingerprints(replayed.recentBatches)).toEqual([
+      batchFingerprint('s-2'),
+      batchFingerprint('s-3'),
+    ]);
+    expect(applyBatches(key, replayed, [b1], T0 + 4 * SEC, DEFAULT_POLICY, { settled })).toEqual({
+      intents: [],
+    });
+  });
+
+  it('skips a settled batch even in a scope that never recorded it (a duplicate settled it meanwhile)', () => {
+    const batch: EventBatch = { batchId: 'dup', receivedAt: T0, events: [event(500, 0)] };
+    const settled = new Set([batchFingerprint('dup')]);
+    expect(applyBatches(INCIDENT_500, undefined, [batch], T0, DEFAULT_POLICY, { settled })).toEqual({
+      intents: [],
+    });
+  });
+
+  it('keeps a hot scope small at any traffic when each batch is settled before the next', () => {
+    const key = 'count#429';
+    let state: ScopeState | undefined;
+    const settled = new Set<string>();
+    for (let i = 0; i < 1000; i++) {
+      const batch: EventBatch = {
+        batchId: `hot-${i}`,
+        receivedAt: T0 + i * SEC,
+        events: [event(429, i * SEC)],
+      };
+      state = applyBatches(key, state, [batch], T0 + i * SEC, DEFAULT_POLICY, { settled }).state;
+      settled.add(batchFingerprint(batch.batchId));
+    }
+    expect(state?.total).toBe(1000);
+    // One time mark and the batch still in flight.
+    expect(state?.recentBatches).toHaveLength(24);
+    // Far more batches than maxBatchIds, and yet every one of them is recognised.
+    const replay: EventBatch = { batchId: 'hot-0', receivedAt: T0, events: [event(429, 0)] };
+    expect(applyBatches(key, state, [replay], T0 + 1000 * SEC, DEFAULT_POLICY, { settled })).toEqual({
+      intents: [],
+    });
   });
 
   it('counts other errors per status without notifying or becoming due', () => {

@@ -1,9 +1,11 @@
 import fc from 'fast-check';
 import { parsePolicyConfig } from '../../../../functions/core/policy';
 import {
+  forgetBatches,
   isRemembered,
   rememberBatches,
   rememberedAmong,
+  rememberedFingerprints,
 } from '../../../../functions/core/policy/recent-batches';
 import { BATCH_FINGERPRINT_CHARS, batchFingerprint } from '../../../../functions/core/policy/stable-hash';
 
@@ -83,5 +85,78 @@ describe('policy recent batches', () => {
   it('leaves the string as it is when no fingerprint is added', () => {
     const recent = rememberBatches('', [batchFingerprint('x')], T0, dedupe(7200, 256));
     expect(rememberBatches(recent, [], T0 + 10 * 3600_000, dedupe(7200, 256))).toBe(recent);
+  });
+  it('lists the remembered fingerprints, oldest first, without the time marks', () => {
+    const [a, b, c] = ['a', 'b', 'c'].map(batchFingerprint) as [string, string, string];
+    const config = dedupe(7200, 256);
+    const recent = rememberBatches(rememberBatches('', [a, b], T0, config), [c], T0 + 10 * MIN, config);
+    expect(recent).toHaveLength(5 * BATCH_FINGERPRINT_CHARS);
+    expect(rememberedFingerprints(recent)).toEqual([a, b, c]);
+    expect(rememberedFingerprints('')).toEqual([]);
+  });
+
+  it('forgets settled fingerprints and the time marks left dating nothing', () => {
+    const [a, b, c, d] = ['a', 'b', 'c', 'd'].map(batchFingerprint) as [string, string, string, string];
+    const config = dedupe(7200, 256);
+    // Two granules: [mark a b] [mark c d].
+    const recent = rememberBatches(rememberBatches('', [a, b], T0, config), [c, d], T0 + 10 * MIN, config);
+
+    const withoutFirstGroup = forgetBatches(recent, new Set([a, b]));
+    expect(rememberedFingerprints(withoutFirstGroup)).toEqual([c, d]);
+    expect(withoutFirstGroup).toBe(recent.slice(3 * BATCH_FINGERPRINT_CHARS));
+    expect(forgetBatches(recent, new Set([a, b, c, d]))).toBe('');
+    expect(rememberedFingerprints(forgetBatches(recent, new Set([b, c])))).toEqual([a, d]);
+    // Nothing settled among them: the very same string.
+    expect(forgetBatches(recent, new Set([batchFingerprint('other')]))).toBe(recent);
+    expect(forgetBatches(recent, undefined)).toBe(recent);
+  });
+
+  it('keeps the date of what it does not forget: unsettled fingerprints still expire after the horizon', () => {
+    const config = dedupe(3200, 256); // granule: 100 s
+    const [early, settled, late] = ['early', 'settled', 'late'].map(batchFingerprint) as [
+      string,
+      string,
+      string,
+    ];
+    const recent = rememberBatches(
+      rememberBatches('', [early], T0, config),
+      [settled],
+      T0 + 10 * MIN,
+      config,
+    );
+    const kept = forgetBatches(recent, new Set([settled]));
+    expect(isRemembered(rememberBatches(kept, [late], T0 + 3200 * 1000 - 1, config), early)).toBe(true);
+    expect(isRemembered(rememberBatches(kept, [late], T0 + 3300 * 1000, config), early)).toBe(false);
+  });
+
+  it('answers like a set difference for any settled subset', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.nat(300), { maxLength: 200 }),
+        fc.uniqueArray(fc.nat(300), { maxLength: 200 }),
+        fc.integer({ min: 1, max: 6 }),
+        (stored, settledIds, perGranule) => {
+          const config = dedupe(7200, 1000);
+          let recent = '';
+          // A few fingerprints per granule (225 s), so marks sit between them.
+          stored.forEach((n, i) => {
+            const now = T0 + Math.floor(i / perGranule) * 5 * MIN;
+            recent = rememberBatches(recent, [batchFingerprint(`b${n}`)], now, config);
+          });
+          const settled = new Set(settledIds.map((n) => batchFingerprint(`b${n}`)));
+          const left = forgetBatches(recent, settled);
+          expect(rememberedFingerprints(left)).toEqual(
+            rememberedFingerprints(recent).filter((fingerprint) => !settled.has(fingerprint)),
+          );
+          // Every fingerprint left is still dated by a mark before it, and every mark dates something.
+          const isMark = (left.match(/.{12}/g) ?? []).map((token) => token.startsWith('~'));
+          expect(isMark.length * BATCH_FINGERPRINT_CHARS).toBe(left.length);
+          expect(isMark[0] ?? true).toBe(true);
+          expect(isMark.at(-1) ?? false).toBe(false);
+          expect(isMark.some((mark, i) => mark && isMark[i + 1])).toBe(false);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
