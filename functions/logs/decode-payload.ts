@@ -13,6 +13,11 @@ export const MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024;
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
+/** Is `data` base64 (by the regex above)? `bytes` is what Buffer.from made of it. */
+export function isBase64Of(bytes: Buffer, data: string): boolean {
+  return bytes.toString('base64') === data || BASE64.test(data);
+}
+
 /** A subscription payload that can never be read: retrying it cannot help. */
 export class MalformedLogsPayloadError extends TriageError {
   override readonly name = 'MalformedLogsPayloadError';
@@ -40,11 +45,14 @@ export async function decodeLogsPayload(event: unknown): Promise<LogsPayload> {
   if (typeof data !== 'string' || data.length === 0) {
     throw new DecodeFailure('shape', 'event has no awslogs.data string');
   }
-  // Buffer.from silently skips characters that are not base64, so check before decoding.
-  if (!BASE64.test(data)) throw new DecodeFailure('base64', 'awslogs.data is not base64');
+  const bytes = Buffer.from(data, 'base64');
+  // Buffer.from silently skips characters that are not base64. Canonical base64 (what CloudWatch Logs
+  // sends) encodes back to itself, which is cheaper to check than a regex over the whole ~1.3 MB; only
+  // other input takes the regex.
+  if (!isBase64Of(bytes, data)) throw new DecodeFailure('base64', 'awslogs.data is not base64');
   let text: string;
   try {
-    const json = await gunzipAsync(Buffer.from(data, 'base64'), { maxOutputLength: MAX_DECOMPRESSED_BYTES });
+    const json = await gunzipAsync(bytes, { maxOutputLength: MAX_DECOMPRESSED_BYTES });
     text = json.toString('utf8');
   } catch (error) {
     throw new DecodeFailure('gzip', `awslogs.data is not gzip: ${(error as Error).message}`, {

@@ -1,8 +1,11 @@
+import fc from 'fast-check';
 import { ValidationError } from '../../../../functions/core/errors';
 import {
   extractFromLogsPayload,
   type LogsPayload,
+  LogsPayloadSchema,
   parseLogsPayload,
+  readCommonLogsPayload,
 } from '../../../../functions/core/extract/logs-payload';
 
 function payload(messages: readonly string[], overrides: Partial<LogsPayload> = {}): LogsPayload {
@@ -116,5 +119,65 @@ describe('parseLogsPayload control and data messages', () => {
       logEvents: [{ id: '', timestamp: 1, message: 'x' }],
     };
     expect(() => parseLogsPayload(data)).toThrow(/logEvents: every log event of a DATA_MESSAGE needs an id/);
+  });
+});
+
+describe('readCommonLogsPayload (the fast path of parseLogsPayload)', () => {
+  /** Mostly valid, each part sometimes an edge: wrong types, empty ids, non-finite times, extra keys. */
+  const edge = <T>(valid: fc.Arbitrary<T>, ...edges: unknown[]) =>
+    fc.oneof({ weight: 12, arbitrary: valid as fc.Arbitrary<unknown> }, fc.constantFrom(...edges));
+  const logEvent = fc.record(
+    {
+      id: edge(fc.string({ maxLength: 8 }), '', 1, null),
+      timestamp: edge(fc.integer(), Number.NaN, Number.POSITIVE_INFINITY, '1', 1.5),
+      message: edge(fc.string({ maxLength: 20 }), 7, undefined),
+      extractedFields: fc.jsonValue({ maxDepth: 1 }),
+    },
+    { requiredKeys: ['id', 'timestamp', 'message'] },
+  );
+  const payloadLike = fc.record(
+    {
+      messageType: edge(fc.constantFrom('DATA_MESSAGE', 'CONTROL_MESSAGE'), 'OTHER', 1),
+      owner: edge(fc.string({ maxLength: 12 }), 1, null, undefined),
+      logGroup: edge(fc.string({ maxLength: 12 }), 1, null),
+      logStream: edge(fc.string({ maxLength: 12 }), undefined),
+      subscriptionFilters: edge(
+        fc.array(fc.string({ maxLength: 6 }), { maxLength: 3 }),
+        ['a', 1],
+        'f',
+        undefined,
+      ),
+      logEvents: edge(fc.array(edge(logEvent, null, [], 'x'), { maxLength: 5 }), {}, null),
+      extra: fc.jsonValue({ maxDepth: 1 }),
+    },
+    { requiredKeys: ['messageType', 'logGroup', 'logStream', 'logEvents'] },
+  );
+  const input = fc.oneof({ weight: 9, arbitrary: payloadLike }, fc.jsonValue({ maxDepth: 2 }));
+
+  it('returns what the schema returns, whenever it returns anything', () => {
+    fc.assert(
+      fc.property(input, (decoded) => {
+        const fast = readCommonLogsPayload(decoded);
+        if (fast === undefined) return;
+        const parsed = LogsPayloadSchema.safeParse(decoded);
+        expect(parsed.success).toBe(true);
+        // Same keys in the same order, not only equal values: the payload is serialized downstream.
+        expect(JSON.stringify(fast)).toBe(JSON.stringify(parsed.data));
+        expect(fast).toStrictEqual(parsed.data);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('decides most generated payloads the schema accepts (the property above is not vacuous)', () => {
+    const accepted = fc.sample(input, 2000).filter((decoded) => LogsPayloadSchema.safeParse(decoded).success);
+    const fast = accepted.filter((decoded) => readCommonLogsPayload(decoded) !== undefined);
+    expect(accepted.length).toBeGreaterThan(200);
+    expect(fast.length / accepted.length).toBeGreaterThan(0.9);
+  });
+
+  it('leaves the error details to the schema', () => {
+    expect(readCommonLogsPayload({ messageType: 'DATA_MESSAGE', logGroup: 'g' })).toBeUndefined();
+    expect(() => parseLogsPayload({ messageType: 'DATA_MESSAGE', logGroup: 'g' })).toThrow(/logStream/);
   });
 });
