@@ -1,6 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  BatchWriteCommand,
+  type BatchWriteCommandInput,
   DynamoDBDocumentClient,
   GetCommand,
   type NativeAttributeValue,
@@ -39,9 +41,21 @@ export const DUE_INDEX = 'due-index';
 export const DUE_SHARD = 'due';
 /** Quiet scopes are kept this long after their last change, then DynamoDB TTL removes them. */
 export const QUIET_SCOPE_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
-/** BatchGetItem's limit. */
+/** Settled-batch markers: pk = SETTLED_PREFIX + batch fingerprint, sk = SETTLED_SORT_KEY. */
+export const SETTLED_PREFIX = 'settled#';
+export const SETTLED_SORT_KEY = 'batch';
+/**
+ * A marker outlives every copy of its message: SQS keeps a message (and its DLQ copy, for a redrive) at
+ * most 14 days.
+ */
+export const SETTLED_RETENTION_MS = 14 * 24 * 60 * 60 * 1000;
+/** BatchGetItem's and BatchWriteItem's limits. */
 const MAX_BATCH_GET_KEYS = 100;
+const MAX_BATCH_WRITE_ITEMS = 25;
 const MAX_UNPROCESSED_RETRIES = 8;
+
+type Key = Record<string, NativeAttributeValue>;
+type WriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number];
 
 export interface StateRepositoryOptions {
   readonly tableName: string;
@@ -64,7 +78,8 @@ export function createDocumentClient(
 
 /**
  * Scope records in the state table: one item per scope (pk = scope key, sk = 'scope'), written with one
- * conditional PutItem per change, so writes scale with scopes and a stale writer always loses.
+ * conditional PutItem per change, so writes scale with scopes and a stale writer always loses. Beside them,
+ * the settled-batch markers the triage handler uses to count every queue message exactly once.
  */
 export class StateRepository<S extends StoredScope> {
   private readonly tableName: string;
@@ -84,25 +99,76 @@ export class StateRepository<S extends StoredScope> {
   /** Strongly consistent read of the scopes that exist among `keys`. */
   async getMany(keys: readonly string[]): Promise<Map<string, S>> {
     const found = new Map<string, S>();
-    const unique = [...new Set(keys)];
+    const items = await this.batchGet(keys.map((pk) => ({ pk, sk: SCOPE_SORT_KEY })));
+    for (const item of items) {
+      const state = fromItem<S>(item);
+      found.set(state.key, state);
+    }
+    return found;
+  }
+
+  /**
+   * Which of `fingerprints` (batch fingerprints) are settled: their marker exists. Strongly consistent, so a
+   * marker written before this call is seen (the exactly-once argument in core/policy/recent-batches.ts
+   * rests on that).
+   */
+  async settledAmong(fingerprints: Iterable<string>): Promise<Set<string>> {
+    const keys = [...new Set(fingerprints)].map((fingerprint) => ({
+      pk: SETTLED_PREFIX + fingerprint,
+      sk: SETTLED_SORT_KEY,
+    }));
+    const items = await this.batchGet(keys, 'pk');
+    return new Set(items.map((item) => String(item.pk).slice(SETTLED_PREFIX.length)));
+  }
+
+  /**
+   * Record that the batches of `fingerprints` are saved in every scope they touched (processing time `now`):
+   * one small marker each, kept {@link SETTLED_RETENTION_MS}, written with BatchWriteItem. Throws when
+   * DynamoDB keeps refusing some of them; a marker written twice is harmless.
+   */
+  async markSettled(fingerprints: Iterable<string>, now: number): Promise<void> {
+    const expiresAt = Math.floor((now + SETTLED_RETENTION_MS) / 1000);
+    const puts: WriteRequest[] = [...new Set(fingerprints)].map((fingerprint) => ({
+      PutRequest: { Item: { pk: SETTLED_PREFIX + fingerprint, sk: SETTLED_SORT_KEY, expiresAt } },
+    }));
+    for (let start = 0; start < puts.length; start += MAX_BATCH_WRITE_ITEMS) {
+      let pending = puts.slice(start, start + MAX_BATCH_WRITE_ITEMS);
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > MAX_UNPROCESSED_RETRIES) {
+          throw new TriageError(`state table kept ${pending.length} writes unprocessed after retries`);
+        }
+        if (attempt > 0) await this.sleep(backoffMs(attempt));
+        const result = await this.documentClient.send(
+          new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }),
+        );
+        pending = result.UnprocessedItems?.[this.tableName] ?? [];
+      }
+    }
+  }
+
+  /** Strongly consistent BatchGetItem of `keys` (deduplicated), 100 per call, unprocessed keys retried. */
+  private async batchGet(keys: readonly Key[], projection?: string): Promise<Key[]> {
+    const found: Key[] = [];
+    const unique = [...new Map(keys.map((key) => [`${key.pk}\u0000${key.sk}`, key])).values()];
     for (let start = 0; start < unique.length; start += MAX_BATCH_GET_KEYS) {
-      let pending: Record<string, NativeAttributeValue>[] = unique
-        .slice(start, start + MAX_BATCH_GET_KEYS)
-        .map((pk) => ({ pk, sk: SCOPE_SORT_KEY }));
+      let pending = unique.slice(start, start + MAX_BATCH_GET_KEYS);
       for (let attempt = 0; pending.length > 0; attempt++) {
         if (attempt > MAX_UNPROCESSED_RETRIES) {
           throw new TriageError(`state table kept ${pending.length} keys unprocessed after retries`);
         }
-        if (attempt > 0) await this.sleep(Math.min(50 * 2 ** attempt, 2000));
+        if (attempt > 0) await this.sleep(backoffMs(attempt));
         const result = await this.documentClient.send(
           new BatchGetCommand({
-            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
+            RequestItems: {
+              [this.tableName]: {
+                Keys: pending,
+                ConsistentRead: true,
+                ...(projection ? { ProjectionExpression: projection } : {}),
+              },
+            },
           }),
         );
-        for (const item of result.Responses?.[this.tableName] ?? []) {
-          const state = fromItem<S>(item);
-          found.set(state.key, state);
-        }
+        found.push(...(result.Responses?.[this.tableName] ?? []));
         pending = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
       }
     }
@@ -190,6 +256,10 @@ export class StateRepository<S extends StoredScope> {
     const found = await this.getMany(keys);
     return keys.map((key) => found.get(key)).filter((state): state is S => state !== undefined);
   }
+}
+
+function backoffMs(attempt: number): number {
+  return Math.min(50 * 2 ** attempt, 2000);
 }
 
 function fromItem<S extends StoredScope>(item: Record<string, NativeAttributeValue>): S {

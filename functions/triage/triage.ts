@@ -3,17 +3,24 @@ import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 
 import type { StateRepository } from '../adapters/state-repository';
 import { classify } from '../core/classify';
 import type { PolicyConfig, ScopeState } from '../core/policy';
-import { applyBatches, scopeKeysOf } from '../core/policy';
+import { applyBatches, batchFingerprint, rememberedFingerprints, scopeKeysOf } from '../core/policy';
 import { triageBreakdown } from '../core/policy/triage-breakdown';
 import type { EventBatch } from '../core/policy/types';
 import { parseQueueMessage } from '../core/queue-message';
 import { logger as sharedLogger } from '../shared/logger';
 import { MetricUnit, metrics as sharedMetrics } from '../shared/metrics';
 import { type StandardMiddlewareOptions, withStandardMiddleware } from '../shared/middleware';
-import { type DeliveryDeps, deliverIntents, errorMessage, updateScope } from './scope-updates';
+import {
+  type DeliveryDeps,
+  deliverIntents,
+  errorMessage,
+  type ScopeRepository,
+  updateScope,
+} from './scope-updates';
 
 export interface TriageDeps extends DeliveryDeps {
-  readonly repository: DeliveryDeps['repository'] & Pick<StateRepository<ScopeState>, 'getMany'>;
+  readonly repository: DeliveryDeps['repository'] &
+    Pick<StateRepository<ScopeState>, 'getMany' | 'settledAmong' | 'markSettled'>;
   readonly config: PolicyConfig;
 }
 
@@ -41,6 +48,8 @@ export function createTriageHandler(dependencies: TriageDependencies) {
 /** One distinct batch of the invocation, with every SQS message that carried it (SQS may duplicate). */
 interface ReceivedBatch {
   readonly batch: EventBatch;
+  /** `batchFingerprint(batch.batchId)`: what scopes remember and what its settled marker is keyed by. */
+  readonly fingerprint: string;
   readonly messageIds: string[];
   readonly scopeKeys: readonly string[];
 }
@@ -49,8 +58,12 @@ interface ReceivedBatch {
  * Triage one SQS delivery. Records are grouped by scope rather than handled one by one, so a storm of
  * identical errors costs one conditional write per scope, not per event or per message (DESIGN §7) —
  * which is why this does not use Powertools' per-record BatchProcessor. Reports as failed: records that
- * do not parse (they reach the DLQ) and records touching a scope whose write finally failed (redelivery
- * is safe: the engine dedupes by batchId per scope).
+ * do not parse (they reach the DLQ) and records touching a scope whose write finally failed.
+ *
+ * Exactly once (the argument is in core/policy/recent-batches.ts): the scopes are read, THEN the settled
+ * markers of the messages and of every batch the scopes remember; a settled message is acknowledged
+ * without being applied, the scopes forget settled batches as they are written, and once every scope of a
+ * message is saved its marker is written.
  */
 export async function triageRecords(
   records: readonly SQSRecord[],
@@ -69,6 +82,7 @@ export async function triageRecords(
       else
         received.set(batch.batchId, {
           batch,
+          fingerprint: batchFingerprint(batch.batchId),
           messageIds: [record.messageId],
           scopeKeys: scopeKeysOf([batch], deps.config),
         });
@@ -82,8 +96,18 @@ export async function triageRecords(
     }
   }
 
+  const loaded = await deps.repository.getMany([
+    ...new Set([...received.values()].flatMap(({ scopeKeys }) => scopeKeys)),
+  ]);
+  // Read after the scopes: a batch a scope forgot was settled before that scope was written.
+  const settled = await deps.repository.settledAmong([
+    ...[...received.values()].map(({ fingerprint }) => fingerprint),
+    ...[...loaded.values()].flatMap(rememberedOf),
+  ]);
+  const pending = [...received.values()].filter((message) => !skipIfSettled(message, settled, deps));
+
   const batchesByScope = new Map<string, EventBatch[]>();
-  for (const { batch, scopeKeys } of received.values()) {
+  for (const { batch, scopeKeys } of pending) {
     for (const key of scopeKeys) {
       const batches = batchesByScope.get(key);
       if (batches) batches.push(batch);
@@ -91,7 +115,9 @@ export async function triageRecords(
     }
   }
 
-  const loaded = await deps.repository.getMany([...batchesByScope.keys()]);
+  const repository = rereadingSettled(deps.repository, settled, (key) =>
+    (batchesByScope.get(key) ?? []).map(({ batchId }) => batchFingerprint(batchId)),
+  );
   const failedScopes = new Set<string>();
   await Promise.all(
     [...batchesByScope].map(async ([key, batches]) => {
@@ -99,8 +125,8 @@ export async function triageRecords(
         const { state, intents } = await updateScope(
           key,
           loaded.get(key),
-          (current) => applyBatches(key, current, batches, now, deps.config),
-          deps.repository,
+          (current) => applyBatches(key, current, batches, now, deps.config, { settled }),
+          repository,
         );
         if (state && intents.length > 0) await deliverIntents(state, intents, deps);
       } catch (error) {
@@ -114,16 +140,76 @@ export async function triageRecords(
   );
 
   const triaged: EventBatch[] = [];
-  for (const { batch, messageIds, scopeKeys } of received.values()) {
+  const saved: string[] = [];
+  for (const { batch, fingerprint, messageIds, scopeKeys } of pending) {
     if (scopeKeys.some((key) => failedScopes.has(key))) for (const id of messageIds) failed.add(id);
-    else triaged.push(batch);
+    else if (!settled.has(fingerprint)) {
+      triaged.push(batch);
+      saved.push(fingerprint);
+    }
+    // else a concurrent copy settled it meanwhile: it has its marker, and that copy counted its events.
   }
+  await markSettled(saved, now, deps);
   countTriaged(triaged, deps.metrics);
   logTriaged(triaged, deps.logger);
   const batchItemFailures: SQSBatchItemFailure[] = records
     .filter((record) => failed.has(record.messageId))
     .map((record) => ({ itemIdentifier: record.messageId }));
   return { batchItemFailures };
+}
+
+function rememberedOf(state: ScopeState): string[] {
+  // Records written before recentBatches was a string remember nothing the engine still reads.
+  return typeof state.recentBatches === 'string' ? rememberedFingerprints(state.recentBatches) : [];
+}
+
+/** A message already saved in every scope it touched is acknowledged without being applied again. */
+function skipIfSettled(message: ReceivedBatch, settled: ReadonlySet<string>, deps: TriageDeps): boolean {
+  if (!settled.has(message.fingerprint)) return false;
+  deps.metrics.addMetric('RedeliveriesSkipped', MetricUnit.Count, message.messageIds.length);
+  deps.logger.info('message already settled; acknowledged without applying it again', {
+    messageIds: message.messageIds,
+    batchId: message.batch.batchId,
+  });
+  return true;
+}
+
+/**
+ * The repository as `updateScope` sees it: a scope reloaded after a lost race is followed by a fresh read
+ * of the markers of what it remembers and of what is about to be applied to it (`candidates`): a concurrent
+ * copy of a message may have settled it, and the scope forgotten it, since the first read. `settled` only
+ * grows.
+ */
+function rereadingSettled(
+  repository: TriageDeps['repository'],
+  settled: Set<string>,
+  candidates: (key: string) => readonly string[],
+): ScopeRepository {
+  return {
+    save: (state, expectedVersion) => repository.save(state, expectedVersion),
+    get: async (key) => {
+      const state = await repository.get(key);
+      const unknown = [...candidates(key), ...(state ? rememberedOf(state) : [])].filter(
+        (fingerprint) => !settled.has(fingerprint),
+      );
+      for (const fingerprint of await repository.settledAmong(unknown)) settled.add(fingerprint);
+      return state;
+    },
+  };
+}
+
+/** Not a record failure when it fails: until a marker exists, every scope still remembers its batch. */
+async function markSettled(fingerprints: readonly string[], now: number, deps: TriageDeps): Promise<void> {
+  if (fingerprints.length === 0) return;
+  try {
+    await deps.repository.markSettled(fingerprints, now);
+  } catch (error) {
+    deps.metrics.addMetric('SettledMarkerFailures', MetricUnit.Count, fingerprints.length);
+    deps.logger.warn('could not mark messages settled; their scopes keep remembering them', {
+      fingerprints,
+      error: errorMessage(error),
+    });
+  }
 }
 
 /**

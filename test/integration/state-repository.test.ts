@@ -2,6 +2,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import {
   createDocumentClient,
   QUIET_SCOPE_RETENTION_MS,
+  SETTLED_RETENTION_MS,
   StateConflictError,
   StateRepository,
   type StoredScope,
@@ -107,5 +108,20 @@ describe('StateRepository (dynalite)', () => {
 
     expect((await paged.dueScopes(NOW, 5)).map((s) => s.count)).toEqual([0, 1, 2, 3, 4]);
     expect(await paged.dueScopes(NOW)).toHaveLength(7);
+  });
+  it('answers which batches are settled once their markers are written, and keeps markers out of the scopes', async () => {
+    const fingerprints = Array.from({ length: 30 }, (_, i) => `fp-${String(i).padStart(9, '0')}`);
+    expect(await repository.settledAmong(fingerprints)).toEqual(new Set());
+
+    await repository.markSettled(fingerprints.slice(0, 27), NOW);
+
+    const settled = await repository.settledAmong([...fingerprints, 'never-seen']);
+    expect(settled).toEqual(new Set(fingerprints.slice(0, 27)));
+    const marker = await documentClient.send(
+      new GetCommand({ TableName: tableName, Key: { pk: `settled#${fingerprints[0]}`, sk: 'batch' } }),
+    );
+    expect(marker.Item?.expiresAt).toBe(Math.floor((NOW + SETTLED_RETENTION_MS) / 1000));
+    expect(marker.Item?.dueShard).toBeUndefined();
+    expect(await repository.dueScopes(NOW + SETTLED_RETENTION_MS)).toEqual([]);
   });
 });

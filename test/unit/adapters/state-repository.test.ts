@@ -1,5 +1,10 @@
 import { ConditionalCheckFailedException, DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  PutCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   createDocumentClient,
@@ -86,5 +91,61 @@ describe('StateRepository', () => {
     expect(update?.ConditionExpression).toBe('#version = :expected');
     expect(update?.ExpressionAttributeValues).toEqual({ ':expected': 1 });
     expect(update?.Item).toMatchObject({ pk: 'a', sk: 'scope', version: 2 });
+  });
+  it('reads settled markers consistently by fingerprint, once each, keys only', async () => {
+    ddb.on(BatchGetCommand).resolves({ Responses: { state: [{ pk: 'settled#fp-b' }] } });
+
+    const settled = await repository().settledAmong(['fp-a', 'fp-b', 'fp-a']);
+
+    expect(settled).toEqual(new Set(['fp-b']));
+    const [request] = ddb.commandCalls(BatchGetCommand).map((c) => c.args[0].input.RequestItems?.state);
+    expect(request).toEqual({
+      Keys: [
+        { pk: 'settled#fp-a', sk: 'batch' },
+        { pk: 'settled#fp-b', sk: 'batch' },
+      ],
+      ConsistentRead: true,
+      ProjectionExpression: 'pk',
+    });
+  });
+
+  it('asks nothing when there is no fingerprint to look up or to mark', async () => {
+    expect(await repository().settledAmong([])).toEqual(new Set());
+    await repository().markSettled([], 0);
+
+    expect(ddb.calls()).toHaveLength(0);
+  });
+
+  it('writes markers 25 per BatchWriteItem call, kept 14 days, and retries the unprocessed ones', async () => {
+    const fingerprints = Array.from({ length: 30 }, (_, i) => `fp-${i}`);
+    const now = Date.UTC(2026, 10, 25, 15);
+    ddb
+      .on(BatchWriteCommand)
+      .resolvesOnce({
+        UnprocessedItems: {
+          state: [{ PutRequest: { Item: { pk: 'settled#fp-3', sk: 'batch', expiresAt: 1 } } }],
+        },
+      })
+      .resolves({});
+
+    await repository().markSettled(fingerprints, now);
+
+    const calls = ddb.commandCalls(BatchWriteCommand).map((c) => c.args[0].input.RequestItems?.state ?? []);
+    expect(calls.map((requests) => requests.length)).toEqual([25, 1, 5]);
+    expect(calls[0]?.[0]).toEqual({
+      PutRequest: {
+        Item: { pk: 'settled#fp-0', sk: 'batch', expiresAt: Math.floor(now / 1000) + 14 * 24 * 3600 },
+      },
+    });
+    expect(calls[1]?.[0]?.PutRequest?.Item?.pk).toBe('settled#fp-3');
+    expect(sleep).toHaveBeenCalledTimes(1);
+  });
+
+  it('gives up with an error when marker writes stay unprocessed', async () => {
+    ddb.on(BatchWriteCommand).resolves({
+      UnprocessedItems: { state: [{ PutRequest: { Item: { pk: 'settled#x', sk: 'batch' } } }] },
+    });
+
+    await expect(repository().markSettled(['x'], 0)).rejects.toThrow(/unprocessed/);
   });
 });

@@ -2,6 +2,8 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   type BatchGetCommandInput,
+  BatchWriteCommand,
+  type BatchWriteCommandInput,
   type DynamoDBDocumentClient,
   GetCommand,
   type GetCommandInput,
@@ -16,13 +18,16 @@ import type { ScopeState } from '../../../functions/core/policy';
 type Item = Record<string, unknown>;
 
 /**
- * An in-memory state table behind a mocked DocumentClient: enough of BatchGetItem, GetItem, conditional PutItem
- * and the due-index Query for the triage and sweep flows, so unit tests can run them end to end.
+ * An in-memory state table behind a mocked DocumentClient: enough of BatchGetItem, GetItem, conditional PutItem,
+ * BatchWriteItem (puts) and the due-index Query for the triage and sweep flows, so unit tests can run them end
+ * to end. Items are keyed by pk alone (scopes and settled markers never share one).
  */
 export class FakeStateTable {
   readonly items = new Map<string, Item>();
   /** Runs before each put's condition check: a test simulates a concurrent writer or a failure here. */
   beforePut: ((item: Item) => void) | undefined;
+  /** Runs before each BatchWriteItem: a test makes it throw to simulate a failed marker write. */
+  beforeBatchWrite: ((items: Item[]) => void) | undefined;
 
   constructor(stub: AwsClientStub<DynamoDBDocumentClient>) {
     stub.on(BatchGetCommand).callsFake((input: BatchGetCommandInput) => {
@@ -32,6 +37,15 @@ export class FakeStateTable {
         return item ? [structuredClone(item)] : [];
       });
       return { Responses: { [String(tableName)]: found } };
+    });
+    stub.on(BatchWriteCommand).callsFake((input: BatchWriteCommandInput) => {
+      const requests = Object.values(input.RequestItems ?? {})[0] ?? [];
+      const items = requests.flatMap((request) =>
+        request.PutRequest?.Item ? [structuredClone(request.PutRequest.Item) as Item] : [],
+      );
+      this.beforeBatchWrite?.(items);
+      for (const item of items) this.items.set(String(item.pk), item);
+      return { UnprocessedItems: {} };
     });
     stub.on(GetCommand).callsFake((input: GetCommandInput) => {
       const item = this.items.get(String(input.Key?.pk));
@@ -80,7 +94,15 @@ export class FakeStateTable {
       : undefined;
   }
 
+  /** Every scope record (not the settled markers). */
   states(): ScopeState[] {
-    return [...this.items.keys()].map((key) => this.state(key) as ScopeState);
+    return [...this.items.values()]
+      .filter((item) => item.sk === 'scope')
+      .map((item) => this.state(String(item.pk)) as ScopeState);
+  }
+
+  /** The settled-batch markers, as pk → item. */
+  markers(): Map<string, Item> {
+    return new Map([...this.items].filter(([, item]) => item.sk === 'batch'));
   }
 }

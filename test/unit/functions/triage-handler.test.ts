@@ -2,12 +2,19 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Notifier } from '../../../functions/adapters/notifier';
 import { createDocumentClient, StateRepository } from '../../../functions/adapters/state-repository';
 import type { TriageEvent } from '../../../functions/core/event';
-import { applyBatches, DEFAULT_POLICY, type ScopeState, scopeKeysOf } from '../../../functions/core/policy';
+import {
+  applyBatches,
+  batchFingerprint,
+  DEFAULT_POLICY,
+  rememberedFingerprints,
+  type ScopeState,
+  scopeKeysOf,
+} from '../../../functions/core/policy';
 import { parseQueueMessage } from '../../../functions/core/queue-message';
 import { createTriageHandler } from '../../../functions/triage/triage';
 import { lambdaContext } from '../../fixtures/apigw';
@@ -271,5 +278,156 @@ describe('triage handler', () => {
     await triage(sqsRecord());
 
     expect(single).toHaveBeenCalledWith({ status: '500', category: 'server-error' });
+  });
+});
+
+describe('triage handler: settled messages (exactly-once counting)', () => {
+  const failingModel = 'accounts/fireworks/models/failing';
+  const DAYS_14 = 14 * 24 * 3600;
+  const internalError = () =>
+    new DynamoDBServiceException({ name: 'InternalServerError', $fault: 'server', $metadata: {} });
+
+  it('marks a message settled once its scopes are saved: a marker kept 14 days, written after them', async () => {
+    const { table, triage } = setup();
+    const record = sqsRecord();
+    const { batchId } = parseQueueMessage(record.body);
+
+    await triage(record);
+
+    expect([...table.markers().keys()]).toEqual([`settled#${batchFingerprint(batchId)}`]);
+    expect(table.markers().get(`settled#${batchFingerprint(batchId)}`)).toEqual({
+      pk: `settled#${batchFingerprint(batchId)}`,
+      sk: 'batch',
+      expiresAt: Math.floor(NOW / 1000) + DAYS_14,
+    });
+    const commands = ddb.calls().map((call) => call.args[0].constructor.name);
+    expect(commands.lastIndexOf('PutCommand')).toBeLessThan(commands.indexOf('BatchWriteCommand'));
+  });
+
+  it('acknowledges a redelivered settled message without writing any scope, and counts the skip', async () => {
+    const { table, triage, added } = setup();
+    await triage(sqsRecord());
+    const before = table.states();
+    ddb.resetHistory();
+
+    const result = await triage(sqsRecord({ messageId: 'again' }));
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0);
+    expect(table.states()).toEqual(before);
+    expect(published()).toHaveLength(1);
+    expect(added).toHaveBeenCalledWith('RedeliveriesSkipped', 'Count', 1);
+  });
+
+  it('counts a message that failed on one scope and succeeded on another exactly once after its retry', async () => {
+    const { table, triage } = setup();
+    const record = batchRecord('split', {
+      batchId: 'b-split',
+      receivedAt: RECEIVED_AT,
+      events: [event500('e-1'), event500('e-2', failingModel), event500('e-3')],
+    });
+    table.beforePut = (item) => {
+      if (JSON.stringify(item).includes(failingModel)) throw internalError();
+    };
+
+    const first = await triage(record);
+    table.beforePut = undefined;
+    const retry = await triage(record);
+    const again = await triage(record);
+
+    expect(first.batchItemFailures).toEqual([{ itemIdentifier: 'split' }]);
+    expect(retry.batchItemFailures).toEqual([]);
+    expect(again.batchItemFailures).toEqual([]);
+    const totals = table
+      .states()
+      .filter((s) => s.kind === 'incident')
+      .map((s) => s.total)
+      .sort();
+    expect(totals).toEqual([1, 2]);
+    expect([...table.markers().keys()]).toEqual([`settled#${batchFingerprint('b-split')}`]);
+  });
+
+  it('writes no marker while a scope of the message failed: the scopes that succeeded keep remembering it', async () => {
+    const { table, triage } = setup();
+    table.beforePut = (item) => {
+      if (JSON.stringify(item).includes(failingModel)) throw internalError();
+    };
+
+    await triage(
+      batchRecord('split', {
+        batchId: 'b-split',
+        receivedAt: RECEIVED_AT,
+        events: [event500('e-1'), event500('e-2', failingModel)],
+      }),
+      batchRecord('fine', { batchId: 'b-fine', receivedAt: RECEIVED_AT, events: [event500('e-3')] }),
+    );
+
+    expect([...table.markers().keys()]).toEqual([`settled#${batchFingerprint('b-fine')}`]);
+    const [incident] = table.states().filter((s) => s.kind === 'incident');
+    expect(rememberedFingerprints(incident?.recentBatches ?? '')).toContain(batchFingerprint('b-split'));
+  });
+
+  it('does not fail the record when the marker write fails, and still never counts a redelivery twice', async () => {
+    const { table, triage, added } = setup();
+    table.beforeBatchWrite = () => {
+      throw internalError();
+    };
+
+    const result = await triage(sqsRecord());
+    const redelivered = await triage(sqsRecord());
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(redelivered.batchItemFailures).toEqual([]);
+    expect(added).toHaveBeenCalledWith('SettledMarkerFailures', 'Count', 1);
+    expect(table.markers().size).toBe(0);
+    // The scope's own memory covers the unsettled message.
+    expect(table.states().map((s) => s.total)).toEqual([1]);
+    expect(published()).toHaveLength(1);
+  });
+
+  it('forgets settled batches as it writes a scope, so a hot scope remembers only what is in flight', async () => {
+    const { table, triage } = setup();
+
+    for (let i = 0; i < 5; i++) {
+      await triage(
+        batchRecord(`m-${i}`, { batchId: `b-${i}`, receivedAt: RECEIVED_AT, events: [event500(`e-${i}`)] }),
+      );
+    }
+
+    const [incident] = table.states().filter((s) => s.kind === 'incident');
+    expect(incident?.total).toBe(5);
+    expect(rememberedFingerprints(incident?.recentBatches ?? '')).toEqual([batchFingerprint('b-4')]);
+  });
+
+  it('skips a message that a concurrent copy settled (and the scope forgot) while this copy lost the race', async () => {
+    const { table, triage } = setup();
+    const record = sqsRecord({ messageId: 'copy-2' });
+    const batch = parseQueueMessage(record.body);
+    const key = scopeKeysOf([batch], DEFAULT_POLICY)[0] as string;
+    const fingerprint = batchFingerprint(batch.batchId);
+    let raced = false;
+    table.beforePut = () => {
+      if (raced) return;
+      raced = true;
+      // Meanwhile: copy 1 applies the message and settles it; a later batch then makes the scope forget it.
+      const copy1 = applyBatches(key, undefined, [batch], NOW, DEFAULT_POLICY).state as ScopeState;
+      const later = applyBatches(
+        key,
+        copy1,
+        [{ batchId: 'later', receivedAt: RECEIVED_AT, events: [event500('l-1')] }],
+        NOW,
+        DEFAULT_POLICY,
+        { settled: new Set([fingerprint]) },
+      ).state as ScopeState;
+      table.put(later);
+      table.items.set(`settled#${fingerprint}`, { pk: `settled#${fingerprint}`, sk: 'batch' });
+    };
+
+    const result = await triage(record);
+
+    expect(result.batchItemFailures).toEqual([]);
+    // The message once (copy 1) and the later batch: this copy added nothing.
+    expect(table.state(key)?.total).toBe(2);
   });
 });
