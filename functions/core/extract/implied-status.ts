@@ -52,7 +52,7 @@ export function statusFromErrorCode(code: string): number | undefined {
  */
 type Needs = 'nothing' | 'prefix-or-fireworks' | 'prefix';
 
-const SDK_CLASSES: Readonly<Record<string, readonly [status: number, needs: Needs]>> = {
+export const SDK_CLASSES: Readonly<Record<string, readonly [status: number, needs: Needs]>> = {
   RateLimitError: [429, 'nothing'],
   PermissionDeniedError: [403, 'nothing'],
   ServiceUnavailableError: [503, 'nothing'],
@@ -76,6 +76,8 @@ const SDK_CLASS =
 
 /** Status implied by the first qualifying SDK exception class named in `text`. */
 export function statusFromSdkClass(text: string, fireworks: boolean): number | undefined {
+  // Every class name above contains one of these: most lines name none, and skip the scan for them.
+  if (!text.includes('Error') && !text.includes('Timeout')) return undefined;
   for (const match of text.matchAll(SDK_CLASS)) {
     const known = SDK_CLASSES[match[2] as string];
     if (!known) continue;

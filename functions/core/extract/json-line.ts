@@ -67,6 +67,22 @@ function urlOf(object: Json): string | undefined {
   return undefined;
 }
 
+const IS_STATUS_KEY = 1;
+const IS_ERROR_KEY = 2;
+/** STATUS_KEY and ERROR_KEY per key name, remembered: log records repeat a few hundred key names. */
+const keyFlagsSeen = new Map<string, number>();
+const MAX_KEYS_SEEN = 4096;
+
+function keyFlags(key: string): number {
+  let flags = keyFlagsSeen.get(key);
+  if (flags === undefined) {
+    flags = (STATUS_KEY.test(key) ? IS_STATUS_KEY : 0) | (ERROR_KEY.test(key) ? IS_ERROR_KEY : 0);
+    // Bounded: a stream of made-up key names must not grow the container's memory.
+    if (keyFlagsSeen.size < MAX_KEYS_SEEN) keyFlagsSeen.set(key, flags);
+  }
+  return flags;
+}
+
 interface Node {
   readonly value: Json;
   readonly depth: number;
@@ -87,8 +103,10 @@ export function readJsonLine(record: Json): JsonReading {
   const queue: Node[] = [{ value: record, depth: 0, inError: false, url: urlOf(record) }];
   for (let visited = 0; visited < queue.length && visited < MAX_NODES; visited++) {
     const { value, depth, inError, url } = queue[visited] as Node;
-    for (const [key, item] of Object.entries(value)) {
-      if (STATUS_KEY.test(key) || (inError && key === 'code')) {
+    for (const key of Object.keys(value)) {
+      const item = value[key];
+      const flags = keyFlags(key);
+      if (flags & IS_STATUS_KEY || (inError && key === 'code')) {
         const status = toStatus(item);
         if (status !== undefined) {
           const found: JsonStatus = url?.startsWith('/') ? { status, serverPath: url } : { status };
@@ -128,7 +146,7 @@ export function readJsonLine(record: Json): JsonReading {
         queue.push({
           value: child,
           depth: depth + 1,
-          inError: inError || ERROR_KEY.test(key),
+          inError: inError || (flags & IS_ERROR_KEY) !== 0,
           url: urlOf(child) ?? url,
         });
       }

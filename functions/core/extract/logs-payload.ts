@@ -3,7 +3,7 @@ import { ValidationError } from '../errors';
 import type { TriageEvent } from '../event';
 import { issuesToFieldErrors } from '../normalize';
 import { extractFromLine } from './extract-line';
-import { toTriageEvent } from './to-triage-event';
+import { appFromLogGroup, toTriageEvent } from './to-triage-event';
 
 /**
  * The decoded CloudWatch Logs subscription payload. Validated with zod/mini rather than Powertools
@@ -133,6 +133,7 @@ export function extractFromLogsPayload(payload: LogsPayload, options: LogsExtrac
   const events: TriageEvent[] = [];
   let nonFireworksSkipped = 0;
   if (payload.messageType !== 'DATA_MESSAGE') return { events, linesScanned: 0, nonFireworksSkipped };
+  const logGroupApp = appFromLogGroup(payload.logGroup);
   for (const logEvent of payload.logEvents) {
     const extraction = extractFromLine(logEvent.message);
     if (!extraction) continue;
@@ -145,6 +146,7 @@ export function extractFromLogsPayload(payload: LogsPayload, options: LogsExtrac
         id: logEvent.id,
         timestamp: logEvent.timestamp,
         logGroup: payload.logGroup,
+        logGroupApp,
       }),
     );
   }

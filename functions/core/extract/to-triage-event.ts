@@ -7,6 +7,8 @@ export interface LogEventContext {
   /** The log event's timestamp (epoch ms): when the error happened, as near as the logs know. */
   readonly timestamp?: number;
   readonly logGroup?: string;
+  /** `appFromLogGroup(logGroup)`, when the caller worked it out once for a whole payload. */
+  readonly logGroupApp?: string | undefined;
 }
 
 /**
@@ -55,7 +57,12 @@ export function toTriageEvent(extraction: LineExtraction, context: LogEventConte
     }
   }
   const app =
-    extraction.app ?? (context.logGroup === undefined ? undefined : appFromLogGroup(context.logGroup));
+    extraction.app ??
+    ('logGroupApp' in context
+      ? context.logGroupApp
+      : context.logGroup === undefined
+        ? undefined
+        : appFromLogGroup(context.logGroup));
   if (app !== undefined) event.app = app;
   const occurredAt = isoTime(context.timestamp);
   if (occurredAt !== undefined) event.occurredAt = occurredAt;

@@ -34,6 +34,17 @@ describe('toTriageEvent', () => {
     expect(event.app).toBe('billing');
   });
 
+  it('takes the log group app the caller worked out once, even when there is none', () => {
+    const extraction = { status: 500, provider: 'unknown' } as const;
+    const group = { ...context, logGroup: '/aws/lambda/checkout-api' };
+    expect(toTriageEvent(extraction, { ...group, logGroupApp: appFromLogGroup(group.logGroup) })).toEqual(
+      toTriageEvent(extraction, group),
+    );
+    expect(
+      toTriageEvent(extraction, { ...context, logGroup: '///', logGroupApp: undefined }),
+    ).not.toHaveProperty('app');
+  });
+
   it('cuts a long message to the canonical limit and says so', () => {
     const event = toTriageEvent({ status: 500, provider: 'unknown', message: 'm'.repeat(5000) }, context);
     expect(event.message).toHaveLength(4096);
