@@ -286,6 +286,7 @@ describe('TriageStack', () => {
         'Triage',
         [
           'dynamodb:BatchGetItem',
+          'dynamodb:BatchWriteItem',
           'dynamodb:GetItem',
           'dynamodb:PutItem',
           'sns:Publish',
