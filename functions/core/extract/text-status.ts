@@ -16,38 +16,58 @@ const REASONS =
 /** Success phrases, matched case-sensitively (`400 found` in prose is no status line). */
 const SUCCESS_REASONS = 'OK|Created|Accepted|No Content|Moved Permanently|Found|See Other|Not Modified';
 
-/** Ordered: the most specific client formats first. Each captures the status in group 1. */
-const PATTERNS: readonly RegExp[] = [
-  new RegExp(`\\bError code:\\s*${S}\\b`), // OpenAI / Fireworks Python SDKs, LangChain, LiteLLM
-  new RegExp(`\\bHTTP Error ${S}\\b`), // urllib
-  new RegExp(`\\b(?:Client|Server) error '${S}\\b`, 'i'), // httpx HTTPStatusError
-  new RegExp(`\\b${S} (?:Client|Server) Error\\b`), // requests HTTPError
-  new RegExp(`\\bRequest failed with status code ${S}\\b`), // axios
-  new RegExp(`\\bHTTP/\\d(?:\\.\\d)?"?\\s+${S}\\b`), // status lines (httpx INFO log, raw responses)
-  new RegExp(`\\b${S}\\s*[-:]?\\s*(?:${REASONS})\\b`, 'i'),
-  new RegExp(`\\b${S} (?:${SUCCESS_REASONS})\\b`),
-  new RegExp(`\\b(?:${REASONS})\\s*\\(${S}\\)`, 'i'),
-  // `status: 503`, `statusCode=429`, `"status_code": 502`, `http.status_code=500`, `status code 503`
-  new RegExp(
-    `\\bstatus(?:[ _.-]?code)?\\\\?["']?\\s*(?:[:=]|is|of|was)?\\s*\\\\?["']?${S}\\b${NOT_A_DURATION}`,
-    'i',
-  ),
-  new RegExp(`\\b${S} status code\\b`), // OpenAI Node SDK: `503 status code (no body)`
-  // Node SDKs print `<Class>Error: <status> <message>`; also `Error 503:` / `error 429 from …`.
-  new RegExp(
-    `(?:\\b[A-Z]\\w*(?:Error|Exception)|\\b[Ee]rror|\\bERROR)\\]?\\s*[:-]?\\s*\\[?${S}\\b${NOT_A_QUANTITY}`,
-  ),
-  new RegExp(
-    `\\b(?:returned|responded with|failed with|answered with)\\s+(?:an?\\s+)?(?:HTTP\\s+)?(?:status\\s+)?(?:code\\s+)?${S}\\b${NOT_A_QUANTITY}`,
-    'i',
-  ),
-  // `got`/`received` also count things, so the status must be followed by where it came from.
-  new RegExp(
-    `\\b(?:got|received)\\s+(?:an?\\s+)?(?:HTTP\\s+)?(?:status\\s+)?(?:code\\s+)?${S}\\s+(?:from|response|status|error|when|while|calling)\\b`,
-    'i',
-  ),
-  new RegExp(`\\bHTTP[ _]${S}\\b${NOT_A_QUANTITY}`),
-];
+// The patterns, in the order they are tried (the first that matches wins: the order is the semantics).
+// Each captures the status in group 1.
+const ERROR_CODE = new RegExp(`\\bError code:\\s*${S}\\b`); // OpenAI / Fireworks Python SDKs, LangChain, LiteLLM
+const URLLIB = new RegExp(`\\bHTTP Error ${S}\\b`);
+const HTTPX_ERROR = new RegExp(`\\b(?:Client|Server) error '${S}\\b`, 'i'); // httpx HTTPStatusError
+const REQUESTS_ERROR = new RegExp(`\\b${S} (?:Client|Server) Error\\b`); // requests HTTPError
+const AXIOS = new RegExp(`\\bRequest failed with status code ${S}\\b`);
+const STATUS_LINE = new RegExp(`\\bHTTP/\\d(?:\\.\\d)?"?\\s+${S}\\b`); // httpx INFO log, raw responses
+const STATUS_REASON = new RegExp(`\\b${S}\\s*[-:]?\\s*(?:${REASONS})\\b`, 'i');
+const STATUS_SUCCESS = new RegExp(`\\b${S} (?:${SUCCESS_REASONS})\\b`);
+const REASON_STATUS = new RegExp(`\\b(?:${REASONS})\\s*\\(${S}\\)`, 'i');
+// `status: 503`, `statusCode=429`, `"status_code": 502`, `http.status_code=500`, `status code 503`
+const STATUS_KEYWORD = new RegExp(
+  `\\bstatus(?:[ _.-]?code)?\\\\?["']?\\s*(?:[:=]|is|of|was)?\\s*\\\\?["']?${S}\\b${NOT_A_DURATION}`,
+  'i',
+);
+const NODE_STATUS_CODE = new RegExp(`\\b${S} status code\\b`); // OpenAI Node SDK: `503 status code (no body)`
+// Node SDKs print `<Class>Error: <status> <message>`; also `Error 503:` / `error 429 from …`.
+const CLASS_ERROR = new RegExp(
+  `(?:\\b[A-Z]\\w*(?:Error|Exception)|\\b[Ee]rror|\\bERROR)\\]?\\s*[:-]?\\s*\\[?${S}\\b${NOT_A_QUANTITY}`,
+);
+const ANSWERED = new RegExp(
+  `\\b(?:returned|responded with|failed with|answered with)\\s+(?:an?\\s+)?(?:HTTP\\s+)?(?:status\\s+)?(?:code\\s+)?${S}\\b${NOT_A_QUANTITY}`,
+  'i',
+);
+// `got`/`received` also count things, so the status must be followed by where it came from.
+const RECEIVED = new RegExp(
+  `\\b(?:got|received)\\s+(?:an?\\s+)?(?:HTTP\\s+)?(?:status\\s+)?(?:code\\s+)?${S}\\s+(?:from|response|status|error|when|while|calling)\\b`,
+  'i',
+);
+const HTTP_STATUS = new RegExp(`\\bHTTP[ _]${S}\\b${NOT_A_QUANTITY}`);
+
+/*
+ * Guards: each says whether a pattern CAN match, from a literal or a shape the pattern needs. Never
+ * wrong when it says no (it may say yes too often; the pattern decides), each far cheaper than its
+ * pattern, so most texts run two or three patterns instead of fifteen. A case-insensitive guard is
+ * exact for its case-insensitive pattern: in a non-Unicode `i` regex an ASCII letter matches only its
+ * two ASCII cases.
+ */
+/** Every pattern captures `[1-5]\d\d`. */
+const ANY_STATUS_DIGITS = /[1-5]\d\d/;
+const HTTPX_GUARD = /error '/i;
+/** STATUS_REASON's number, separators and the first two letters of a reason. */
+const STATUS_REASON_GUARD = /[1-5]\d\d\s*[-:]?\s*(?:to|se|in|ba|ga|un|fo|no|pa|pr|re|me|co)/i;
+const STATUS_SUCCESS_GUARD = /\d (?:OK|Cr|Ac|No|Mo|Fo|Se)/;
+const REASON_STATUS_GUARD = /\([1-5]\d\d\)/;
+const STATUS_GUARD = /status/i;
+const CLASS_ERROR_GUARD = /(?:rror|RROR|Exception)\]?\s*[:-]?\s*\[?[1-5]\d\d/;
+const ANSWERED_GUARD = /returned|responded with|failed with|answered with|got|received/i;
+
+const found = (match: RegExpExecArray | null): TextStatus | undefined =>
+  match ? { status: Number(match[1]) } : undefined;
 
 /** A web server's own access-log line (`"GET /path HTTP/1.1" 404 153`): the app's answer, not an API's. */
 const ACCESS_LOG = /"(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) (\S+) HTTP\/[\d.]+" ([1-5]\d\d)\b/;
@@ -66,11 +86,28 @@ export type TextStatus =
 
 /** The HTTP status a text line reports (any class: a 200 status line means "no error here"), if any. */
 export function findTextStatus(text: string): TextStatus | undefined {
-  const access = ACCESS_LOG.exec(text);
+  if (!ANY_STATUS_DIGITS.test(text)) return undefined;
+  const http = text.includes('HTTP');
+  const access = http && text.includes(' HTTP/') ? ACCESS_LOG.exec(text) : null;
   if (access) return { status: Number(access[2]), serverLog: true, path: access[1] as string };
-  for (const pattern of PATTERNS) {
-    const match = pattern.exec(text);
-    if (match) return { status: Number(match[1]) };
-  }
-  return undefined;
+  const error = text.includes('Error');
+  const status = STATUS_GUARD.test(text);
+  return (
+    (error && text.includes('Error code:') ? found(ERROR_CODE.exec(text)) : undefined) ??
+    (http && error && text.includes('HTTP Error ') ? found(URLLIB.exec(text)) : undefined) ??
+    (HTTPX_GUARD.test(text) ? found(HTTPX_ERROR.exec(text)) : undefined) ??
+    (error && (text.includes('t Error') || text.includes('r Error'))
+      ? found(REQUESTS_ERROR.exec(text))
+      : undefined) ??
+    (status && text.includes('Request failed with status code ') ? found(AXIOS.exec(text)) : undefined) ??
+    (http && text.includes('HTTP/') ? found(STATUS_LINE.exec(text)) : undefined) ??
+    (STATUS_REASON_GUARD.test(text) ? found(STATUS_REASON.exec(text)) : undefined) ??
+    (STATUS_SUCCESS_GUARD.test(text) ? found(STATUS_SUCCESS.exec(text)) : undefined) ??
+    (REASON_STATUS_GUARD.test(text) ? found(REASON_STATUS.exec(text)) : undefined) ??
+    (status ? found(STATUS_KEYWORD.exec(text)) : undefined) ??
+    (status && text.includes(' status code') ? found(NODE_STATUS_CODE.exec(text)) : undefined) ??
+    (CLASS_ERROR_GUARD.test(text) ? found(CLASS_ERROR.exec(text)) : undefined) ??
+    (ANSWERED_GUARD.test(text) ? (found(ANSWERED.exec(text)) ?? found(RECEIVED.exec(text))) : undefined) ??
+    (http ? found(HTTP_STATUS.exec(text)) : undefined)
+  );
 }
