@@ -17,11 +17,14 @@ import {
   type ScopeRepository,
   updateScope,
 } from './scope-updates';
+import { SettledBatches } from './settled-batches';
 
 export interface TriageDeps extends DeliveryDeps {
   readonly repository: DeliveryDeps['repository'] &
     Pick<StateRepository<ScopeState>, 'getMany' | 'settledAmong' | 'markSettled'>;
   readonly config: PolicyConfig;
+  /** The container's view of the settled markers; a fresh one (nothing known) when not given. */
+  readonly settledBatches?: SettledBatches;
 }
 
 export interface TriageDependencies
@@ -37,6 +40,8 @@ export function createTriageHandler(dependencies: TriageDependencies) {
     ...dependencies,
     logger: dependencies.logger ?? sharedLogger,
     metrics: dependencies.metrics ?? sharedMetrics,
+    // One per container: what it learns about settled batches saves reads in its later invocations.
+    settledBatches: dependencies.settledBatches ?? new SettledBatches(dependencies.repository),
   };
   const clock = dependencies.clock ?? Date.now;
   return withStandardMiddleware<SQSEvent, SQSBatchResponse>(
@@ -70,6 +75,7 @@ export async function triageRecords(
   now: number,
   deps: TriageDeps,
 ): Promise<SQSBatchResponse> {
+  const markers = deps.settledBatches ?? new SettledBatches(deps.repository);
   const failed = new Set<string>();
   const received = new Map<string, ReceivedBatch>();
   // Also keeps every invocation's metrics flush non-empty (the per-status counts are single metrics).
@@ -100,7 +106,7 @@ export async function triageRecords(
     ...new Set([...received.values()].flatMap(({ scopeKeys }) => scopeKeys)),
   ]);
   // Read after the scopes: a batch a scope forgot was settled before that scope was written.
-  const settled = await deps.repository.settledAmong([
+  const settled = await markers.among([
     ...[...received.values()].map(({ fingerprint }) => fingerprint),
     ...[...loaded.values()].flatMap(rememberedOf),
   ]);
@@ -115,7 +121,7 @@ export async function triageRecords(
     }
   }
 
-  const repository = rereadingSettled(deps.repository, settled, (key) =>
+  const repository = rereadingSettled(deps.repository, markers, settled, (key) =>
     (batchesByScope.get(key) ?? []).map(({ batchId }) => batchFingerprint(batchId)),
   );
   const failedScopes = new Set<string>();
@@ -149,7 +155,7 @@ export async function triageRecords(
     }
     // else a concurrent copy settled it meanwhile: it has its marker, and that copy counted its events.
   }
-  await markSettled(saved, now, deps);
+  await markSettled(saved, now, markers, deps);
   countTriaged(triaged, deps.metrics);
   logTriaged(triaged, deps.logger);
   const batchItemFailures: SQSBatchItemFailure[] = records
@@ -182,6 +188,7 @@ function skipIfSettled(message: ReceivedBatch, settled: ReadonlySet<string>, dep
  */
 function rereadingSettled(
   repository: TriageDeps['repository'],
+  markers: SettledBatches,
   settled: Set<string>,
   candidates: (key: string) => readonly string[],
 ): ScopeRepository {
@@ -192,17 +199,22 @@ function rereadingSettled(
       const unknown = [...candidates(key), ...(state ? rememberedOf(state) : [])].filter(
         (fingerprint) => !settled.has(fingerprint),
       );
-      for (const fingerprint of await repository.settledAmong(unknown)) settled.add(fingerprint);
+      for (const fingerprint of await markers.among(unknown)) settled.add(fingerprint);
       return state;
     },
   };
 }
 
 /** Not a record failure when it fails: until a marker exists, every scope still remembers its batch. */
-async function markSettled(fingerprints: readonly string[], now: number, deps: TriageDeps): Promise<void> {
+async function markSettled(
+  fingerprints: readonly string[],
+  now: number,
+  markers: SettledBatches,
+  deps: TriageDeps,
+): Promise<void> {
   if (fingerprints.length === 0) return;
   try {
-    await deps.repository.markSettled(fingerprints, now);
+    await markers.mark(fingerprints, now);
   } catch (error) {
     deps.metrics.addMetric('SettledMarkerFailures', MetricUnit.Count, fingerprints.length);
     deps.logger.warn('could not mark messages settled; their scopes keep remembering them', {

@@ -156,8 +156,8 @@ export const PolicyConfigSchema = z.prefault(
         clockSkewSeconds: seconds(300, 0),
         outboxRetrySeconds: seconds(60),
         /**
-         * Batch ids each scope remembers to ignore SQS redelivery; 2 h covers every automatic redelivery
-         * (visibility timeout × maxReceiveCount, ~15 min by default): see recent-batches.ts for the argument.
+         * Bound on each scope's memory of batches not yet settled. Settled-batch markers, not this bound,
+         * make counting exact; it only caps the record if marker writes fail (see recent-batches.ts).
          */
         dedupe: z.prefault(
           z.strictObject(

@@ -2,7 +2,12 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  PutCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Notifier } from '../../../functions/adapters/notifier';
 import { createDocumentClient, StateRepository } from '../../../functions/adapters/state-repository';
@@ -398,6 +403,23 @@ describe('triage handler: settled messages (exactly-once counting)', () => {
     const [incident] = table.states().filter((s) => s.kind === 'incident');
     expect(incident?.total).toBe(5);
     expect(rememberedFingerprints(incident?.recentBatches ?? '')).toEqual([batchFingerprint('b-4')]);
+  });
+
+  it('does not read the markers it wrote itself: the next invocation asks only for its own messages', async () => {
+    const { triage } = setup();
+    const record = (i: number) =>
+      batchRecord(`m-${i}`, { batchId: `b-${i}`, receivedAt: RECEIVED_AT, events: [event500(`e-${i}`)] });
+    await triage(record(1));
+    ddb.resetHistory();
+
+    await triage(record(2));
+
+    const markerReads = ddb
+      .commandCalls(BatchGetCommand)
+      .flatMap((call) => call.args[0].input.RequestItems?.state?.Keys ?? [])
+      .filter((key) => String(key.pk).startsWith('settled#'));
+    // The scope remembers b-1, which this container settled: only b-2's marker is read.
+    expect(markerReads).toEqual([{ pk: `settled#${batchFingerprint('b-2')}`, sk: 'batch' }]);
   });
 
   it('skips a message that a concurrent copy settled (and the scope forgot) while this copy lost the race', async () => {
