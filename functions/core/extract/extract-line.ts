@@ -88,15 +88,28 @@ function finish(status: number, fireworks: boolean, fields: LineFields): LineExt
   return out;
 }
 
-function fromText(line: string, fireworks: boolean): LineExtraction | undefined {
+/**
+ * Whether a line shows Fireworks, worked out once and only when something needs it: most lines that
+ * pass the prefilter report no error, and never do.
+ */
+class Provenance {
+  private shows: boolean | undefined;
+  constructor(private readonly line: string) {}
+  readonly fireworks = (): boolean => {
+    this.shows ??= showsFireworks(this.line);
+    return this.shows;
+  };
+}
+
+function fromText(line: string, provenance: Provenance): LineExtraction | undefined {
   const found = findTextStatus(line);
   const body = embeddedErrorBody(line);
   let status: number | undefined;
   if (found) {
-    if (found.serverLog && !isInferencePath(found.path) && !fireworks) return undefined;
+    if (found.serverLog && !isInferencePath(found.path) && !provenance.fireworks()) return undefined;
     status = found.status;
   } else {
-    status = statusFromBody(body) ?? statusFromSdkClass(line, fireworks);
+    status = statusFromBody(body) ?? statusFromSdkClass(line, provenance.fireworks);
   }
   if (status === undefined || status < 400) return undefined;
   const codes = body ? errorBodyCodes(body) : {};
@@ -106,16 +119,16 @@ function fromText(line: string, fireworks: boolean): LineExtraction | undefined 
     errorType: codes.type,
     errorCode: codes.code ?? codes.statusName,
   };
-  return finish(status, fireworks, fields);
+  return finish(status, provenance.fireworks(), fields);
 }
 
-function fromJson(record: Record<string, unknown>, line: string, fireworks: boolean) {
+function fromJson(record: Record<string, unknown>, line: string, provenance: Provenance) {
   const reading = readJsonLine(record);
   if (reading.metric) return undefined;
   let status: number | undefined;
   if (reading.status) {
     const { serverPath } = reading.status;
-    if (serverPath !== undefined && !isInferencePath(serverPath) && !fireworks) return undefined;
+    if (serverPath !== undefined && !isInferencePath(serverPath) && !provenance.fireworks()) return undefined;
     status = reading.status.status;
   } else {
     // No status field: the messages may still carry an SDK's exception text.
@@ -125,7 +138,7 @@ function fromJson(record: Record<string, unknown>, line: string, fireworks: bool
       (found && !found.serverLog ? found.status : undefined) ??
       reading.impliedStatus ??
       statusFromBody(embeddedErrorBody(line)) ??
-      statusFromSdkClass(texts, fireworks);
+      statusFromSdkClass(texts, provenance.fireworks);
   }
   if (status === undefined || status < 400) return undefined;
   const body = embeddedErrorBody(line);
@@ -146,7 +159,7 @@ function fromJson(record: Record<string, unknown>, line: string, fireworks: bool
     const account = /^accounts\/([\w.-]+)\//.exec(fields.model)?.[1];
     if (account && account !== 'fireworks') fields.account = account;
   }
-  return finish(status, fireworks, fields);
+  return finish(status, provenance.fireworks(), fields);
 }
 
 /**
@@ -155,7 +168,7 @@ function fromJson(record: Record<string, unknown>, line: string, fireworks: bool
  */
 export function extractFromLine(line: string): LineExtraction | undefined {
   if (line.length < 3 || !PREFILTER.test(line)) return undefined;
-  const fireworks = showsFireworks(line);
+  const provenance = new Provenance(line);
   const record = jsonRecordOf(line);
-  return record ? fromJson(record, line, fireworks) : fromText(line, fireworks);
+  return record ? fromJson(record, line, provenance) : fromText(line, provenance);
 }

@@ -74,8 +74,11 @@ export const SDK_CLASSES: Readonly<Record<string, readonly [status: number, need
 const SDK_CLASS =
   /\b((?:openai|litellm|fireworks|anthropic|groq|together|mistralai|langchain\w*|llama_index\w*)(?:\.\w+)*\.)?(RateLimitError|PermissionDeniedError|ServiceUnavailableError|BadGatewayError|GatewayTimeoutError|InternalServerError|ContextWindowExceededError|ContentPolicyViolationError|UnprocessableEntityError|AuthenticationError|PermissionError|NotFoundError|BadRequestError|InvalidRequestError|ConflictError|Timeout)\b/g;
 
-/** Status implied by the first qualifying SDK exception class named in `text`. */
-export function statusFromSdkClass(text: string, fireworks: boolean): number | undefined {
+/**
+ * Status implied by the first qualifying SDK exception class named in `text`. `fireworks` (does the line
+ * show Fireworks) may be a function: it is then asked only if a class needs it.
+ */
+export function statusFromSdkClass(text: string, fireworks: boolean | (() => boolean)): number | undefined {
   // Every class name above contains one of these: most lines name none, and skip the scan for them.
   if (!text.includes('Error') && !text.includes('Timeout')) return undefined;
   for (const match of text.matchAll(SDK_CLASS)) {
@@ -83,7 +86,12 @@ export function statusFromSdkClass(text: string, fireworks: boolean): number | u
     if (!known) continue;
     const [status, needs] = known;
     const prefixed = match[1] !== undefined;
-    if (needs === 'nothing' || prefixed || (needs === 'prefix-or-fireworks' && fireworks)) return status;
+    if (
+      needs === 'nothing' ||
+      prefixed ||
+      (needs === 'prefix-or-fireworks' && (typeof fireworks === 'function' ? fireworks() : fireworks))
+    )
+      return status;
   }
   return undefined;
 }

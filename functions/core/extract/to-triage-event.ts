@@ -23,10 +23,32 @@ export function appFromLogGroup(logGroup: string): string | undefined {
   return app.length > 0 ? app : undefined;
 }
 
-function isoTime(timestamp: number | undefined): string | undefined {
+const DAY_MS = 86_400_000;
+/** The `YYYY-MM-DDT` of the last day formatted: a payload's log events nearly all share their day. */
+let cachedDay = Number.NaN;
+let cachedDayPrefix = '';
+
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
+
+/** `new Date(timestamp).toISOString()`, with the date part worked out once per day. */
+export function isoTime(timestamp: number | undefined): string | undefined {
   if (timestamp === undefined || !Number.isFinite(timestamp) || timestamp <= 0 || timestamp >= 8.64e15)
     return undefined;
-  return new Date(timestamp).toISOString();
+  if (!Number.isInteger(timestamp)) return new Date(timestamp).toISOString();
+  const day = Math.floor(timestamp / DAY_MS);
+  if (day !== cachedDay) {
+    // Drop `HH:mm:ss.sssZ`; what is left also holds the 6-digit years (`+010000-01-01T`).
+    cachedDayPrefix = new Date(day * DAY_MS).toISOString().slice(0, -13);
+    cachedDay = day;
+  }
+  let rest = timestamp - day * DAY_MS;
+  const ms = rest % 1000;
+  rest = (rest - ms) / 1000;
+  const seconds = rest % 60;
+  rest = (rest - seconds) / 60;
+  const minutes = rest % 60;
+  const hours = (rest - minutes) / 60;
+  return `${cachedDayPrefix}${pad2(hours)}:${pad2(minutes)}:${pad2(seconds)}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
