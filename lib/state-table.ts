@@ -12,9 +12,10 @@ export type ItemAction =
   | 'dynamodb:GetItem'
   | 'dynamodb:BatchGetItem'
   | 'dynamodb:PutItem'
-  | 'dynamodb:UpdateItem';
+  | 'dynamodb:UpdateItem'
+  | 'dynamodb:BatchWriteItem';
 
-const WRITES: readonly ItemAction[] = ['dynamodb:PutItem', 'dynamodb:UpdateItem'];
+const WRITES: readonly ItemAction[] = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'];
 
 export interface StateTableProps {
   readonly encryptionKey: kms.IKey;

@@ -1,5 +1,4 @@
 import { Aws, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { FunctionName, TriageConfig } from './config';
 import { EncryptionKey } from './encryption-key';
@@ -66,13 +65,13 @@ export class TriageStack extends Stack {
 
     const state = new StateTable(this, 'State', { encryptionKey: key });
     state.bindItems(functions.ingest, ['dynamodb:GetItem']);
-    state.bindItems(functions.triage, ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem']);
-    // Settled-batch markers. Here until lib/state-table.ts's ItemAction lists BatchWriteItem (then bindItems).
-    iam.Grant.addToPrincipal({
-      grantee: functions.triage,
-      actions: ['dynamodb:BatchWriteItem'],
-      resourceArns: [state.table.tableArn],
-    });
+    // BatchWriteItem: the settled-batch markers.
+    state.bindItems(functions.triage, [
+      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:BatchWriteItem',
+    ]);
     state.bindItems(functions.sweep, ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem']);
     state.bindDueQuery(functions.sweep);
 

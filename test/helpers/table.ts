@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DynamoDBClient,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
 import { stateTableInput } from '../../local/resources';
 
 /**
@@ -17,6 +22,11 @@ export async function createStateTable(
   const client = options.client ?? new DynamoDBClient({});
   const tableName = `${options.prefix ?? 'state'}-${randomUUID()}`;
   await client.send(new CreateTableCommand(stateTableInput(tableName)));
+  // dynalite turns a table ACTIVE on a timer: under load a first write could otherwise beat it.
+  await waitUntilTableExists(
+    { client, maxWaitTime: 30, minDelay: 0.05, maxDelay: 0.2 },
+    { TableName: tableName },
+  );
   return {
     tableName,
     client,
