@@ -95,10 +95,10 @@ function finish(status: number, fireworks: boolean, fields: LineFields): LineExt
 class Provenance {
   private shows: boolean | undefined;
   constructor(private readonly line: string) {}
-  readonly fireworks = (): boolean => {
+  fireworks(): boolean {
     this.shows ??= showsFireworks(this.line);
     return this.shows;
-  };
+  }
 }
 
 function fromText(line: string, provenance: Provenance): LineExtraction | undefined {
@@ -109,7 +109,7 @@ function fromText(line: string, provenance: Provenance): LineExtraction | undefi
     if (found.serverLog && !isInferencePath(found.path) && !provenance.fireworks()) return undefined;
     status = found.status;
   } else {
-    status = statusFromBody(body) ?? statusFromSdkClass(line, provenance.fireworks);
+    status = statusFromBody(body) ?? statusFromSdkClass(line, () => provenance.fireworks());
   }
   if (status === undefined || status < 400) return undefined;
   const codes = body ? errorBodyCodes(body) : {};
@@ -138,7 +138,7 @@ function fromJson(record: Record<string, unknown>, line: string, provenance: Pro
       (found && !found.serverLog ? found.status : undefined) ??
       reading.impliedStatus ??
       statusFromBody(embeddedErrorBody(line)) ??
-      statusFromSdkClass(texts, provenance.fireworks);
+      statusFromSdkClass(texts, () => provenance.fireworks());
   }
   if (status === undefined || status < 400) return undefined;
   const body = embeddedErrorBody(line);

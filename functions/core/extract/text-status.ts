@@ -62,6 +62,9 @@ const HTTPX_GUARD = /error '/i;
 const STATUS_REASON_GUARD = /[1-5]\d\d\s*[-:]?\s*(?:to|se|in|ba|ga|un|fo|no|pa|pr|re|me|co)/i;
 const STATUS_SUCCESS_GUARD = /\d (?:OK|Cr|Ac|No|Mo|Fo|Se)/;
 const REASON_STATUS_GUARD = /\([1-5]\d\d\)/;
+/** What the three guards above need, in one scan (case-insensitive: a guard may say yes too often). */
+const NUMBER_THEN_WORD_GUARD =
+  /[1-5]\d\d(?:\)|\s*[-:]?\s*(?:to|se|in|ba|ga|un|fo|no|pa|pr|re|me|co|ok|cr|ac|mo))/i;
 const STATUS_GUARD = /status/i;
 const CLASS_ERROR_GUARD = /(?:rror|RROR|Exception)\]?\s*[:-]?\s*\[?[1-5]\d\d/;
 const ANSWERED_GUARD = /returned|responded with|failed with|answered with|got|received/i;
@@ -92,6 +95,7 @@ export function findTextStatus(text: string): TextStatus | undefined {
   if (access) return { status: Number(access[2]), serverLog: true, path: access[1] as string };
   const error = text.includes('Error');
   const status = STATUS_GUARD.test(text);
+  const numberThenWord = NUMBER_THEN_WORD_GUARD.test(text);
   return (
     (error && text.includes('Error code:') ? found(ERROR_CODE.exec(text)) : undefined) ??
     (http && error && text.includes('HTTP Error ') ? found(URLLIB.exec(text)) : undefined) ??
@@ -101,9 +105,9 @@ export function findTextStatus(text: string): TextStatus | undefined {
       : undefined) ??
     (status && text.includes('Request failed with status code ') ? found(AXIOS.exec(text)) : undefined) ??
     (http && text.includes('HTTP/') ? found(STATUS_LINE.exec(text)) : undefined) ??
-    (STATUS_REASON_GUARD.test(text) ? found(STATUS_REASON.exec(text)) : undefined) ??
-    (STATUS_SUCCESS_GUARD.test(text) ? found(STATUS_SUCCESS.exec(text)) : undefined) ??
-    (REASON_STATUS_GUARD.test(text) ? found(REASON_STATUS.exec(text)) : undefined) ??
+    (numberThenWord && STATUS_REASON_GUARD.test(text) ? found(STATUS_REASON.exec(text)) : undefined) ??
+    (numberThenWord && STATUS_SUCCESS_GUARD.test(text) ? found(STATUS_SUCCESS.exec(text)) : undefined) ??
+    (numberThenWord && REASON_STATUS_GUARD.test(text) ? found(REASON_STATUS.exec(text)) : undefined) ??
     (status ? found(STATUS_KEYWORD.exec(text)) : undefined) ??
     (status && text.includes(' status code') ? found(NODE_STATUS_CODE.exec(text)) : undefined) ??
     (CLASS_ERROR_GUARD.test(text) ? found(CLASS_ERROR.exec(text)) : undefined) ??
