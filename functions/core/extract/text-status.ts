@@ -48,6 +48,25 @@ const RECEIVED = new RegExp(
 );
 const HTTP_STATUS = new RegExp(`\\bHTTP[ _]${S}\\b${NOT_A_QUANTITY}`);
 
+/** The patterns in the order findTextStatus tries them (after ACCESS_LOG): what its guards must not change. */
+export const STATUS_PATTERNS: readonly RegExp[] = [
+  ERROR_CODE,
+  URLLIB,
+  HTTPX_ERROR,
+  REQUESTS_ERROR,
+  AXIOS,
+  STATUS_LINE,
+  STATUS_REASON,
+  STATUS_SUCCESS,
+  REASON_STATUS,
+  STATUS_KEYWORD,
+  NODE_STATUS_CODE,
+  CLASS_ERROR,
+  ANSWERED,
+  RECEIVED,
+  HTTP_STATUS,
+];
+
 /*
  * Guards: each says whether a pattern CAN match, from a literal or a shape the pattern needs. Never
  * wrong when it says no (it may say yes too often; the pattern decides), each far cheaper than its
@@ -73,7 +92,7 @@ const found = (match: RegExpExecArray | null): TextStatus | undefined =>
   match ? { status: Number(match[1]) } : undefined;
 
 /** A web server's own access-log line (`"GET /path HTTP/1.1" 404 153`): the app's answer, not an API's. */
-const ACCESS_LOG = /"(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) (\S+) HTTP\/[\d.]+" ([1-5]\d\d)\b/;
+export const ACCESS_LOG = /"(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) (\S+) HTTP\/[\d.]+" ([1-5]\d\d)\b/;
 /** Paths of inference APIs, whose errors an LLM gateway's access log does report. */
 const INFERENCE_PATH =
   /\/inference\/|\/(?:chat\/)?completions\b|\/embeddings\b|\/rerank\b|\/images\/|\/audio\//;

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { extractFromLine } from '../../../../functions/core/extract/extract-line';
-import { appFromLogGroup, toTriageEvent } from '../../../../functions/core/extract/to-triage-event';
+import { appFromLogGroup, isoTime, toTriageEvent } from '../../../../functions/core/extract/to-triage-event';
 import { parseCanonicalEvent } from '../../../../functions/core/normalize';
 
 const context = {
@@ -81,5 +82,32 @@ describe('appFromLogGroup', () => {
   it('gives no app for a group name that is only slashes, and at most 128 characters', () => {
     expect(appFromLogGroup('///')).toBeUndefined();
     expect(appFromLogGroup(`/x/${'a'.repeat(300)}`)).toHaveLength(128);
+  });
+});
+
+describe('isoTime', () => {
+  const reference = (timestamp: number) =>
+    timestamp > 0 && timestamp < 8.64e15 ? new Date(timestamp).toISOString() : undefined;
+
+  it('formats every valid time as toISOString does, whichever day came before', () => {
+    const time = fc.oneof(
+      fc.integer({ min: 1, max: 8.64e15 - 1 }),
+      // Runs of one day (the cache hit), its first and last millisecond, and 6-digit years.
+      fc.integer({ min: 1_764_028_800_000, max: 1_764_115_199_999 }),
+      fc.constantFrom(1, 999, 86_399_999, 86_400_000, 253_402_300_799_999, 253_402_300_800_000, 8.64e15 - 1),
+      fc.double({ min: 0, max: 8.64e15, noNaN: true }),
+    );
+    fc.assert(
+      fc.property(fc.array(time, { minLength: 1, maxLength: 20 }), (times) => {
+        for (const timestamp of times) expect(isoTime(timestamp)).toBe(reference(timestamp));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('gives nothing for times toISOString cannot show or the canonical event does not accept', () => {
+    for (const timestamp of [undefined, 0, -1, 8.64e15, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(isoTime(timestamp)).toBeUndefined();
+    }
   });
 });
