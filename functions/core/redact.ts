@@ -65,6 +65,14 @@ export function redactEveryPattern(text: string): string {
   return out;
 }
 
+/**
+ * The screen itself: false means {@link redactText} returns `text` unchanged, and the same holds for
+ * every substring of `text` (each marker is a run of letters, `_` and `-` that a substring can only lose).
+ */
+export function mayHoldSecret(text: string): boolean {
+  return MAY_HOLD_SECRET.test(text);
+}
+
 export function redactText(text: string): string {
   if (!MAY_HOLD_SECRET.test(text)) return text;
   let out = text;

@@ -1,4 +1,4 @@
-import { redactText } from '../redact';
+import { mayHoldSecret, redactText } from '../redact';
 import { statusFromErrorCode, statusFromSdkClass } from './implied-status';
 import { readJsonLine } from './json-line';
 import type { LineExtraction, LineFields } from './line-extraction';
@@ -53,37 +53,47 @@ function jsonRecordOf(line: string): Record<string, unknown> | undefined {
   return start === -1 ? undefined : parseRecord(line.slice(start + 1));
 }
 
-function clean(value: string | undefined, max: number): string | undefined {
+/**
+ * May a field of this line need redaction? False only when the line fails the secret screen and has
+ * no backslash: every field is then a substring of the line (JSON values unescape nothing, and the
+ * error body message unescapes nothing), so every field passes the screen too and redaction returns it
+ * unchanged. One scan per extracted line instead of one per field.
+ */
+const mayNeedRedaction = (line: string): boolean => line.includes('\\') || mayHoldSecret(line);
+
+function clean(value: string | undefined, max: number, redact: boolean): string | undefined {
   if (value === undefined) return undefined;
-  const out = redactText(value.length > max ? value.slice(0, max) : value).trim();
+  const cut = value.length > max ? value.slice(0, max) : value;
+  const out = (redact ? redactText(cut) : cut).trim();
   return out.length > 0 ? out : undefined;
 }
 
-function finish(status: number, fireworks: boolean, fields: LineFields): LineExtraction {
+function finish(status: number, fireworks: boolean, fields: LineFields, line: string): LineExtraction {
+  const redact = mayNeedRedaction(line);
   const endpoint = fields.endpoint && ABSOLUTE_URL.exec(fields.endpoint);
   const method = fields.method?.toUpperCase();
   // Only defined keys, added to an empty literal: no `delete` (dictionary-mode objects).
   const out = {} as { -readonly [K in keyof LineExtraction]: LineExtraction[K] };
   out.status = status;
   out.provider = fireworks ? 'fireworks' : 'unknown';
-  const message = clean(fields.message, MAX_MESSAGE_SCAN);
+  const message = clean(fields.message, MAX_MESSAGE_SCAN, redact);
   if (message !== undefined) out.message = message;
-  const requestId = clean(fields.requestId, 256);
+  const requestId = clean(fields.requestId, 256, redact);
   if (requestId !== undefined) out.requestId = requestId;
-  const model = clean(fields.model, 256);
+  const model = clean(fields.model, 256, redact);
   if (model !== undefined) out.model = model;
-  const account = clean(fields.account, 128);
+  const account = clean(fields.account, 128, redact);
   if (account !== undefined) out.account = account;
-  const path = clean(endpoint ? (endpoint[1] ?? '/') : fields.endpoint?.split(/[?#]/)[0], 512);
+  const path = clean(endpoint ? (endpoint[1] ?? '/') : fields.endpoint?.split(/[?#]/)[0], 512, redact);
   if (path !== undefined) out.endpoint = path;
   if (method && /^[A-Z]{3,7}$/.test(method)) out.method = method;
-  const errorType = clean(fields.errorType, 256);
+  const errorType = clean(fields.errorType, 256, redact);
   if (errorType !== undefined) out.errorType = errorType;
-  const errorCode = clean(fields.errorCode, 256);
+  const errorCode = clean(fields.errorCode, 256, redact);
   if (errorCode !== undefined) out.errorCode = errorCode;
-  const app = clean(fields.app, 128);
+  const app = clean(fields.app, 128, redact);
   if (app !== undefined) out.app = app;
-  const environment = clean(fields.environment, 64);
+  const environment = clean(fields.environment, 64, redact);
   if (environment !== undefined) out.environment = environment;
   return out;
 }
@@ -119,7 +129,7 @@ function fromText(line: string, provenance: Provenance): LineExtraction | undefi
     errorType: codes.type,
     errorCode: codes.code ?? codes.statusName,
   };
-  return finish(status, provenance.fireworks(), fields);
+  return finish(status, provenance.fireworks(), fields, line);
 }
 
 function fromJson(record: Record<string, unknown>, line: string, provenance: Provenance) {
@@ -159,7 +169,7 @@ function fromJson(record: Record<string, unknown>, line: string, provenance: Pro
     const account = /^accounts\/([\w.-]+)\//.exec(fields.model)?.[1];
     if (account && account !== 'fireworks') fields.account = account;
   }
-  return finish(status, provenance.fireworks(), fields);
+  return finish(status, provenance.fireworks(), fields, line);
 }
 
 /**

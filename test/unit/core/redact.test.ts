@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import {
   looksLikeSecret,
+  mayHoldSecret,
   REDACTED,
   redactDeep,
   redactEveryPattern,
@@ -128,6 +129,20 @@ describe('redact', () => {
       const redacted = samples.filter((value) => redactEveryPattern(value) !== value).length;
       expect(redacted).toBeGreaterThan(200);
       expect(samples.length - redacted).toBeGreaterThan(200);
+    });
+
+    it('mayHoldSecret says no only for strings whose every substring redaction leaves unchanged', () => {
+      fc.assert(
+        fc.property(text, fc.nat(), fc.nat(), (value, a, b) => {
+          const start = value.length === 0 ? 0 : a % value.length;
+          const sub = value.slice(start, start + (b % (value.length + 1)));
+          if (!mayHoldSecret(value)) expect(redactEveryPattern(sub)).toBe(sub);
+          if (redactEveryPattern(value) !== value) expect(mayHoldSecret(value)).toBe(true);
+        }),
+        { numRuns: 3000 },
+      );
+      expect(mayHoldSecret(`key ${FW_KEY}`)).toBe(true);
+      expect(mayHoldSecret('Model accounts/fireworks/models/x not found')).toBe(false);
     });
 
     it('passes ordinary identifiers through unchanged', () => {

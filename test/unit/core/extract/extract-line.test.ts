@@ -77,6 +77,25 @@ describe('extractFromLine', () => {
     expect(extraction?.message).toContain('[REDACTED]');
   });
 
+  it('redacts a key that only JSON escapes hide from the raw line, in every field it lands in', () => {
+    // `\u0066w_` is `fw_` once parsed: the raw line passes the secret screen's literals.
+    const key = '\\u0066w_3ZxYwVuTsRqPoNmLkJiHgF';
+    const line = `{"status":429,"message":"rejected ${key}","model":"${key}","request_id":"${key}","service":"${key}","env":"${key}","url":"https://api.fireworks.ai/inference/v1/${key}"}`;
+    const extraction = extractFromLine(line);
+    expect(extraction?.status).toBe(429);
+    expect(JSON.stringify(extraction)).not.toMatch(/fw_3Zx/);
+    for (const field of ['message', 'model', 'requestId', 'app', 'environment', 'endpoint'] as const)
+      expect(extraction?.[field]).toContain('[REDACTED]');
+  });
+
+  it('redacts a key in the escaped error body message of a text line', () => {
+    const line = `openai.RateLimitError: Error code: 429 - {\\"error\\": {\\"message\\": \\"key fw_3ZxYwVuTsRqPoNmLkJiHgF over quota\\"}}`;
+    const extraction = extractFromLine(line);
+    expect(extraction?.status).toBe(429);
+    expect(extraction?.message).toContain('[REDACTED]');
+    expect(JSON.stringify(extraction)).not.toMatch(/fw_3Zx/);
+  });
+
   it('ignores 2xx and 3xx responses', () => {
     expect(
       extractFromLine('HTTP Request: POST https://api.fireworks.ai/x "HTTP/1.1 200 OK"'),
