@@ -54,10 +54,11 @@ function jsonRecordOf(line: string): Record<string, unknown> | undefined {
 }
 
 /**
- * May a field of this line need redaction? False only when the line fails the secret screen and has
- * no backslash: every field is then a substring of the line (JSON values unescape nothing, and the
- * error body message unescapes nothing), so every field passes the screen too and redaction returns it
- * unchanged. One scan per extracted line instead of one per field.
+ * May a field of this text line need redaction? False only when the line fails the secret screen and
+ * has no backslash: every field is then a substring of the line (the error body message unescapes
+ * nothing), so every field passes the screen too and redaction returns it unchanged. Used for text
+ * lines, whose message is most of the line anyway; a JSON line's fields are far shorter than the line,
+ * and screening each of them was measured cheaper than one scan of the whole line.
  */
 const mayNeedRedaction = (line: string): boolean => line.includes('\\') || mayHoldSecret(line);
 
@@ -68,8 +69,7 @@ function clean(value: string | undefined, max: number, redact: boolean): string 
   return out.length > 0 ? out : undefined;
 }
 
-function finish(status: number, fireworks: boolean, fields: LineFields, line: string): LineExtraction {
-  const redact = mayNeedRedaction(line);
+function finish(status: number, fireworks: boolean, fields: LineFields, redact: boolean): LineExtraction {
   const endpoint = fields.endpoint && ABSOLUTE_URL.exec(fields.endpoint);
   const method = fields.method?.toUpperCase();
   // Only defined keys, added to an empty literal: no `delete` (dictionary-mode objects).
@@ -99,6 +99,25 @@ function finish(status: number, fireworks: boolean, fields: LineFields, line: st
 }
 
 /**
+ * Every field key, always in this order (absent ones undefined): one object shape, so that
+ * {@link finish} reads its fields monomorphically (it reads by name; key order is not observable).
+ */
+function fieldsOf(
+  message: string | undefined,
+  requestId: string | undefined,
+  model: string | undefined,
+  account: string | undefined,
+  endpoint: string | undefined,
+  method: string | undefined,
+  errorType: string | undefined,
+  errorCode: string | undefined,
+  app: string | undefined,
+  environment: string | undefined,
+): LineFields {
+  return { message, requestId, model, account, endpoint, method, errorType, errorCode, app, environment };
+}
+
+/**
  * Whether a line shows Fireworks, worked out once and only when something needs it: most lines that
  * pass the prefilter report no error, and never do.
  */
@@ -123,13 +142,20 @@ function fromText(line: string, provenance: Provenance): LineExtraction | undefi
   }
   if (status === undefined || status < 400) return undefined;
   const codes = body ? errorBodyCodes(body) : {};
-  const fields: LineFields = {
-    ...textFields(line),
-    message: (body && errorBodyMessage(body)) ?? line.replace(LAMBDA_PREFIX, ''),
-    errorType: codes.type,
-    errorCode: codes.code ?? codes.statusName,
-  };
-  return finish(status, provenance.fireworks(), fields, line);
+  const text = textFields(line);
+  const fields = fieldsOf(
+    (body && errorBodyMessage(body)) ?? line.replace(LAMBDA_PREFIX, ''),
+    text.requestId,
+    text.model,
+    text.account,
+    text.endpoint,
+    text.method,
+    codes.type,
+    codes.code ?? codes.statusName,
+    undefined,
+    undefined,
+  );
+  return finish(status, provenance.fireworks(), fields, mayNeedRedaction(line));
 }
 
 function fromJson(record: Record<string, unknown>, line: string, provenance: Provenance) {
@@ -154,22 +180,24 @@ function fromJson(record: Record<string, unknown>, line: string, provenance: Pro
   const body = embeddedErrorBody(line);
   const codes = body ? errorBodyCodes(body) : {};
   const fromText = textFields(reading.texts.join('\n'));
-  const fields: LineFields = {
-    ...reading.fields,
-    model: reading.fields.model ?? fromText.model,
-    account: reading.fields.account ?? fromText.account,
-    endpoint: reading.fields.endpoint ?? fromText.endpoint,
-    method: reading.fields.method ?? fromText.method,
-    requestId: reading.fields.requestId ?? fromText.requestId,
-    message: reading.fields.message ?? (body && errorBodyMessage(body)),
-    errorType: codes.type,
-    errorCode: codes.code ?? codes.statusName,
-  };
+  const own = reading.fields;
+  const fields = fieldsOf(
+    own.message ?? (body && errorBodyMessage(body)),
+    own.requestId ?? fromText.requestId,
+    own.model ?? fromText.model,
+    own.account ?? fromText.account,
+    own.endpoint ?? fromText.endpoint,
+    own.method ?? fromText.method,
+    codes.type,
+    codes.code ?? codes.statusName,
+    own.app,
+    own.environment,
+  );
   if (!fields.account && fields.model) {
     const account = /^accounts\/([\w.-]+)\//.exec(fields.model)?.[1];
     if (account && account !== 'fireworks') fields.account = account;
   }
-  return finish(status, provenance.fireworks(), fields, line);
+  return finish(status, provenance.fireworks(), fields, true);
 }
 
 /**
