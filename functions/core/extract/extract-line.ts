@@ -1,6 +1,6 @@
 import { mayHoldSecret, redactText } from '../redact';
 import { statusFromErrorCode, statusFromSdkClass } from './implied-status';
-import { readJsonLine } from './json-line';
+import { readJsonLine, reportsNoError } from './json-line';
 import type { LineExtraction, LineFields } from './line-extraction';
 import {
   embeddedErrorBody,
@@ -22,6 +22,13 @@ const LAMBDA_PREFIX = /^\d{4}-\d\d-\d\dT[\d:.]+Z?\t[\w-]+\t[A-Z]+\t/;
 const ABSOLUTE_URL = /^https?:\/\/[^/\s]+(\/[^\s?#]*)?/;
 /** Enough of a message for any consumer (events keep 4096 chars); bounds the redaction work. */
 const MAX_MESSAGE_SCAN = 8192;
+
+/** The codes of a line without an error body: the same shape as errorBodyCodes' answer. */
+const NO_CODES: ReturnType<typeof errorBodyCodes> = {
+  type: undefined,
+  code: undefined,
+  statusName: undefined,
+};
 
 function statusFromBody(body: string | undefined): number | undefined {
   if (!body) return undefined;
@@ -141,7 +148,7 @@ function fromText(line: string, provenance: Provenance): LineExtraction | undefi
     status = statusFromBody(body) ?? statusFromSdkClass(line, () => provenance.fireworks());
   }
   if (status === undefined || status < 400) return undefined;
-  const codes = body ? errorBodyCodes(body) : {};
+  const codes = body ? errorBodyCodes(body) : NO_CODES;
   const text = textFields(line);
   const fields = fieldsOf(
     (body && errorBodyMessage(body)) ?? line.replace(LAMBDA_PREFIX, ''),
@@ -159,6 +166,7 @@ function fromText(line: string, provenance: Provenance): LineExtraction | undefi
 }
 
 function fromJson(record: Record<string, unknown>, line: string, provenance: Provenance) {
+  if (reportsNoError(record)) return undefined;
   const reading = readJsonLine(record);
   if (reading.metric) return undefined;
   let status: number | undefined;
@@ -178,7 +186,7 @@ function fromJson(record: Record<string, unknown>, line: string, provenance: Pro
   }
   if (status === undefined || status < 400) return undefined;
   const body = embeddedErrorBody(line);
-  const codes = body ? errorBodyCodes(body) : {};
+  const codes = body ? errorBodyCodes(body) : NO_CODES;
   const fromText = textFields(reading.texts.join('\n'));
   const own = reading.fields;
   const fields = fieldsOf(

@@ -90,11 +90,64 @@ interface Node {
   readonly url: string | undefined;
 }
 
+/** No key below `value` (to the depth readJsonLine descends) names an error object; false when unsure. */
+function noErrorKeyBelow(value: Json, depth: number, budget: { nodes: number }): boolean {
+  if (--budget.nodes < 0) return false;
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    if (keyFlags(key) & IS_ERROR_KEY) return false;
+    const item = value[key];
+    if (item && typeof item === 'object' && !Array.isArray(item) && depth < MAX_DEPTH) {
+      if (!noErrorKeyBelow(item as Json, depth + 1, budget)) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * True only when {@link readJsonLine} would find a record that reports no error: an embedded-metric
+ * record, or one whose first top-level status is below 400 (it is the status readJsonLine answers
+ * unless an error object holds one, and no key anywhere names an error object). Cheaper than reading
+ * the record, for the many request logs of successful calls; false whenever unsure.
+ */
+export function reportsNoError(record: Json): boolean {
+  if (record._aws && typeof record._aws === 'object') return true;
+  let status: number | undefined;
+  const budget = { nodes: MAX_NODES };
+  for (const key in record) {
+    if (!Object.hasOwn(record, key)) continue;
+    const flags = keyFlags(key);
+    if (flags & IS_ERROR_KEY) return false;
+    const item = record[key];
+    if (status === undefined && flags & IS_STATUS_KEY) {
+      status = toStatus(item);
+      // An error status: the whole reading is needed anyway.
+      if (status !== undefined && status >= 400) return false;
+    }
+    if (item && typeof item === 'object' && !Array.isArray(item) && !noErrorKeyBelow(item as Json, 1, budget))
+      return false;
+  }
+  return status !== undefined;
+}
+
 /** Read one parsed JSON log record: breadth first, bounded, so a huge record costs a bounded walk. */
 export function readJsonLine(record: Json): JsonReading {
-  const fields: LineFields = {};
+  // Every key from the start, in one order: one object shape for whoever reads the fields.
+  const fields: LineFields = {
+    message: undefined,
+    requestId: undefined,
+    model: undefined,
+    account: undefined,
+    endpoint: undefined,
+    method: undefined,
+    errorType: undefined,
+    errorCode: undefined,
+    app: undefined,
+    environment: undefined,
+  };
   const texts: string[] = [];
-  if (record._aws && typeof record._aws === 'object') return { fields, texts, metric: true };
+  if (record._aws && typeof record._aws === 'object')
+    return { status: undefined, impliedStatus: undefined, fields, texts, metric: true };
   let errorStatus: JsonStatus | undefined;
   let otherStatus: JsonStatus | undefined;
   let impliedStatus: number | undefined;

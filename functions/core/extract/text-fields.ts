@@ -53,7 +53,19 @@ export function errorBodyMessage(body: string): string | undefined {
 
 /** Model, account, endpoint, method and request id as far as the text shows them. */
 export function textFields(text: string): LineFields {
-  const fields: LineFields = {};
+  // Every key from the start, in one order: one object shape for whoever reads the fields.
+  const fields: LineFields = {
+    message: undefined,
+    requestId: undefined,
+    model: undefined,
+    account: undefined,
+    endpoint: undefined,
+    method: undefined,
+    errorType: undefined,
+    errorCode: undefined,
+    app: undefined,
+    environment: undefined,
+  };
   // Each scan is skipped when the text lacks a literal its pattern needs.
   const modelPath = text.includes('accounts/') ? MODEL_PATH.exec(text) : null;
   if (modelPath) {
