@@ -69,14 +69,49 @@ function urlOf(object: Json): string | undefined {
 
 const IS_STATUS_KEY = 1;
 const IS_ERROR_KEY = 2;
-/** STATUS_KEY and ERROR_KEY per key name, remembered: log records repeat a few hundred key names. */
+/*
+ * What readJsonLine does with a string under the key (bits 2 and up: the key's role). The key lists
+ * are disjoint, so a key has at most one role, and the role is the branch it would take in
+ * readJsonLine's chain of key tests (some only at the top level, which readJsonLine still checks).
+ */
+const ROLE_SHIFT = 2;
+const ROLE_MESSAGE = 1;
+const ROLE_TEXT = 2;
+const ROLE_MODEL = 3;
+const ROLE_ACCOUNT = 4;
+const ROLE_REQUEST_ID = 5;
+/** `requestId`: the API's request id only below the top level. */
+const ROLE_NESTED_REQUEST_ID = 6;
+const ROLE_METHOD = 7;
+const ROLE_APP = 8;
+const ROLE_ENVIRONMENT = 9;
+const ROLE_ERROR_TEXT = 10;
+
+function roleOf(key: string): number {
+  if (MESSAGE_KEYS.includes(key)) return ROLE_MESSAGE;
+  if (key === 'name' || key === 'type' || key === 'errorType' || key === 'responseBody') return ROLE_TEXT;
+  if (key === 'model' || key === 'model_name' || key === 'modelId') return ROLE_MODEL;
+  if (ACCOUNT_KEYS.includes(key)) return ROLE_ACCOUNT;
+  if (REQUEST_ID_KEYS.includes(key)) return ROLE_REQUEST_ID;
+  if (key === 'requestId') return ROLE_NESTED_REQUEST_ID;
+  if (key === 'method') return ROLE_METHOD;
+  if (APP_KEYS.includes(key)) return ROLE_APP;
+  if (ENV_KEYS.includes(key)) return ROLE_ENVIRONMENT;
+  if (key === 'error' || key === 'err') return ROLE_ERROR_TEXT;
+  return 0;
+}
+
+/** STATUS_KEY, ERROR_KEY and the role per key name, remembered: log records repeat a few hundred key names. */
 const keyFlagsSeen = new Map<string, number>();
 const MAX_KEYS_SEEN = 4096;
 
 function keyFlags(key: string): number {
   let flags = keyFlagsSeen.get(key);
   if (flags === undefined) {
-    flags = (STATUS_KEY.test(key) ? IS_STATUS_KEY : 0) | (ERROR_KEY.test(key) ? IS_ERROR_KEY : 0);
+    flags =
+      (STATUS_KEY.test(key) ? IS_STATUS_KEY : 0) |
+      (ERROR_KEY.test(key) ? IS_ERROR_KEY : 0) |
+      (roleOf(key) << ROLE_SHIFT);
     // Bounded: a stream of made-up key names must not grow the container's memory.
     if (keyFlagsSeen.size < MAX_KEYS_SEEN) keyFlagsSeen.set(key, flags);
   }
@@ -153,7 +188,8 @@ export function readJsonLine(record: Json): JsonReading {
   let impliedStatus: number | undefined;
   let errorMessage: string | undefined;
   let message: string | undefined;
-  const queue: Node[] = [{ value: record, depth: 0, inError: false, url: urlOf(record) }];
+  const rootUrl = urlOf(record);
+  const queue: Node[] = [{ value: record, depth: 0, inError: false, url: rootUrl }];
   for (let visited = 0; visited < queue.length && visited < MAX_NODES; visited++) {
     const { value, depth, inError, url } = queue[visited] as Node;
     for (const key of Object.keys(value)) {
@@ -172,27 +208,40 @@ export function readJsonLine(record: Json): JsonReading {
         impliedStatus ??= statusFromErrorCode(item);
       }
       if (typeof item === 'string') {
-        if (MESSAGE_KEYS.includes(key)) {
-          if (inError) errorMessage ??= item;
-          else message ??= item;
-          texts.push(item);
-        } else if (key === 'name' || key === 'type' || key === 'errorType' || key === 'responseBody') {
-          texts.push(item);
-        } else if (key === 'model' || key === 'model_name' || key === 'modelId') {
-          fields.model ??= item;
-        } else if (ACCOUNT_KEYS.includes(key)) {
-          fields.account ??= item;
-        } else if (REQUEST_ID_KEYS.includes(key) || (depth > 0 && key === 'requestId')) {
-          fields.requestId ??= item;
-        } else if (key === 'method') {
-          fields.method ??= item;
-        } else if (depth === 0 && APP_KEYS.includes(key)) {
-          fields.app ??= item;
-        } else if (depth === 0 && ENV_KEYS.includes(key)) {
-          fields.environment ??= item;
-        } else if (key === 'error' || key === 'err') {
-          errorMessage ??= item;
-          texts.push(item);
+        switch (flags >> ROLE_SHIFT) {
+          case ROLE_MESSAGE:
+            if (inError) errorMessage ??= item;
+            else message ??= item;
+            texts.push(item);
+            break;
+          case ROLE_TEXT:
+            texts.push(item);
+            break;
+          case ROLE_MODEL:
+            fields.model ??= item;
+            break;
+          case ROLE_ACCOUNT:
+            fields.account ??= item;
+            break;
+          case ROLE_REQUEST_ID:
+            fields.requestId ??= item;
+            break;
+          case ROLE_NESTED_REQUEST_ID:
+            if (depth > 0) fields.requestId ??= item;
+            break;
+          case ROLE_METHOD:
+            fields.method ??= item;
+            break;
+          case ROLE_APP:
+            if (depth === 0) fields.app ??= item;
+            break;
+          case ROLE_ENVIRONMENT:
+            if (depth === 0) fields.environment ??= item;
+            break;
+          case ROLE_ERROR_TEXT:
+            errorMessage ??= item;
+            texts.push(item);
+            break;
         }
       } else if (item && typeof item === 'object' && !Array.isArray(item) && depth < MAX_DEPTH) {
         const child = item as Json;
@@ -205,7 +254,8 @@ export function readJsonLine(record: Json): JsonReading {
       }
     }
   }
-  const url = str(urlOf(record)) ?? queue.map((node) => node.url).find((u) => u !== undefined);
+  let url = str(rootUrl);
+  for (let i = 0; url === undefined && i < queue.length; i++) url = (queue[i] as Node).url;
   if (url) fields.endpoint = url;
   const text = errorMessage ?? message;
   if (text) fields.message = text;
