@@ -74,7 +74,7 @@ export class TriageFunction extends nodejs.NodejsFunction {
 /**
  * esbuild settings shared by every function. Measured on these handlers (minified, node24): with the AWS
  * SDK bundled, ESM gives 410–470 KB per handler (CJS 550–700 KB); with the SDK left to the one the
- * nodejs24.x runtime ships, 50–110 KB, and cold imports no slower. We use the runtime's SDK: every API the
+ * nodejs24.x runtime ships, 50–115 KB, and cold imports no slower. We use the runtime's SDK: every API the
  * adapters call is years old (no recent-feature risk), the bundles stay under the 250 KB budget, and a
  * deploy uploads a fifth of the bytes. Only `@aws-sdk/*` is external — a test checks no other package is.
  */
