@@ -1,6 +1,6 @@
 import { isHttpStatus } from '../classify';
 import { statusFromErrorCode } from './implied-status';
-import type { LineFields } from './line-extraction';
+import { emptyLineFields, type LineFields } from './line-extraction';
 
 type Json = Record<string, unknown>;
 
@@ -167,19 +167,7 @@ export function reportsNoError(record: Json): boolean {
 
 /** Read one parsed JSON log record: breadth first, bounded, so a huge record costs a bounded walk. */
 export function readJsonLine(record: Json): JsonReading {
-  // Every key from the start, in one order: one object shape for whoever reads the fields.
-  const fields: LineFields = {
-    message: undefined,
-    requestId: undefined,
-    model: undefined,
-    account: undefined,
-    endpoint: undefined,
-    method: undefined,
-    errorType: undefined,
-    errorCode: undefined,
-    app: undefined,
-    environment: undefined,
-  };
+  const fields = emptyLineFields();
   const texts: string[] = [];
   if (record._aws && typeof record._aws === 'object')
     return { status: undefined, impliedStatus: undefined, fields, texts, metric: true };

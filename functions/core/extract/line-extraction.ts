@@ -23,3 +23,19 @@ export interface LineExtraction {
 
 /** The optional fields while they are being gathered. */
 export type LineFields = { -readonly [K in Exclude<keyof LineExtraction, 'status' | 'provider'>]?: string };
+
+/** Every key from the start, in one order: one object shape for whoever reads the fields (monomorphic reads). */
+export function emptyLineFields(): LineFields {
+  return {
+    message: undefined,
+    requestId: undefined,
+    model: undefined,
+    account: undefined,
+    endpoint: undefined,
+    method: undefined,
+    errorType: undefined,
+    errorCode: undefined,
+    app: undefined,
+    environment: undefined,
+  };
+}

@@ -1,4 +1,4 @@
-import type { LineFields } from './line-extraction';
+import { emptyLineFields, type LineFields } from './line-extraction';
 
 /** Marks of Fireworks on a line: its host, its resource names, LiteLLM's provider tag, its SDKs. */
 const FIREWORKS =
@@ -53,19 +53,7 @@ export function errorBodyMessage(body: string): string | undefined {
 
 /** Model, account, endpoint, method and request id as far as the text shows them. */
 export function textFields(text: string): LineFields {
-  // Every key from the start, in one order: one object shape for whoever reads the fields.
-  const fields: LineFields = {
-    message: undefined,
-    requestId: undefined,
-    model: undefined,
-    account: undefined,
-    endpoint: undefined,
-    method: undefined,
-    errorType: undefined,
-    errorCode: undefined,
-    app: undefined,
-    environment: undefined,
-  };
+  const fields = emptyLineFields();
   // Each scan is skipped when the text lacks a literal its pattern needs.
   const modelPath = text.includes('accounts/') ? MODEL_PATH.exec(text) : null;
   if (modelPath) {
