@@ -42,10 +42,11 @@ export interface ThrottlingConfig {
   readonly burstLimit: number;
 }
 
+/** How the triage function consumes one lane's queue (defaults: urgent 10 / 1 s, bulk 100 / 30 s). */
 export interface TriageBatchConfig {
-  /** Messages per triage invocation. @default 10 */
+  /** Messages per triage invocation. */
   readonly batchSize: number;
-  /** Seconds SQS waits to fill a batch. @default 1 */
+  /** Seconds SQS waits to fill a batch. */
   readonly maxBatchingWindowSeconds: number;
   /** Deliveries of a message before it moves to the dead-letter queue. @default 5 */
   readonly maxReceiveCount: number;
@@ -81,7 +82,17 @@ export interface TriageConfig {
   readonly alarmTopic: AlarmTopicChoice;
   /** E-mail address subscribed to the alarm topic. @default - no subscription */
   readonly alarmEmail?: string;
-  readonly triageBatch: TriageBatchConfig;
+  /**
+   * The urgent lane: events whose status is in `policy.incidents.immediateStatuses` (500), which page at once.
+   * @default { batchSize: 10, maxBatchingWindowSeconds: 1, maxReceiveCount: 5 }
+   */
+  readonly urgentBatch: TriageBatchConfig;
+  /**
+   * The bulk lane: every other event (persistent 5xx, account issues, counts), whose rules wait minutes by
+   * design; a longer window collapses more messages into each scope write.
+   * @default { batchSize: 100, maxBatchingWindowSeconds: 30, maxReceiveCount: 5 }
+   */
+  readonly bulkBatch: TriageBatchConfig;
   /** Memory (MB) per function. @default ingest 512, codes 256, triage 512, sweep 512, logs 256 */
   readonly memorySize: Readonly<Record<FunctionName, number>>;
 }
@@ -193,6 +204,26 @@ const BillingOwnerSchema = strictObject(
   'a billing owner { protocol, endpoint, accounts }',
 ).check(endpointMatchesProtocol);
 
+/** One lane's event source settings, with that lane's defaults. */
+function batchSchema(defaults: { readonly batchSize: number; readonly maxBatchingWindowSeconds: number }) {
+  return z.prefault(
+    strictObject(
+      {
+        batchSize: z._default(intIn(1, 10_000), defaults.batchSize),
+        maxBatchingWindowSeconds: z._default(intIn(0, 300), defaults.maxBatchingWindowSeconds),
+        maxReceiveCount: z._default(intIn(1, 1000), 5),
+      },
+      'an object { batchSize, maxBatchingWindowSeconds, maxReceiveCount }',
+    ).check(
+      z.refine((batch) => batch.batchSize <= 10 || batch.maxBatchingWindowSeconds >= 1, {
+        path: ['maxBatchingWindowSeconds'],
+        error: 'expected at least 1 when batchSize is above 10 (an SQS event source rule)',
+      }),
+    ),
+    {},
+  );
+}
+
 const LOG_GROUP_NAME = /^[\w\-./#]{1,512}$/;
 
 const ConfigSchema = z.object({
@@ -258,22 +289,8 @@ const ConfigSchema = z.object({
       .string(error('expected an e-mail address'))
       .check(z.regex(ENDPOINT_RULES.email.pattern, error('expected an e-mail address'))),
   ),
-  triageBatch: z.prefault(
-    strictObject(
-      {
-        batchSize: z._default(intIn(1, 10_000), 10),
-        maxBatchingWindowSeconds: z._default(intIn(0, 300), 1),
-        maxReceiveCount: z._default(intIn(1, 1000), 5),
-      },
-      'an object { batchSize, maxBatchingWindowSeconds, maxReceiveCount }',
-    ).check(
-      z.refine((batch) => batch.batchSize <= 10 || batch.maxBatchingWindowSeconds >= 1, {
-        path: ['maxBatchingWindowSeconds'],
-        error: 'expected at least 1 when batchSize is above 10 (an SQS event source rule)',
-      }),
-    ),
-    {},
-  ),
+  urgentBatch: batchSchema({ batchSize: 10, maxBatchingWindowSeconds: 1 }),
+  bulkBatch: batchSchema({ batchSize: 100, maxBatchingWindowSeconds: 30 }),
   memorySize: z.prefault(
     strictObject(
       {

@@ -20,8 +20,10 @@ export interface MonitoringProps {
   readonly functions: Readonly<Record<string, lambda.IFunction>>;
   /** Dead-letter queues watched for any message, by name. */
   readonly deadLetterQueues: Readonly<Record<string, sqs.IQueue>>;
-  /** The events queue, watched for the age of its oldest message. */
-  readonly eventsQueue: sqs.IQueue;
+  /** The events queues by lane (Urgent, Bulk), watched for the age of their oldest message. */
+  readonly eventsQueues: Readonly<Record<'Urgent' | 'Bulk', sqs.IQueue>>;
+  /** The bulk lane's batching window: its messages wait that long by design. */
+  readonly bulkWindowSeconds: number;
   readonly apiStage: apigwv2.HttpStage;
 }
 
@@ -97,13 +99,22 @@ export class Monitoring extends Construct {
         alarmDescription: `The ${name} function was throttled (account concurrency exhausted?).`,
       });
     }
-    this.alarm('EventsQueueAge', {
-      metric: props.eventsQueue.metricApproximateAgeOfOldestMessage({
+    this.alarm('UrgentEventsQueueAge', {
+      metric: props.eventsQueues.Urgent.metricApproximateAgeOfOldestMessage({
         statistic: 'Maximum',
         period: FIVE_MINUTES,
       }),
-      threshold: 300,
-      alarmDescription: 'Events wait more than 5 minutes for triage: notifications are late.',
+      threshold: 60,
+      alarmDescription: 'Urgent events (500s) wait more than a minute for triage: pages are late.',
+    });
+    this.alarm('BulkEventsQueueAge', {
+      metric: props.eventsQueues.Bulk.metricApproximateAgeOfOldestMessage({
+        statistic: 'Maximum',
+        period: FIVE_MINUTES,
+      }),
+      threshold: 300 + props.bulkWindowSeconds,
+      alarmDescription:
+        'Events wait more than 5 minutes beyond the batching window for triage: notifications are late.',
     });
     this.alarm('ApiServerErrors', {
       metric: props.apiStage.metricServerError({ statistic: 'Sum', period: FIVE_MINUTES }),
@@ -133,11 +144,13 @@ export class Monitoring extends Construct {
       alarmDescription: 'A message on the events queue did not parse; it goes to the dead-letter queue.',
     });
 
-    const queueAge = props.eventsQueue.metricApproximateAgeOfOldestMessage({
-      statistic: 'Maximum',
-      period: Duration.minutes(1),
-      label: 'oldest message (s)',
-    });
+    const queueAge = (['Urgent', 'Bulk'] as const).map((lane) =>
+      props.eventsQueues[lane].metricApproximateAgeOfOldestMessage({
+        statistic: 'Maximum',
+        period: Duration.minutes(1),
+        label: `${lane.toLowerCase()} lane: oldest message (s)`,
+      }),
+    );
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       defaultInterval: Duration.hours(3),
       widgets: [
@@ -160,7 +173,7 @@ export class Monitoring extends Construct {
             right: [serviceMetric('PublishFailures')],
             width: 8,
           }),
-          new cloudwatch.GraphWidget({ title: 'Events queue age', left: [queueAge], width: 8 }),
+          new cloudwatch.GraphWidget({ title: 'Events queue age', left: queueAge, width: 8 }),
           new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 8 }),
         ],
       ],

@@ -86,7 +86,9 @@ export class TriageStack extends Stack {
     const pipeline = new EventPipeline(this, 'Events', {
       encryptionKey: key,
       consumer: functions.triage,
-      batch: config.triageBatch,
+      urgent: config.urgentBatch,
+      bulk: config.bulkBatch,
+      urgentStatuses: config.policy.incidents.immediateStatuses,
     });
     pipeline.bindProducer(functions.ingest);
     pipeline.bindProducer(functions.logs);
@@ -118,7 +120,8 @@ export class TriageStack extends Stack {
         Sweep: schedule.deadLetterQueue,
         Logs: logSubscriptions.deadLetterQueue,
       },
-      eventsQueue: pipeline.queue,
+      eventsQueues: { Urgent: pipeline.urgentQueue, Bulk: pipeline.queue },
+      bulkWindowSeconds: config.bulkBatch.maxBatchingWindowSeconds,
       apiStage: api.stage,
     });
 
@@ -129,6 +132,7 @@ export class TriageStack extends Stack {
     new CfnOutput(this, 'AccountIssuesTopicArn', { value: topics.accountIssues.topicArn });
     new CfnOutput(this, 'StateTableName', { value: state.table.tableName });
     new CfnOutput(this, 'EventsQueueUrl', { value: pipeline.queue.queueUrl });
+    new CfnOutput(this, 'UrgentEventsQueueUrl', { value: pipeline.urgentQueue.queueUrl });
     new CfnOutput(this, 'Region', { value: Aws.REGION });
   }
 }

@@ -71,11 +71,20 @@ async function queueArn(client: SQSClient, queueUrl: string): Promise<string> {
 export async function ensureQueueWithDlq(
   client: SQSClient,
   name: string,
-  options: { readonly visibilityTimeoutSeconds: number; readonly maxReceiveCount: number },
+  options: {
+    readonly visibilityTimeoutSeconds: number;
+    readonly maxReceiveCount: number;
+    /** Redrive to this existing dead-letter queue instead of creating `<name>-dlq`. */
+    readonly dlq?: Pick<QueuePair, 'dlqUrl' | 'dlqArn'>;
+  },
 ): Promise<QueuePair> {
-  const dlq = await client.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
-  const dlqUrl = dlq.QueueUrl as string;
-  const dlqArn = await queueArn(client, dlqUrl);
+  let dlqUrl = options.dlq?.dlqUrl;
+  let dlqArn = options.dlq?.dlqArn;
+  if (!dlqUrl || !dlqArn) {
+    const dlq = await client.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
+    dlqUrl = dlq.QueueUrl as string;
+    dlqArn = await queueArn(client, dlqUrl);
+  }
   const queue = await client.send(
     new CreateQueueCommand({
       QueueName: name,

@@ -19,6 +19,11 @@ export interface SqsPollerOptions {
   readonly functionName: string;
   /** Messages per invocation, as the event source mapping's batch size (SQS returns at most 10 per call). */
   readonly batchSize?: number;
+  /**
+   * The event source's batching window: after the first message, keep collecting until `batchSize`
+   * messages or this many ms (default 0: invoke with what the first receive returned).
+   */
+  readonly batchingWindowMs?: number;
   readonly onError: (error: unknown) => void;
 }
 
@@ -66,17 +71,16 @@ export class SqsPoller {
   /** One receive → invoke → delete round; returns how many messages it handled. */
   async pollOnce(waitSeconds = 1, signal?: AbortSignal): Promise<number> {
     const { client, queueUrl, handler, functionName } = this.options;
-    const received = await client.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: Math.min(10, this.options.batchSize ?? 10),
-        WaitTimeSeconds: waitSeconds,
-        MessageSystemAttributeNames: ['All'],
-      }),
-      { abortSignal: signal },
-    );
-    const messages = received.Messages ?? [];
+    const batchSize = this.options.batchSize ?? 10;
+    const messages = await this.receive(Math.min(10, batchSize), waitSeconds, signal);
     if (messages.length === 0) return 0;
+    const windowMs = this.options.batchingWindowMs ?? 0;
+    const deadline = Date.now() + windowMs;
+    while (messages.length < batchSize && Date.now() < deadline && !signal?.aborted) {
+      const more = await this.receive(Math.min(10, batchSize - messages.length), 0, signal);
+      if (more.length > 0) messages.push(...more);
+      else await new Promise((resolve) => setTimeout(resolve, Math.min(50, deadline - Date.now())));
+    }
     const records = messages.map((message) => toRecord(message, this.options));
     let failed: Set<string>;
     try {
@@ -96,5 +100,18 @@ export class SqsPoller {
       );
     }
     return messages.length;
+  }
+
+  private async receive(max: number, waitSeconds: number, signal?: AbortSignal): Promise<Message[]> {
+    const received = await this.options.client.send(
+      new ReceiveMessageCommand({
+        QueueUrl: this.options.queueUrl,
+        MaxNumberOfMessages: max,
+        WaitTimeSeconds: waitSeconds,
+        MessageSystemAttributeNames: ['All'],
+      }),
+      { abortSignal: signal },
+    );
+    return received.Messages ?? [];
   }
 }

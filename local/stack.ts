@@ -5,6 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, ScheduledEvent } from 'aws-lambda';
+import { parsePolicyConfig } from '../functions/core/policy';
 import { type Emulators, startEmulators } from './emulators';
 import { FaultProxy } from './fault-proxy';
 import { createApiServer, type HttpHandler } from './http-server';
@@ -29,8 +30,13 @@ export interface LocalStackOptions {
   readonly stackFile?: string;
   /** Put switchable fault proxies in front of DynamoDB and SNS, controlled at `POST /_local/faults`. */
   readonly faultControl?: boolean;
-  /** Visibility timeout of the events queue: how long a failed batch waits before it is retried (default 30 s). */
+  /** Visibility timeout of the events queues: how long a failed batch waits before it is retried (default 30 s). */
   readonly visibilityTimeoutSeconds?: number;
+  /**
+   * The bulk lane's batching window (default 1 s here, so digests show up quickly; the deployed default is
+   * 30 s, `bulkBatch.maxBatchingWindowSeconds`). The urgent lane is polled without a window, as before.
+   */
+  readonly bulkWindowSeconds?: number;
   readonly log: (line: string) => void;
   readonly onNotification?: (notification: ReceivedNotification) => void;
 }
@@ -42,7 +48,11 @@ export interface StackFile {
   readonly codesUrl: string;
   readonly token: string;
   readonly tableName: string;
+  /** The bulk lane (every event whose status is not urgent). */
   readonly queueUrl: string;
+  /** The urgent lane (the policy's immediate statuses, 500 by default). */
+  readonly urgentQueueUrl: string;
+  /** The dead-letter queue of both lanes. */
   readonly dlqUrl: string;
   readonly endpoints: { readonly sns: string; readonly sqs: string; readonly dynamodb: string };
   readonly topics: { readonly supportEscalations: string; readonly accountIssues: string };
@@ -57,6 +67,9 @@ export interface RunningStack {
 
 const TABLE = 'fireworks-error-triage-state';
 const QUEUE = 'fireworks-error-triage-events';
+const URGENT_QUEUE = 'fireworks-error-triage-urgent-events';
+/** The bulk lane's batch size, as the deployed default (`bulkBatch.batchSize`). */
+const BULK_BATCH_SIZE = 100;
 
 type Handlers = {
   ingest: HttpHandler;
@@ -212,16 +225,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     const sqs = new SQSClient({ ...clientConfig, endpoint: emulators.snsSqs, useQueueUrlAsEndpoint: false });
 
     await ensureTable(dynamodb, TABLE);
-    const queues = await ensureQueueWithDlq(sqs, QUEUE, {
+    const queueOptions = {
       visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 30,
       maxReceiveCount: 5,
-    });
+    };
+    const queues = await ensureQueueWithDlq(sqs, QUEUE, queueOptions);
+    const urgentQueues = await ensureQueueWithDlq(sqs, URGENT_QUEUE, { ...queueOptions, dlq: queues });
+    const policy = parsePolicyConfig(options.policy ?? {});
     const supportTopic = await ensureTopic(sns, 'support-escalations');
     const accountTopic = await ensureTopic(sns, 'account-issues');
 
     Object.assign(process.env, {
       TABLE_NAME: TABLE,
       EVENTS_QUEUE_URL: queues.queueUrl,
+      URGENT_EVENTS_QUEUE_URL: urgentQueues.queueUrl,
+      URGENT_STATUSES: policy.incidents.immediateStatuses.join(','),
       SUPPORT_TOPIC_ARN: supportTopic,
       ACCOUNT_TOPIC_ARN: accountTopic,
       POLICY_CONFIG: JSON.stringify(options.policy ?? {}),
@@ -263,18 +281,29 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     printer.start();
     cleanups.push(() => printer.stop());
 
-    const poller = new SqsPoller({
-      client: sqs,
-      queueUrl: queues.queueUrl,
-      queueArn: queues.queueArn,
-      region: LOCAL_REGION,
-      handler: handlers.triage,
-      functionName: 'triage',
-      batchSize: 10,
-      onError,
-    });
-    poller.start();
-    cleanups.push(() => poller.stop());
+    const lanes = [
+      { queue: urgentQueues, batchSize: 10, batchingWindowMs: 0 },
+      {
+        queue: queues,
+        batchSize: BULK_BATCH_SIZE,
+        batchingWindowMs: (options.bulkWindowSeconds ?? 1) * 1000,
+      },
+    ];
+    for (const { queue, batchSize, batchingWindowMs } of lanes) {
+      const poller = new SqsPoller({
+        client: sqs,
+        queueUrl: queue.queueUrl,
+        queueArn: queue.queueArn,
+        region: LOCAL_REGION,
+        handler: handlers.triage,
+        functionName: 'triage',
+        batchSize,
+        batchingWindowMs,
+        onError,
+      });
+      poller.start();
+      cleanups.push(() => poller.stop());
+    }
 
     let sweeping: Promise<unknown> = Promise.resolve();
     const sweep = async () => {
@@ -312,6 +341,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       token,
       tableName: TABLE,
       queueUrl: queues.queueUrl,
+      urgentQueueUrl: urgentQueues.queueUrl,
       dlqUrl: queues.dlqUrl,
       endpoints: { sns: emulators.snsSqs, sqs: emulators.snsSqs, dynamodb: emulators.dynamodb },
       topics: { supportEscalations: supportTopic, accountIssues: accountTopic },

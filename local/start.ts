@@ -1,7 +1,7 @@
 /**
  * `npm start`: the whole service on this machine, no AWS account. See README "Local stack".
  *   npm start -- [--config FILE] [--data DIR] [--sweep-seconds N] [--stack-file FILE] [--fault-control]
- *                [--visibility-seconds N]
+ *                [--visibility-seconds N] [--bulk-window-seconds N]
  *   (PORT and TRIAGE_CONFIG work too)
  */
 import { readFileSync } from 'node:fs';
@@ -33,6 +33,7 @@ async function main(): Promise<void> {
       'stack-file': { type: 'string', default: '.local/stack.json' },
       'fault-control': { type: 'boolean', default: false },
       'visibility-seconds': { type: 'string', default: '30' },
+      'bulk-window-seconds': { type: 'string', default: '1' },
     },
   });
   const portText = process.env.PORT ?? '3000';
@@ -45,6 +46,10 @@ async function main(): Promise<void> {
   const visibility = Number(values['visibility-seconds']);
   if (!Number.isInteger(visibility) || visibility < 0 || visibility > 43_200) {
     throw new Error('--visibility-seconds must be an integer from 0 to 43200');
+  }
+  const bulkWindow = Number(values['bulk-window-seconds']);
+  if (!Number.isInteger(bulkWindow) || bulkWindow < 0 || bulkWindow > 300) {
+    throw new Error('--bulk-window-seconds must be an integer from 0 to 300');
   }
   const config = loadConfig(values.config ?? process.env.TRIAGE_CONFIG);
   const { parsePolicyConfig } = await import('../functions/core/policy');
@@ -59,6 +64,7 @@ async function main(): Promise<void> {
     stackFile: resolve(values['stack-file']),
     faultControl: values['fault-control'],
     visibilityTimeoutSeconds: visibility,
+    bulkWindowSeconds: bulkWindow,
     log: (line) => console.log(line),
   });
   const { info } = stack;
@@ -66,6 +72,7 @@ async function main(): Promise<void> {
   webhook:   POST ${info.webhookUrl}
   catalog:   GET  ${info.codesUrl}
   token:     ${info.token}
+  queues:    urgent lane (statuses ${policy.incidents.immediateStatuses.join(', ')}) polled at once; bulk lane with a ${bulkWindow} s batching window
   DynamoDB:  ${info.endpoints.dynamodb} (table ${info.tableName})
   SNS/SQS:   ${info.endpoints.sns}
   topics:    ${info.topics.supportEscalations}

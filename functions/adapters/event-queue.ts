@@ -12,8 +12,21 @@ export class QueueSendError extends TriageError {
   override readonly name = 'QueueSendError';
 }
 
-export interface EventQueueOptions {
+/**
+ * The urgent lane: events whose status may page someone at once (the policy's `immediateStatuses`, 500 by
+ * default) go to their own queue, consumed with a short batching window, so that the bulk lane (every
+ * other event: persistent 5xx, account issues, counters, which wait minutes by design) can use a long one.
+ * Each lane's scopes are disjoint, so nothing is lost by splitting a request's events between them.
+ */
+export interface UrgentLane {
   readonly queueUrl: string;
+  readonly statuses: ReadonlySet<number>;
+}
+
+export interface EventQueueOptions {
+  /** The bulk lane; every event when there is no urgent lane. */
+  readonly queueUrl: string;
+  readonly urgent?: UrgentLane;
   /** Defaults to one client per process (fauxqs queue URLs need `useQueueUrlAsEndpoint: false`). */
   readonly client?: SQSClient;
   /** Attempts per message, including the first (default 4). */
@@ -32,8 +45,12 @@ export interface SendOptions {
 
 export interface SendResult {
   readonly messages: number;
+  /** Bulk lane: `<batchPrefix>-<n>`; urgent lane: `<batchPrefix>-u-<n>`. */
   readonly batchIds: string[];
 }
+
+/** Suffix of the urgent lane's batch prefix: its ids never collide with the bulk lane's. */
+export const URGENT_BATCH_SUFFIX = '-u';
 
 let defaultClient: SQSClient | undefined;
 function sharedClient(): SQSClient {
@@ -73,6 +90,7 @@ function toCalls(messages: readonly Outgoing[]): Outgoing[][] {
 /** The events queue: canonical events packed into queue messages (core/queue-message.ts). */
 export class EventQueue {
   readonly #queueUrl: string;
+  readonly #urgent: UrgentLane | undefined;
   readonly #client: SQSClient;
   readonly #maxAttempts: number;
   readonly #backoffMs: number;
@@ -80,6 +98,7 @@ export class EventQueue {
 
   constructor(options: EventQueueOptions) {
     this.#queueUrl = options.queueUrl;
+    this.#urgent = options.urgent;
     this.#client = options.client ?? sharedClient();
     this.#maxAttempts = Math.max(1, options.maxAttempts ?? 4);
     this.#backoffMs = options.backoffMs ?? 50;
@@ -88,17 +107,30 @@ export class EventQueue {
 
   /**
    * Pack events into ≤256 KiB messages, send them with SendMessageBatch and retry entries that failed
-   * (on the service's side) with a short backoff. Throws QueueSendError if any message was not queued.
+   * (on the service's side) with a short backoff. With an urgent lane, its events are packed and sent
+   * first, on their own queue. Throws QueueSendError if any message was not queued.
    */
   async send(events: readonly TriageEvent[], options: SendOptions): Promise<SendResult> {
+    const urgent = this.#urgent;
+    if (!urgent) return this.#sendTo(this.#queueUrl, events, options);
+    const [paging, bulk] = partition(events, (event) => urgent.statuses.has(event.status));
+    const first = await this.#sendTo(urgent.queueUrl, paging, {
+      ...options,
+      batchPrefix: `${options.batchPrefix}${URGENT_BATCH_SUFFIX}`,
+    });
+    const second = await this.#sendTo(this.#queueUrl, bulk, options);
+    return { messages: first.messages + second.messages, batchIds: [...first.batchIds, ...second.batchIds] };
+  }
+
+  async #sendTo(queueUrl: string, events: readonly TriageEvent[], options: SendOptions): Promise<SendResult> {
     const bodies = events.length === 0 ? [] : packEvents(events, options);
     const messages = bodies.map((body, n) => ({ id: `m${n}`, body, bytes: Buffer.byteLength(body) }));
     const batchIds = bodies.map((_, n) => `${options.batchPrefix}-${n}`);
-    for (const call of toCalls(messages)) await this.#sendWithRetries(call);
+    for (const call of toCalls(messages)) await this.#sendWithRetries(queueUrl, call);
     return { messages: messages.length, batchIds };
   }
 
-  async #sendWithRetries(call: readonly Outgoing[]): Promise<void> {
+  async #sendWithRetries(queueUrl: string, call: readonly Outgoing[]): Promise<void> {
     let pending = call;
     let lastProblem = '';
     for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
@@ -110,7 +142,7 @@ export class EventQueue {
           MessageBody: m.body,
         }));
         const result = await this.#client.send(
-          new SendMessageBatchCommand({ QueueUrl: this.#queueUrl, Entries: entries }),
+          new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }),
         );
         const failed = result.Failed ?? [];
         // A sender fault (e.g. a malformed entry) fails the same way on every retry.
@@ -139,4 +171,12 @@ export class EventQueue {
       `could not queue ${pending.length} message(s) after ${this.#maxAttempts} attempts: ${lastProblem}`,
     );
   }
+}
+
+/** The events that pass `test` and those that do not, each in order. */
+function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
+  const yes: T[] = [];
+  const no: T[] = [];
+  for (const item of items) (test(item) ? yes : no).push(item);
+  return [yes, no];
 }

@@ -2,13 +2,14 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EventQueue } from '../adapters/event-queue';
+import { queueLanesFromEnv } from '../adapters/queue-lanes';
 import { TokenStore } from '../adapters/token-store';
 import { numberEnv, requireEnv } from '../shared/env';
 import { createIngestHandler } from './ingest';
 
 // Read once at cold start: a missing variable fails the first invocation with its name.
 const tableName = requireEnv('TABLE_NAME');
-const queueUrl = requireEnv('EVENTS_QUEUE_URL');
+const lanes = queueLanesFromEnv();
 const cacheSeconds = numberEnv('TOKEN_CACHE_SECONDS', 60, { min: 0, max: 3600 });
 
 // Clients built once per container; emulator endpoints come from AWS_ENDPOINT_URL_* only.
@@ -17,5 +18,5 @@ const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
 
 export const handler = createIngestHandler({
   tokens: new TokenStore({ tableName, documentClient, cacheSeconds }),
-  queue: new EventQueue({ queueUrl, client: sqs }),
+  queue: new EventQueue({ ...lanes, client: sqs }),
 });

@@ -14,6 +14,7 @@ import { createStateTable } from '../helpers/table';
 describe('ingest handler (dynalite + fauxqs)', () => {
   const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
   let queueUrl: string;
+  let urgentUrl: string;
   let drop: () => Promise<void>;
   let token: string;
   let handler: typeof import('../../functions/ingest/handler').handler;
@@ -23,22 +24,30 @@ describe('ingest handler (dynalite + fauxqs)', () => {
     drop = table.drop;
     const created = await sqs.send(new CreateQueueCommand({ QueueName: `ingest-${process.pid}` }));
     queueUrl = created.QueueUrl ?? '';
+    const urgent = await sqs.send(new CreateQueueCommand({ QueueName: `ingest-urgent-${process.pid}` }));
+    urgentUrl = urgent.QueueUrl ?? '';
     ({ token } = await new TokenStore({
       tableName: table.tableName,
       documentClient: DynamoDBDocumentClient.from(table.client),
     }).create({ app: 'checkout', account: 'acme' }, new Date(Date.UTC(2026, 10, 25))));
-    Object.assign(process.env, { TABLE_NAME: table.tableName, EVENTS_QUEUE_URL: queueUrl });
+    Object.assign(process.env, {
+      TABLE_NAME: table.tableName,
+      EVENTS_QUEUE_URL: queueUrl,
+      URGENT_EVENTS_QUEUE_URL: urgentUrl,
+      URGENT_STATUSES: '500',
+    });
     ({ handler } = await import('../../functions/ingest/handler'));
   });
 
   afterAll(async () => {
     await sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
+    await sqs.send(new DeleteQueueCommand({ QueueUrl: urgentUrl }));
     await drop();
   });
 
-  async function drain() {
+  async function drain(url = queueUrl) {
     const out = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
     );
     return (out.Messages ?? []).map((m) => parseQueueMessage(m.Body ?? ''));
   }
@@ -65,6 +74,28 @@ describe('ingest handler (dynalite + fauxqs)', () => {
     ]);
   });
 
+  it('queues 500s on the urgent lane and the rest of the same request on the bulk lane', async () => {
+    const result = await handler(
+      postEvents({
+        headers: { authorization: `Bearer ${token}` },
+        body: JSON.stringify([
+          { id: 'x', status: 503 },
+          { id: 'y', status: 500 },
+          { id: 'z', status: 401 },
+        ]),
+      }),
+      lambdaContext(),
+    );
+    expect(result.statusCode).toBe(202);
+    const urgent = await drain(urgentUrl);
+    const bulk = await drain();
+    expect(urgent.flatMap((m) => m.events.map((e) => e.id))).toEqual(['y']);
+    expect(bulk.flatMap((m) => m.events.map((e) => e.id))).toEqual(['x', 'z']);
+    // One request, two batches: distinct ids, one receive time.
+    expect(urgent[0]?.batchId).not.toEqual(bulk[0]?.batchId);
+    expect(urgent[0]?.receivedAt).toBe(bulk[0]?.receivedAt);
+  });
+
   it('queues nothing for an unknown token', async () => {
     const result = await handler(
       postEvents({ headers: { authorization: `Bearer fet_${'0'.repeat(43)}` } }),
@@ -72,5 +103,6 @@ describe('ingest handler (dynalite + fauxqs)', () => {
     );
     expect(result.statusCode).toBe(401);
     expect(await drain()).toEqual([]);
+    expect(await drain(urgentUrl)).toEqual([]);
   });
 });

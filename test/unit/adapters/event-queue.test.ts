@@ -99,3 +99,65 @@ describe('EventQueue.send', () => {
     expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
   });
 });
+
+describe('EventQueue.send with an urgent lane', () => {
+  const urgentUrl = 'http://127.0.0.1:1/000000000000/urgent-events';
+  const lanes = () =>
+    new EventQueue({
+      queueUrl,
+      urgent: { queueUrl: urgentUrl, statuses: new Set([500, 501]) },
+      client: new SQSClient({ region: 'us-east-1' }),
+      sleep: noSleep,
+    });
+  const mixed: TriageEvent[] = [
+    { id: 'a', status: 503 },
+    { id: 'b', status: 500 },
+    { id: 'c', status: 401 },
+    { id: 'd', status: 501 },
+    { id: 'e', status: 429 },
+  ];
+
+  function sentTo(url: string) {
+    return sqs
+      .commandCalls(SendMessageBatchCommand)
+      .filter((call) => call.args[0].input.QueueUrl === url)
+      .flatMap((call) => call.args[0].input.Entries ?? [])
+      .map((entry) => parseQueueMessage(entry.MessageBody ?? ''));
+  }
+
+  it('sends the urgent statuses to the urgent queue and everything else to the bulk queue, in order', async () => {
+    sqs.on(SendMessageBatchCommand).resolves({ Failed: [] });
+    const result = await lanes().send(mixed, { batchPrefix: 'p', receivedAt: 7 });
+    expect(result).toEqual({ messages: 2, batchIds: ['p-u-0', 'p-0'] });
+    const urgent = sentTo(urgentUrl);
+    const bulk = sentTo(queueUrl);
+    expect(urgent.map((m) => m.batchId)).toEqual(['p-u-0']);
+    expect(urgent.flatMap((m) => m.events.map((e) => e.id))).toEqual(['b', 'd']);
+    expect(bulk.map((m) => m.batchId)).toEqual(['p-0']);
+    expect(bulk.flatMap((m) => m.events.map((e) => e.id))).toEqual(['a', 'c', 'e']);
+    expect([...urgent, ...bulk].every((m) => m.receivedAt === 7)).toBe(true);
+  });
+
+  it('sends nothing to a lane without events', async () => {
+    sqs.on(SendMessageBatchCommand).resolves({ Failed: [] });
+    const result = await lanes().send([{ id: 'x', status: 404 }], { batchPrefix: 'q', receivedAt: 1 });
+    expect(result).toEqual({ messages: 1, batchIds: ['q-0'] });
+    expect(sentTo(urgentUrl)).toHaveLength(0);
+  });
+
+  it('gives the same batch ids when a producer retries with the same prefix (idempotency)', async () => {
+    sqs.on(SendMessageBatchCommand).resolves({ Failed: [] });
+    const first = await lanes().send(mixed, { batchPrefix: 'same', receivedAt: 1 });
+    const again = await lanes().send(mixed, { batchPrefix: 'same', receivedAt: 1 });
+    expect(again.batchIds).toEqual(first.batchIds);
+  });
+
+  it('fails the whole send when the urgent lane cannot be reached, so the request is not accepted', async () => {
+    sqs
+      .on(SendMessageBatchCommand, { QueueUrl: urgentUrl })
+      .rejects(new Error('connect ECONNREFUSED'))
+      .on(SendMessageBatchCommand, { QueueUrl: queueUrl })
+      .resolves({ Failed: [] });
+    await expect(lanes().send(mixed, { batchPrefix: 'f', receivedAt: 1 })).rejects.toThrow(QueueSendError);
+  });
+});

@@ -25,7 +25,8 @@ describe('parseConfig', () => {
       tokenCacheSeconds: 60,
       logRetentionDays: 30,
       alarmTopic: 'ops',
-      triageBatch: { batchSize: 10, maxBatchingWindowSeconds: 1, maxReceiveCount: 5 },
+      urgentBatch: { batchSize: 10, maxBatchingWindowSeconds: 1, maxReceiveCount: 5 },
+      bulkBatch: { batchSize: 100, maxBatchingWindowSeconds: 30, maxReceiveCount: 5 },
       memorySize: { ingest: 512, codes: 256, triage: 512, sweep: 512, logs: 512 },
     });
   });
@@ -110,8 +111,12 @@ describe('parseConfig', () => {
       'Invalid context "tokenCacheSeconds": expected an integer from 0 to 3600',
     ],
     [
-      { triageBatch: { batchSize: 100, maxBatchingWindowSeconds: 0 } },
-      'Invalid context "triageBatch.maxBatchingWindowSeconds": expected at least 1 when batchSize is above 10',
+      { bulkBatch: { batchSize: 100, maxBatchingWindowSeconds: 0 } },
+      'Invalid context "bulkBatch.maxBatchingWindowSeconds": expected at least 1 when batchSize is above 10',
+    ],
+    [
+      { urgentBatch: { batchSize: 11, maxBatchingWindowSeconds: 0 } },
+      'Invalid context "urgentBatch.maxBatchingWindowSeconds": expected at least 1 when batchSize is above 10',
     ],
     [
       { memorySize: { sweep: 64 } },

@@ -17,7 +17,8 @@ const FULL_CONTEXT = {
   logRetentionDays: 90,
   alarmTopic: 'support',
   alarmEmail: 'ops@acme.test',
-  triageBatch: { batchSize: 50, maxBatchingWindowSeconds: 5, maxReceiveCount: 3 },
+  urgentBatch: { batchSize: 5, maxBatchingWindowSeconds: 0, maxReceiveCount: 3 },
+  bulkBatch: { batchSize: 50, maxBatchingWindowSeconds: 5, maxReceiveCount: 4 },
 };
 
 const FUNCTIONS = ['Ingest', 'Codes', 'Triage', 'Sweep', 'Logs'] as const;
@@ -168,13 +169,23 @@ describe('TriageStack', () => {
   });
 
   describe('dead-letter queues', () => {
-    it('redrives the events queue to its DLQ after maxReceiveCount deliveries', () => {
-      defaults.hasResourceProperties('AWS::SQS::Queue', {
-        RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 },
-      });
-      full.hasResourceProperties('AWS::SQS::Queue', {
-        RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 3 },
-      });
+    it('redrives both events lanes to one DLQ after their maxReceiveCount deliveries', () => {
+      const redrives = (template: Template) =>
+        ofType(template, 'AWS::SQS::Queue')
+          .map(
+            ([, queue]) =>
+              queue.Properties.RedrivePolicy as { maxReceiveCount: number; deadLetterTargetArn: unknown },
+          )
+          .filter(Boolean);
+      expect(redrives(defaults)).toHaveLength(2);
+      expect(redrives(defaults).map((r) => r.maxReceiveCount)).toEqual([5, 5]);
+      expect(
+        redrives(full)
+          .map((r) => r.maxReceiveCount)
+          .sort(),
+      ).toEqual([3, 4]);
+      const targets = new Set(redrives(full).map((r) => JSON.stringify(r.deadLetterTargetArn)));
+      expect(targets.size).toBe(1);
     });
 
     it('gives the sweep schedule target a DLQ and a retry policy', () => {
@@ -384,11 +395,20 @@ describe('TriageStack', () => {
     });
 
     it.each<[Fn, string[]]>([
-      ['Ingest', ['EVENTS_QUEUE_URL', 'TABLE_NAME', 'TOKEN_CACHE_SECONDS']],
+      [
+        'Ingest',
+        [
+          'EVENTS_QUEUE_URL',
+          'TABLE_NAME',
+          'TOKEN_CACHE_SECONDS',
+          'URGENT_EVENTS_QUEUE_URL',
+          'URGENT_STATUSES',
+        ],
+      ],
       ['Codes', []],
       ['Triage', ['ACCOUNT_TOPIC_ARN', 'POLICY_CONFIG', 'SUPPORT_TOPIC_ARN', 'TABLE_NAME']],
       ['Sweep', ['ACCOUNT_TOPIC_ARN', 'POLICY_CONFIG', 'SUPPORT_TOPIC_ARN', 'TABLE_NAME']],
-      ['Logs', ['EVENTS_QUEUE_URL', 'INCLUDE_NON_FIREWORKS']],
+      ['Logs', ['EVENTS_QUEUE_URL', 'INCLUDE_NON_FIREWORKS', 'URGENT_EVENTS_QUEUE_URL', 'URGENT_STATUSES']],
     ])('wires %s with exactly the variables of its contract: %j', (fn, names) => {
       const specific = Object.keys(envOf(defaults, fn))
         .filter((name) => !name.startsWith('POWERTOOLS_') && name !== 'NODE_OPTIONS')
@@ -411,6 +431,16 @@ describe('TriageStack', () => {
       const table = ofType(defaults, 'AWS::DynamoDB::Table')[0]?.[0];
       expect(envOf(defaults, 'Triage').TABLE_NAME).toEqual({ Ref: table });
       expect(envOf(defaults, 'Ingest').EVENTS_QUEUE_URL).toEqual(envOf(defaults, 'Logs').EVENTS_QUEUE_URL);
+      expect(envOf(defaults, 'Ingest').URGENT_EVENTS_QUEUE_URL).toEqual(
+        envOf(defaults, 'Logs').URGENT_EVENTS_QUEUE_URL,
+      );
+      expect(envOf(defaults, 'Ingest').URGENT_EVENTS_QUEUE_URL).not.toEqual(
+        envOf(defaults, 'Ingest').EVENTS_QUEUE_URL,
+      );
+      // The producers route the policy's immediate statuses to the urgent lane.
+      expect(envOf(defaults, 'Ingest').URGENT_STATUSES).toBe(
+        DEFAULT_POLICY.incidents.immediateStatuses.join(','),
+      );
       expect(envOf(defaults, 'Sweep').SUPPORT_TOPIC_ARN).toEqual({
         Ref: expect.stringMatching(/^NotificationsSupportEscalations/),
       });
@@ -429,24 +459,37 @@ describe('TriageStack', () => {
   });
 
   describe('event pipeline', () => {
-    it('feeds the triage function in batches that report item failures', () => {
-      defaults.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-        FunctionName: { Ref: functionId(defaults, 'Triage') },
-        FunctionResponseTypes: ['ReportBatchItemFailures'],
-        BatchSize: 10,
-        MaximumBatchingWindowInSeconds: 1,
-      });
+    it('feeds the triage function from two lanes in batches that report item failures', () => {
+      defaults.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
+      // Urgent lane: small batches at once; bulk lane: large batches over a 30 s window.
+      for (const [size, window] of [
+        [10, 1],
+        [100, 30],
+      ]) {
+        defaults.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+          FunctionName: { Ref: functionId(defaults, 'Triage') },
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+          BatchSize: size,
+          MaximumBatchingWindowInSeconds: window,
+        });
+      }
       full.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         BatchSize: 50,
         MaximumBatchingWindowInSeconds: 5,
       });
+      full.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        BatchSize: 5,
+        MaximumBatchingWindowInSeconds: Match.absent(),
+      });
     });
 
-    it('keeps messages invisible for six triage timeouts plus the batching window', () => {
-      defaults.hasResourceProperties('AWS::SQS::Queue', {
-        VisibilityTimeout: 181,
-        RedrivePolicy: Match.anyValue(),
-      });
+    it('keeps messages invisible for six triage timeouts plus the lane batching window', () => {
+      for (const visibility of [181, 210]) {
+        defaults.hasResourceProperties('AWS::SQS::Queue', {
+          VisibilityTimeout: visibility,
+          RedrivePolicy: Match.anyValue(),
+        });
+      }
     });
   });
 
@@ -546,10 +589,13 @@ describe('TriageStack', () => {
         );
         expect(alarms).toHaveLength(5);
       }
-      defaults.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        MetricName: 'ApproximateAgeOfOldestMessage',
-        Threshold: 300,
-      });
+      // Urgent lane: a minute late means pages are late; bulk lane: five minutes beyond its 30 s window.
+      for (const threshold of [60, 330]) {
+        defaults.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          MetricName: 'ApproximateAgeOfOldestMessage',
+          Threshold: threshold,
+        });
+      }
     });
 
     it.each(['PublishFailures', 'NotificationsRejected', 'SweepFailures', 'InvalidQueueMessages'])(
@@ -603,6 +649,7 @@ describe('TriageStack', () => {
         'Region',
         'StateTableName',
         'SupportEscalationsTopicArn',
+        'UrgentEventsQueueUrl',
         'WebhookUrl',
       ]);
     });
