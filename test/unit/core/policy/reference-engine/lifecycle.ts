@@ -1,0 +1,320 @@
+import type { TriageEvent } from '../../../../../functions/core/event';
+import type { PolicyConfig } from '../../../../../functions/core/policy/config';
+import { buildIntent } from '../../../../../functions/core/policy/intent';
+import {
+  type AccountIssueScope,
+  type CounterScope,
+  type IncidentScope,
+  LIMITS,
+  type ScopeState,
+  type Subject,
+  type WindowEntry,
+} from '../../../../../functions/core/policy/scope-state';
+import { activeSilence } from '../../../../../functions/core/policy/silence';
+import { stableHash } from '../../../../../functions/core/policy/stable-hash';
+import type { NotificationIntent, NotificationKind } from '../../../../../functions/core/policy/types';
+import { addToWindow, findPersistentRun, pruneWindow } from './persistence-window';
+
+/**
+ * Lifecycles of incidents and account-issue groups (DESIGN §5): what one error does to a scope, and which
+ * transition is due at a given time. Functions here mutate the draft record they are given.
+ */
+
+type SubjectScope = IncidentScope | AccountIssueScope;
+
+const SECOND = 1000;
+
+function quietMs(scope: SubjectScope, config: PolicyConfig): number {
+  return (
+    (scope.kind === 'incident'
+      ? config.incidents.resolveAfterQuietSeconds
+      : config.accountIssues.resolveAfterQuietSeconds) * SECOND
+  );
+}
+
+function addDistinct(values: string[], value: string | undefined, max: number = LIMITS.distinctValues): void {
+  if (value === undefined || values.length >= max || values.includes(value)) return;
+  values.push(value);
+}
+
+/**
+ * Keep the most recent sample ids (least recently seen first): the freshest are the ones support can still
+ * look up. An id seen again moves to the end, so the list is always the last distinct ids seen.
+ */
+function addSample(samples: string[], requestId: string | undefined): void {
+  if (requestId === undefined) return;
+  const at = samples.indexOf(requestId);
+  if (at !== -1) samples.splice(at, 1);
+  samples.push(requestId);
+  if (samples.length > LIMITS.sampleRequestIds) samples.shift();
+}
+
+/**
+ * `addSample` for each id of `events` in order, in one backward pass: the result is the last distinct ids
+ * of the samples followed by the events, so only the last few events are read, however many there are.
+ */
+function addSamples(samples: string[], events: readonly TriageEvent[]): void {
+  const latest: string[] = [];
+  for (let i = events.length - 1; i >= 0 && latest.length < LIMITS.sampleRequestIds; i--) {
+    const id = (events[i] as TriageEvent).requestId;
+    if (id !== undefined && !latest.includes(id)) latest.push(id);
+  }
+  for (let i = samples.length - 1; i >= 0 && latest.length < LIMITS.sampleRequestIds; i--) {
+    const id = samples[i] as string;
+    if (!latest.includes(id)) latest.push(id);
+  }
+  samples.length = 0;
+  for (let i = latest.length - 1; i >= 0; i--) samples.push(latest[i] as string);
+}
+
+function addToSubject(subject: Subject, event: TriageEvent, t: number, future: boolean): void {
+  subject.count += 1;
+  subject.statusCounts[event.status] = (subject.statusCounts[event.status] ?? 0) + 1;
+  // An event stamped in the future is counted but must not postpone the quiet-period resolve.
+  if (!future) {
+    subject.firstSeen = Math.min(subject.firstSeen, t);
+    subject.lastSeen = Math.max(subject.lastSeen, t);
+  }
+  addDistinct(subject.apps, event.app);
+  addDistinct(subject.accounts, event.account);
+  addDistinct(subject.models, event.model);
+  addSample(subject.sampleRequestIds, event.requestId);
+}
+
+function newSubject(scope: SubjectScope, openedAt: number, firstSeen: number, now: number): Subject {
+  const prefix = scope.kind === 'incident' ? 'inc' : 'acct';
+  return {
+    // Scope hash + opening event time: unique per lifecycle even if the scope record expired meanwhile.
+    id: `${prefix}-${stableHash(scope.key)}-${openedAt.toString(36)}`,
+    openedAt,
+    createdAt: now,
+    firstSeen,
+    lastSeen: firstSeen,
+    count: 0,
+    statusCounts: {},
+    apps: [],
+    accounts: [],
+    models: [],
+    sampleRequestIds: [],
+    notices: 0,
+    announced: false,
+    countAtLastNotice: 0,
+  };
+}
+
+function openFromWindow(scope: IncidentScope, first: number, last: number, now: number): void {
+  const entries = scope.window.slice(first);
+  const start = entries[0] as WindowEntry;
+  const subject = newSubject(scope, (scope.window[last] as WindowEntry)[0], start[0], now);
+  for (const [t, status, count] of entries) {
+    subject.count += count;
+    subject.statusCounts[status] = (subject.statusCounts[status] ?? 0) + count;
+    subject.lastSeen = Math.max(subject.lastSeen, t);
+  }
+  if (scope.pending) {
+    subject.apps = scope.pending.apps;
+    subject.accounts = scope.pending.accounts;
+    subject.models = scope.pending.models;
+    subject.sampleRequestIds = scope.pending.sampleRequestIds;
+  }
+  scope.current = subject;
+  scope.window = [];
+  delete scope.pending;
+}
+
+function resolveCurrent(
+  scope: SubjectScope,
+  now: number,
+  config: PolicyConfig,
+  out: NotificationIntent[],
+): void {
+  const subject = scope.current;
+  if (!subject) return;
+  // Resolved notices are never held by a silence: once an incident was announced, its subscribers must see
+  // it closed. One that was never announced (silenced throughout) ends without a word.
+  if (subject.announced) {
+    const kind = scope.kind === 'incident' ? 'incident.resolved' : 'account-issue.resolved';
+    out.push(buildIntent(scope, subject, kind, now));
+  }
+  scope.resolvedUpTo = subject.lastSeen + quietMs(scope, config);
+  delete scope.current;
+}
+
+/**
+ * Count errors (in event-time order, `times[i]` for `events[i]`) into a counter scope: the total, first and
+ * last seen, what they concern and sample ids — nothing that notifies, so no per-event lifecycle.
+ */
+export function countErrors(
+  scope: CounterScope,
+  events: readonly TriageEvent[],
+  times: readonly number[],
+  now: number,
+  config: PolicyConfig,
+): void {
+  const futureAfter = now + config.clockSkewSeconds * SECOND;
+  let { firstSeen, lastSeen } = scope;
+  const { models, accounts, apps } = scope;
+  for (let i = 0; i < events.length; i++) {
+    const t = times[i] as number;
+    // An event stamped in the future is counted but does not move first/last seen.
+    if (t <= futureAfter) {
+      if (t < firstSeen) firstSeen = t;
+      if (t > lastSeen) lastSeen = t;
+    }
+    const event = events[i] as TriageEvent;
+    if (models.length < LIMITS.distinctValues) addDistinct(models, event.model);
+    if (accounts.length < LIMITS.distinctValues) addDistinct(accounts, event.account);
+    if (apps.length < LIMITS.distinctValues) addDistinct(apps, event.app);
+  }
+  scope.total += events.length;
+  scope.firstSeen = firstSeen;
+  scope.lastSeen = lastSeen;
+  addSamples(scope.sampleRequestIds, events);
+}
+
+/**
+ * Count one error, at event time `t` (epoch ms: `occurredAt`, else the batch's receive time), into its
+ * scope; may resolve the current subject (event-time gap) or open a new one.
+ */
+export function ingest(
+  scope: ScopeState,
+  event: TriageEvent,
+  t: number,
+  now: number,
+  config: PolicyConfig,
+  out: NotificationIntent[],
+): void {
+  if (scope.kind === 'counter') {
+    countErrors(scope, [event], [t], now, config);
+    return;
+  }
+  const future = t > now + config.clockSkewSeconds * SECOND;
+  scope.total += 1;
+  if (!future) {
+    if (t < scope.firstSeen) scope.firstSeen = t;
+    if (t > scope.lastSeen) scope.lastSeen = t;
+  }
+  if (scope.kind === 'incident') {
+    scope.statusCounts[event.status] = (scope.statusCounts[event.status] ?? 0) + 1;
+  }
+  const current = scope.current;
+  if (current && !future && t >= current.lastSeen + quietMs(scope, config)) {
+    resolveCurrent(scope, now, config, out);
+  }
+  if (scope.current) {
+    addToSubject(scope.current, event, t, future);
+    return;
+  }
+  // Future-stamped errors, and late ones from before the last resolve, are counted but open nothing.
+  if (future || (scope.resolvedUpTo !== undefined && t <= scope.resolvedUpTo)) return;
+  if (scope.kind === 'account-issue') {
+    if (t < now - quietMs(scope, config)) return;
+    scope.current = newSubject(scope, t, t, now);
+    addToSubject(scope.current, event, t, false);
+    return;
+  }
+  const windowMs = config.incidents.persistence.windowSeconds * SECOND;
+  const stale = t < now - windowMs;
+  if (scope.rule === 'immediate') {
+    if (stale) return;
+    scope.current = newSubject(scope, t, t, now);
+    addToSubject(scope.current, event, t, false);
+    return;
+  }
+  if (scope.window.length === 0) scope.pending = { apps: [], accounts: [], models: [], sampleRequestIds: [] };
+  addToWindow(scope.window, t, event.status);
+  if (scope.pending) {
+    addDistinct(scope.pending.apps, event.app);
+    addDistinct(scope.pending.accounts, event.account);
+    addDistinct(scope.pending.models, event.model);
+    addSample(scope.pending.sampleRequestIds, event.requestId);
+  }
+  pruneWindow(scope.window, now, config.incidents.persistence);
+  const run = findPersistentRun(scope.window, now, config.incidents.persistence);
+  if (run) openFromWindow(scope, run.first, run.last, now);
+}
+
+/** The notification owed by the current subject at `now`, if any (ignoring silences). */
+function owedNotice(scope: SubjectScope, subject: Subject, now: number, config: PolicyConfig) {
+  if (scope.kind === 'incident') {
+    if (!subject.announced) return 'incident.opened';
+    const reminderAt = (subject.lastNoticeAt ?? 0) + config.incidents.reminderIntervalSeconds * SECOND;
+    return now >= reminderAt ? 'incident.reminder' : undefined;
+  }
+  const a = config.accountIssues;
+  if (!subject.announced) {
+    return now >= subject.createdAt + a.groupWaitSeconds * SECOND ? 'account-issue.opened' : undefined;
+  }
+  const last = subject.lastNoticeAt ?? 0;
+  if (subject.count > subject.countAtLastNotice && now >= last + a.updateIntervalSeconds * SECOND) {
+    return 'account-issue.updated';
+  }
+  return now >= last + a.reminderIntervalSeconds * SECOND ? 'account-issue.reminder' : undefined;
+}
+
+function silenceFacts(scope: SubjectScope, subject: Subject) {
+  return {
+    statuses: Object.keys(subject.statusCounts).map(Number),
+    models: scope.kind === 'incident' && scope.model !== undefined ? [scope.model] : subject.models,
+    accounts: scope.kind === 'account-issue' ? [scope.account] : subject.accounts,
+    apps: subject.apps,
+  };
+}
+
+/**
+ * Time-based transitions at `now`: quiet resolve, opening notice, updates, reminders, silences ending.
+ * Returns whether it changed the scope (the sweep writes nothing when it did not).
+ */
+export function evaluate(
+  scope: ScopeState,
+  now: number,
+  config: PolicyConfig,
+  out: NotificationIntent[],
+): boolean {
+  if (scope.kind === 'counter') return false;
+  const subject = scope.current;
+  if (!subject) return false;
+  if (now >= subject.lastSeen + quietMs(scope, config)) {
+    resolveCurrent(scope, now, config, out);
+    return true;
+  }
+  const kind: NotificationKind | undefined = owedNotice(scope, subject, now, config);
+  if (!kind) return false;
+  const silence = activeSilence(silenceFacts(scope, subject), now, config);
+  if (silence) {
+    if (subject.heldBy === silence.id) return false;
+    subject.heldBy = silence.id;
+    return true;
+  }
+  out.push(buildIntent(scope, subject, kind, now, subject.heldBy));
+  subject.notices += 1;
+  subject.announced = true;
+  subject.lastNoticeAt = now;
+  subject.countAtLastNotice = subject.count;
+  delete subject.heldBy;
+  return true;
+}
+
+/** When the next time-based transition of this scope is due (undefined: only new errors can change it). */
+export function workDueAt(scope: ScopeState, config: PolicyConfig): number | undefined {
+  if (scope.kind === 'counter' || !scope.current) return undefined;
+  const subject = scope.current;
+  const due = [subject.lastSeen + quietMs(scope, config)];
+  if (subject.heldBy !== undefined) {
+    // A silence removed from the config meanwhile: look again at once.
+    due.push(config.silences.find((s) => s.id === subject.heldBy)?.endsAt ?? 0);
+  } else if (scope.kind === 'incident') {
+    if (subject.announced) {
+      due.push((subject.lastNoticeAt ?? 0) + config.incidents.reminderIntervalSeconds * SECOND);
+    }
+  } else {
+    const a = config.accountIssues;
+    const last = subject.lastNoticeAt ?? 0;
+    if (!subject.announced) due.push(subject.createdAt + a.groupWaitSeconds * SECOND);
+    else {
+      due.push(last + a.reminderIntervalSeconds * SECOND);
+      if (subject.count > subject.countAtLastNotice) due.push(last + a.updateIntervalSeconds * SECOND);
+    }
+  }
+  return Math.min(...due);
+}

@@ -1,0 +1,166 @@
+import { subtypeOf } from '../../../../../functions/core/classify';
+import type { TriageEvent } from '../../../../../functions/core/event';
+import type { PolicyConfig } from '../../../../../functions/core/policy/config';
+import { stableHash } from '../../../../../functions/core/policy/stable-hash';
+import type { IncidentRule } from '../../../../../functions/core/policy/types';
+
+/** What an event's scope is, before any state exists: enough to create the scope record. */
+export type ScopeDescriptor =
+  | {
+      readonly kind: 'incident';
+      readonly key: string;
+      readonly rule: IncidentRule;
+      readonly model?: string;
+      readonly endpoint?: string;
+    }
+  | {
+      readonly kind: 'account-issue';
+      readonly key: string;
+      readonly account: string;
+      readonly status: number;
+      readonly subtype?: 'account-status' | 'lora-load-failed';
+    }
+  | {
+      readonly kind: 'counter';
+      readonly key: string;
+      readonly status: number;
+    };
+
+/** Account used when neither the event nor the token's app mapping names one (DESIGN §5). */
+export const UNKNOWN_ACCOUNT = 'unknown';
+
+const MAX_PART = 200;
+
+/**
+ * One key component: `#` (the separator), `%`, spaces and non-ASCII are percent-encoded so keys never
+ * collide and stay ASCII; very long values keep a readable prefix plus a hash so the key stays < 1 KB.
+ */
+export function keyPart(value: string | undefined): string {
+  if (value === undefined) return '';
+  const encoded = value.replace(/[%#\s]|[^\x21-\x7e]/gu, (c) => encodeURIComponent(c));
+  return encoded.length <= MAX_PART ? encoded : `${encoded.slice(0, MAX_PART - 20)}~${stableHash(value)}`;
+}
+
+/** Descriptors already built, per policy config: most events of a batch share a handful of scopes. */
+interface DescriptorCache {
+  readonly immediate: ReadonlySet<number>;
+  readonly accountStatuses: ReadonlySet<number>;
+  /** By rule, then model (or endpoint): incident scopes. */
+  readonly byModel: Record<IncidentRule, Map<string, ScopeDescriptor>>;
+  readonly byEndpoint: Record<IncidentRule, Map<string, ScopeDescriptor>>;
+  /** Neither model nor endpoint. */
+  readonly unknown: Record<IncidentRule, ScopeDescriptor>;
+  /** By account, then status (negative for a 412 LoRA load failure): account-issue scopes. */
+  readonly byAccount: Map<string, Map<number, ScopeDescriptor>>;
+  readonly counters: Map<number, ScopeDescriptor>;
+  size: number;
+}
+
+/** Bounds the memory of a warm Lambda fed ever-new models or accounts; refilling the cache is cheap. */
+const MAX_CACHED_DESCRIPTORS = 4096;
+
+const caches = new WeakMap<PolicyConfig, DescriptorCache>();
+
+function cacheFor(config: PolicyConfig): DescriptorCache {
+  let cache = caches.get(config);
+  if (!cache) {
+    cache = {
+      immediate: new Set(config.incidents.immediateStatuses),
+      accountStatuses: new Set(config.accountIssues.statuses),
+      byModel: { immediate: new Map(), persistent: new Map() },
+      byEndpoint: { immediate: new Map(), persistent: new Map() },
+      unknown: {
+        immediate: { kind: 'incident', key: 'incident#immediate#unknown', rule: 'immediate' },
+        persistent: { kind: 'incident', key: 'incident#persistent#unknown', rule: 'persistent' },
+      },
+      byAccount: new Map(),
+      counters: new Map(),
+      size: 0,
+    };
+    caches.set(config, cache);
+  } else if (cache.size > MAX_CACHED_DESCRIPTORS) {
+    for (const map of [cache.byModel.immediate, cache.byModel.persistent, cache.byEndpoint.immediate])
+      map.clear();
+    cache.byEndpoint.persistent.clear();
+    cache.byAccount.clear();
+    cache.counters.clear();
+    cache.size = 0;
+  }
+  return cache;
+}
+
+function incidentScope(event: TriageEvent, rule: IncidentRule, cache: DescriptorCache): ScopeDescriptor {
+  const { model, endpoint } = event;
+  if (model !== undefined) {
+    let found = cache.byModel[rule].get(model);
+    if (!found) {
+      found = { kind: 'incident', key: `incident#${rule}#model#${keyPart(model)}`, rule, model };
+      cache.byModel[rule].set(model, found);
+      cache.size++;
+    }
+    return found;
+  }
+  if (endpoint === undefined) return cache.unknown[rule];
+  let found = cache.byEndpoint[rule].get(endpoint);
+  if (!found) {
+    found = { kind: 'incident', key: `incident#${rule}#endpoint#${keyPart(endpoint)}`, rule, endpoint };
+    cache.byEndpoint[rule].set(endpoint, found);
+    cache.size++;
+  }
+  return found;
+}
+
+function accountScope(event: TriageEvent, cache: DescriptorCache): ScopeDescriptor {
+  const { status } = event;
+  const account = event.account ?? UNKNOWN_ACCOUNT;
+  // A LoRA that failed to load is the account's model problem, not its billing status: its own group.
+  const subtype = status === 412 ? subtypeOf(412, event.message) : undefined;
+  const lora = subtype === 'lora-load-failed';
+  let statuses = cache.byAccount.get(account);
+  if (!statuses) {
+    statuses = new Map();
+    cache.byAccount.set(account, statuses);
+  }
+  const slot = lora ? -status : status;
+  let found = statuses.get(slot);
+  if (!found) {
+    found = {
+      kind: 'account-issue',
+      key: `account#${keyPart(account)}#${status}${lora ? `#${subtype}` : ''}`,
+      account,
+      status,
+      ...(subtype === 'account-status' || subtype === 'lora-load-failed' ? { subtype } : {}),
+    };
+    statuses.set(slot, found);
+    cache.size++;
+  }
+  return found;
+}
+
+/**
+ * The scope an event belongs to under `config`. Every event belongs to exactly one scope. Descriptors are
+ * shared (cached per config): treat them as read-only.
+ */
+export function describeScope(event: TriageEvent, config: PolicyConfig): ScopeDescriptor {
+  return scopeDescriber(config)(event);
+}
+
+/** `describeScope` for many events under one config: the cache is looked up once, not per event. */
+export function scopeDescriber(config: PolicyConfig): (event: TriageEvent) => ScopeDescriptor {
+  const cache = cacheFor(config);
+  return (event) => {
+    const { status } = event;
+    if (status >= 500 && status <= 599) {
+      return incidentScope(event, cache.immediate.has(status) ? 'immediate' : 'persistent', cache);
+    }
+    if (cache.accountStatuses.has(status)) return accountScope(event, cache);
+    // One counter per status: the per-model/account/app breakdown goes to the triage log, not to records.
+    let found = cache.counters.get(status);
+    if (!found) {
+      found = { kind: 'counter', key: `count#${status}`, status };
+      cache.counters.set(status, found);
+      cache.size++;
+    }
+    return found;
+  };
+}
