@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { App, Duration, Stack } from 'aws-cdk-lib';
@@ -120,17 +120,63 @@ const HANDLER_ENV = {
   INCLUDE_NON_FIREWORKS: 'false',
 };
 
-// The bundles sit under bench/.out, so externals (if lib/ ever marks any) resolve from the project's node_modules.
-const IMPORT_TIMER =
-  'const t=process.hrtime.bigint();import(process.argv[1]).then(()=>process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6)))';
+/**
+ * The packages a bundle imports that esbuild left external (`--external:<pattern>` in the CDK's command
+ * line, e.g. `@aws-sdk/*`): the runtime's copies, loaded when the bundle is imported.
+ */
+export function externalImports(bundleText: string, esbuildArgs: readonly string[]): string[] {
+  const patterns = esbuildArgs
+    .filter((a) => a.startsWith('--external:'))
+    .map((a) => {
+      const escaped = a.slice('--external:'.length).replace(/[.+?^$|()[\]{}\\]/g, '\\$&');
+      return new RegExp(`^${escaped.replace(/\*/g, '.*')}$`);
+    });
+  const found = new Set<string>();
+  // Static imports as esbuild prints them (minified or not): `from"x"`, `import"x"`, `import("x")`.
+  for (const match of bundleText.matchAll(/(?:\bfrom|\bimport)\s*\(?\s*["']([^"']+)["']/g)) {
+    const specifier = match[1] as string;
+    if (patterns.some((p) => p.test(specifier))) found.add(specifier);
+  }
+  return [...found].sort();
+}
 
-/** Milliseconds to import a bundle in a fresh node process, as Lambda's init imports the handler. */
-async function coldImportMs(bundle: string): Promise<number> {
+/**
+ * Imports the packages in argv[2] (a JSON list) first, then the bundle (argv[1]), and prints both times:
+ * `[packagesMs, bundleMs]`. With an empty list, bundleMs is the plain cold import, as Lambda's init.
+ * The clock stops before anything is printed: the first use of process.stdout builds the stream (~1 ms).
+ */
+const IMPORT_TIMER = `(async () => {
+  const now = () => process.hrtime.bigint();
+  const packages = JSON.parse(process.argv[2]);
+  const t0 = now();
+  for (const p of packages) await import(p);
+  const t1 = now();
+  await import(process.argv[1]);
+  const t2 = now();
+  process.stdout.write(JSON.stringify([Number(t1 - t0) / 1e6, Number(t2 - t1) / 1e6]));
+})()`;
+
+interface ImportTimes {
+  /** Importing the preloaded packages (0 without any). */
+  readonly packagesMs: number;
+  /** Importing the bundle after them. */
+  readonly bundleMs: number;
+}
+
+/**
+ * Times to import a bundle in a fresh node process, as Lambda's init imports the handler, optionally after
+ * importing `preload` in the same process. Run in the bundle's folder, so `preload` resolves as the
+ * bundle's own imports do (the bundles sit under bench/.out: externals resolve from the project's node_modules).
+ */
+async function coldImport(bundle: string, preload: readonly string[] = []): Promise<ImportTimes> {
   const url = pathToFileURL(bundle).href;
-  const { stdout } = await run(process.execPath, ['--enable-source-maps', '-e', IMPORT_TIMER, url], {
-    env: { ...HANDLER_ENV, PATH: process.env.PATH ?? '' },
-  });
-  return Number(stdout);
+  const { stdout } = await run(
+    process.execPath,
+    ['--enable-source-maps', '-e', IMPORT_TIMER, url, JSON.stringify(preload)],
+    { env: { ...HANDLER_ENV, PATH: process.env.PATH ?? '' }, cwd: dirname(bundle) },
+  );
+  const [packagesMs, bundleMs] = JSON.parse(stdout) as [number, number];
+  return { packagesMs, bundleMs };
 }
 
 /** `bundleKb` (largest minified bundle) and `initVsEmpty` (median cold import / empty bundle's, worst function). */
@@ -148,27 +194,71 @@ export const bundlePart: BenchPart = {
         FUNCTIONS.map((name) => [name, statSync(bundles[name]).size / 1024]),
       ) as Record<FunctionName, number>;
       const processes = quick ? 10 : 20;
-      const samples = new Map<string, number[]>();
+      const preloads = Object.fromEntries(
+        FUNCTIONS.map((n) => [n, externalImports(readFileSync(bundles[n], 'utf8'), esbuild.args)]),
+      ) as Record<FunctionName, string[]>;
       const targets: [string, string][] = [
         ['empty', emptyPath],
         ...FUNCTIONS.map((n) => [n, bundles[n]] as [string, string]),
       ];
+      const plain = new Map<string, number[]>();
+      // Per function with external imports: the same bundle imported after its SDK packages in one process,
+      // which splits its init into theirs (the packages) and ours (the bundle's own code, clients included).
+      const preloaded = new Map<FunctionName, { ours: number[]; sdk: number[] }>();
+      const push = <T>(map: Map<T, number[]>, key: T, ms: number) =>
+        map.set(key, [...(map.get(key) ?? []), ms]);
       // Round robin: a noisy moment spreads over every bundle instead of hitting one.
       for (let i = 0; i < processes + 1; i++) {
         for (const [name, path] of targets) {
-          const ms = await coldImportMs(path);
-          if (i === 0) continue; // the first round warms the file system cache
-          samples.set(name, [...(samples.get(name) ?? []), ms]);
+          const { bundleMs } = await coldImport(path);
+          if (i > 0) push(plain, name, bundleMs); // the first round warms the file system cache
+        }
+        for (const name of FUNCTIONS) {
+          if (preloads[name].length === 0) continue;
+          const { packagesMs, bundleMs } = await coldImport(bundles[name], preloads[name]);
+          if (i === 0) continue;
+          const entry = preloaded.get(name) ?? { ours: [], sdk: [] };
+          entry.ours.push(bundleMs);
+          entry.sdk.push(packagesMs);
+          preloaded.set(name, entry);
         }
       }
-      const emptyMs = median(samples.get('empty') ?? []);
-      const init = Object.fromEntries(
-        FUNCTIONS.map((n) => [n, median(samples.get(n) ?? []) / emptyMs]),
+      const emptyMs = median(plain.get('empty') ?? []);
+      const importMs = Object.fromEntries([...plain].map(([n, s]) => [n, median(s)])) as Record<
+        FunctionName | 'empty',
+        number
+      >;
+      const init = Object.fromEntries(FUNCTIONS.map((n) => [n, importMs[n] / emptyMs])) as Record<
+        FunctionName,
+        number
+      >;
+      // Without external imports, the plain import is all ours.
+      const oursMs = Object.fromEntries(
+        FUNCTIONS.map((n) => {
+          const samples = preloaded.get(n)?.ours;
+          return [n, samples ? median(samples) : importMs[n]];
+        }),
       ) as Record<FunctionName, number>;
+      const sdkMs = Object.fromEntries(
+        FUNCTIONS.map((n) => {
+          const samples = preloaded.get(n)?.sdk;
+          return [n, samples ? median(samples) : 0];
+        }),
+      ) as Record<FunctionName, number>;
+      const oursVsEmpty = Object.fromEntries(FUNCTIONS.map((n) => [n, oursMs[n] / emptyMs])) as Record<
+        FunctionName,
+        number
+      >;
       const largest = FUNCTIONS.reduce((a, b) => (sizesKb[a] >= sizesKb[b] ? a : b));
       const slowest = FUNCTIONS.reduce((a, b) => (init[a] >= init[b] ? a : b));
       const list = (values: Record<string, number>) =>
         FUNCTIONS.map((n) => `${n} ${round(values[n] as number)}`).join(', ');
+      const split = FUNCTIONS.map(
+        (n) =>
+          `${n} ${round(init[n])} (ours ${round(oursVsEmpty[n])} × · ${
+            sdkMs[n] > 0 ? `SDK ${round(sdkMs[n])} ms` : 'no SDK'
+          })`,
+      ).join(', ');
       return {
         figures: [
           {
@@ -185,13 +275,19 @@ export const bundlePart: BenchPart = {
             unit: '× empty',
             target: '≤ 3.0',
             pass: init[slowest] <= 3.0,
-            beside: `${slowest}; ${list(init)}; empty bundle ${round(emptyMs)} ms, median of ${processes} cold processes each`,
+            beside: `${slowest}; ${split}; empty bundle ${round(emptyMs)} ms, median of ${processes} cold processes each`,
           },
         ],
         details: {
           sizesKb,
           initVsEmpty: init,
-          importMs: Object.fromEntries([...samples].map(([n, s]) => [n, median(s)])),
+          importMs,
+          // Ours: the bundle imported after its external packages in the same process (its own code and
+          // module-scope work, SDK client construction included); SDK: those packages' import time.
+          oursMs,
+          oursVsEmpty,
+          sdkMs,
+          sdkPackages: preloads,
           processes,
           esbuildOptions: esbuild.args.filter((a) => a.startsWith('--') && !a.startsWith('--outfile')),
           sourceMapsKb: Object.fromEntries(
