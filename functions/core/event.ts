@@ -37,14 +37,27 @@ export interface TriageEvent {
   readonly source?: EventSource;
 }
 
-const statusValue = z.unknown().check(
-  z.refine(
-    (value) => isHttpStatus(typeof value === 'string' && /^\d{3}$/.test(value) ? Number(value) : value),
-    {
-      error: `expected an integer HTTP status from ${MIN_STATUS} to ${MAX_STATUS}`,
-    },
-  ),
-);
+/**
+ * The schemas are built on first use, not at import: building zod schemas costs milliseconds of every cold
+ * start, and the common paths never need them (normalize's fast path, the sweep, log extraction).
+ */
+function once<T>(build: () => T): () => T {
+  let value: T | undefined;
+  return () => {
+    value ??= build();
+    return value;
+  };
+}
+
+const statusValue = () =>
+  z.unknown().check(
+    z.refine(
+      (value) => isHttpStatus(typeof value === 'string' && /^\d{3}$/.test(value) ? Number(value) : value),
+      {
+        error: `expected an integer HTTP status from ${MIN_STATUS} to ${MAX_STATUS}`,
+      },
+    ),
+  );
 
 /**
  * Longest accepted text fields (zod counts code points, so a longer UTF-16 string may still pass) and the
@@ -72,27 +85,29 @@ const text = (name: keyof typeof TEXT_LIMITS, max: number = TEXT_LIMITS[name]) =
       z.maxLength(max, `${name} must be at most ${max} characters`),
     );
 
-const occurredAtValue = z
-  .union([z.string(), z.number()], {
-    error: 'occurredAt must be an ISO-8601 date-time string or epoch milliseconds',
-  })
-  .check(
-    z.refine((value) => parseTime(value) !== undefined, {
-      error:
-        'occurredAt must be a valid ISO-8601 date-time with a time zone (e.g. 2026-11-25T15:00:00Z) or epoch milliseconds',
-    }),
+const occurredAtValue = () =>
+  z
+    .union([z.string(), z.number()], {
+      error: 'occurredAt must be an ISO-8601 date-time string or epoch milliseconds',
+    })
+    .check(
+      z.refine((value) => parseTime(value) !== undefined, {
+        error:
+          'occurredAt must be a valid ISO-8601 date-time with a time zone (e.g. 2026-11-25T15:00:00Z) or epoch milliseconds',
+      }),
+    );
+
+const headersValue = () =>
+  z.record(
+    z.string(),
+    z.union([z.string(), z.number(), z.array(z.string())], { error: 'header values must be strings' }),
+    { error: 'headers must be an object of header names to values' },
   );
 
-const headersValue = z.record(
-  z.string(),
-  z.union([z.string(), z.number(), z.array(z.string())], { error: 'header values must be strings' }),
-  { error: 'headers must be an object of header names to values' },
-);
-
 /** Fields of the canonical event as they may arrive (all optional here; status is checked on the whole). */
-const canonicalFields = {
+const canonicalFields = () => ({
   id: z.optional(text('id').check(z.regex(ID_PATTERN, 'id must be printable ASCII without spaces'))),
-  status: z.optional(statusValue),
+  status: z.optional(statusValue()),
   message: z.optional(z.string({ error: 'message must be a string' })),
   requestId: z.optional(text('requestId')),
   model: z.optional(text('model')),
@@ -111,39 +126,41 @@ const canonicalFields = {
   ),
   app: z.optional(text('app')),
   environment: z.optional(text('environment')),
-  occurredAt: z.optional(occurredAtValue),
+  occurredAt: z.optional(occurredAtValue()),
   provider: z.optional(
     z.enum(['fireworks', 'unknown'], { error: 'provider must be "fireworks" or "unknown"' }),
   ),
-};
+});
 
 /**
  * One event as accepted on the wire: the canonical fields, optionally with what an app has in hand
  * after a failed call — the HTTP status (`status` or `statusCode`), the error `body` (object or JSON
  * text) and the response `headers` (for `x-request-id`).
  */
-export const IncomingEventSchema = z
-  .object({
-    ...canonicalFields,
-    statusCode: z.optional(statusValue),
-    body: z.optional(
-      z.union([z.string(), z.record(z.string(), z.unknown())], {
-        error: 'body must be an object or a string',
-      }),
+export const incomingEventSchema = once(() =>
+  z
+    .object({
+      ...canonicalFields(),
+      statusCode: z.optional(statusValue()),
+      body: z.optional(
+        z.union([z.string(), z.record(z.string(), z.unknown())], {
+          error: 'body must be an object or a string',
+        }),
+      ),
+      headers: z.optional(headersValue()),
+    })
+    .check(
+      z.refine(
+        (event) => event.status !== undefined || event.statusCode !== undefined || hasBodyStatus(event.body),
+        {
+          error: 'status is required: the HTTP status code of the failed Fireworks API call',
+          path: ['status'],
+        },
+      ),
     ),
-    headers: z.optional(headersValue),
-  })
-  .check(
-    z.refine(
-      (event) => event.status !== undefined || event.statusCode !== undefined || hasBodyStatus(event.body),
-      {
-        error: 'status is required: the HTTP status code of the failed Fireworks API call',
-        path: ['status'],
-      },
-    ),
-  );
+);
 
-export type IncomingEvent = z.infer<typeof IncomingEventSchema>;
+export type IncomingEvent = z.infer<ReturnType<typeof incomingEventSchema>>;
 
 export function hasBodyStatus(body: unknown): boolean {
   if (!body || typeof body !== 'object') return false;
@@ -249,14 +266,16 @@ export function parseTimeText(value: string): number | undefined {
 }
 
 /** Canonical events already normalized (on the queue, on stdin of `simulate`): validated again, strictly. */
-export const CanonicalEventSchema = z.object({
-  ...canonicalFields,
-  id: text('id'),
-  status: z.int({ error: 'status must be an integer' }).check(z.minimum(MIN_STATUS), z.maximum(MAX_STATUS)),
-  message: z.optional(z.string().check(z.maxLength(LIMITS.maxMessageChars))),
-  messageTruncated: z.optional(z.literal(true)),
-  occurredAt: z.optional(z.iso.datetime()),
-  errorType: z.optional(z.string().check(z.maxLength(256))),
-  errorCode: z.optional(z.string().check(z.maxLength(256))),
-  source: z.optional(z.enum(['webhook', 'logs'])),
-});
+export const canonicalEventSchema = once(() =>
+  z.object({
+    ...canonicalFields(),
+    id: text('id'),
+    status: z.int({ error: 'status must be an integer' }).check(z.minimum(MIN_STATUS), z.maximum(MAX_STATUS)),
+    message: z.optional(z.string().check(z.maxLength(LIMITS.maxMessageChars))),
+    messageTruncated: z.optional(z.literal(true)),
+    occurredAt: z.optional(z.iso.datetime()),
+    errorType: z.optional(z.string().check(z.maxLength(256))),
+    errorCode: z.optional(z.string().check(z.maxLength(256))),
+    source: z.optional(z.enum(['webhook', 'logs'])),
+  }),
+);

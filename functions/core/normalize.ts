@@ -2,12 +2,12 @@ import type * as z from 'zod/mini';
 import { isHttpStatus } from './classify';
 import { type FieldError, TriageError, ValidationError } from './errors';
 import {
-  CanonicalEventSchema,
+  canonicalEventSchema,
   type EventSource,
   hasBodyStatus,
   ID_PATTERN,
   type IncomingEvent,
-  IncomingEventSchema,
+  incomingEventSchema,
   LIMITS,
   METHOD_PATTERN,
   TEXT_LIMITS,
@@ -198,7 +198,7 @@ const isJsonRecord = (value: unknown): value is Json =>
  * the schema accepts as they are — nearly all of them. Returns undefined for anything else (invalid,
  * or a rare shape such as an over-long text that zod measures in code points), and zod decides: it stays
  * the source of truth for what is accepted and for the error details. When this returns an event, it is
- * the one `toCanonical(IncomingEventSchema.parse(input))` makes (the unit tests check this on generated
+ * the one `toCanonical(incomingEventSchema().parse(input))` makes (the unit tests check this on generated
  * inputs). Reads each own key once (for...in over a plain object, as JSON.parse makes them).
  */
 export function normalizeCommonEvent(input: Json, options: NormalizeOptions): TriageEvent | undefined {
@@ -348,7 +348,7 @@ function normalizeWithSchema(input: unknown, options: NormalizeOptions, path: st
       { path: path || '(body)', message: 'expected an object' },
     ]);
   }
-  const parsed = IncomingEventSchema.safeParse(input);
+  const parsed = incomingEventSchema().safeParse(input);
   if (!parsed.success) {
     const details = issuesToFieldErrors(path, parsed.error.issues);
     throw new ValidationError(
@@ -432,7 +432,7 @@ export function normalizeBody(body: unknown, options: NormalizeOptions): TriageE
 
 /** Validate an already-canonical event (queue messages, `simulate` input). */
 export function parseCanonicalEvent(input: unknown, path = ''): TriageEvent {
-  const parsed = CanonicalEventSchema.safeParse(input);
+  const parsed = canonicalEventSchema().safeParse(input);
   if (!parsed.success) {
     const details = issuesToFieldErrors(path, parsed.error.issues);
     throw new ValidationError(

@@ -12,12 +12,16 @@ export interface QueueMessageBody extends EventBatch {
   readonly v: 1;
 }
 
-const BodySchema = z.object({
-  v: z.literal(1, { error: 'v must be 1 (the queue message format version)' }),
-  batchId: z.string().check(z.minLength(1), z.maxLength(256)),
-  receivedAt: z.number().check(z.int(), z.positive()),
-  events: z.array(z.unknown()).check(z.minLength(1)),
-});
+const buildBodySchema = () =>
+  z.object({
+    v: z.literal(1, { error: 'v must be 1 (the queue message format version)' }),
+    batchId: z.string().check(z.minLength(1), z.maxLength(256)),
+    receivedAt: z.number().check(z.int(), z.positive()),
+    events: z.array(z.unknown()).check(z.minLength(1)),
+  });
+
+/** Built on first use: only the triage function parses queue messages, and building it at import costs every cold start. */
+let bodySchema: ReturnType<typeof buildBodySchema> | undefined;
 
 /**
  * Split events into queue message bodies of at most {@link MAX_MESSAGE_BYTES} each, in order.
@@ -60,7 +64,8 @@ export function parseQueueMessage(body: string): QueueMessageBody {
   } catch (error) {
     throw new ValidationError(`queue message is not JSON: ${(error as Error).message}`);
   }
-  const parsed = BodySchema.safeParse(json);
+  bodySchema ??= buildBodySchema();
+  const parsed = bodySchema.safeParse(json);
   if (!parsed.success) {
     const details = issuesToFieldErrors('', parsed.error.issues);
     throw new ValidationError(

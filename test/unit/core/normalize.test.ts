@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { mixedEvents } from '../../../bench/fixtures/mixed-events';
 import { ValidationError } from '../../../functions/core/errors';
 import {
-  IncomingEventSchema,
+  incomingEventSchema,
   LIMITS,
   parseTime,
   parseTimeText,
@@ -290,7 +290,7 @@ describe('normalize', () => {
     const fixed = { newId: () => 'generated', source: 'webhook' as const };
     /** What the schema path makes of an input: the canonical event, or undefined when zod rejects it. */
     function bySchema(input: unknown) {
-      const parsed = IncomingEventSchema.safeParse(input);
+      const parsed = incomingEventSchema().safeParse(input);
       return parsed.success ? toCanonical(parsed.data, fixed) : undefined;
     }
 
