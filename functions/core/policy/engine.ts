@@ -1,7 +1,8 @@
 import type { TriageEvent } from '../event';
 import type { PolicyConfig } from './config';
+import { addToRun, type ErrorRun, errorRunOf, newErrorRun } from './error-run';
 import { eventTime } from './event-time';
-import { countErrors, evaluate, ingest, workDueAt } from './lifecycle';
+import { evaluate, ingestRun, workDueAt } from './lifecycle';
 import { forgetBatches, rememberBatches, rememberedAmong } from './recent-batches';
 import { type ScopeDescriptor, scopeDescriber } from './scope-key';
 import { LIMITS, type ScopeState, type Subject } from './scope-state';
@@ -14,13 +15,10 @@ import type { EventBatch, NotificationIntent, ScopeUpdate } from './types';
  * given is never modified (the draft is a copy of the parts that change).
  */
 
-/** One scope's events of one batch, with their event times (parallel arrays: no object per event). */
+/** One scope's events of one batch, in batch order, with their aggregates (see error-run.ts). */
 interface ScopeGroup {
   readonly descriptor: ScopeDescriptor;
-  readonly events: TriageEvent[];
-  readonly times: number[];
-  /** Whether `times` is non-decreasing (events usually arrive in order). */
-  sorted: boolean;
+  readonly run: ErrorRun;
 }
 
 interface SplitBatch {
@@ -42,14 +40,10 @@ function split(batch: EventBatch, config: PolicyConfig): SplitBatch {
     const descriptor = describe(event);
     let group = last?.descriptor === descriptor ? last : groups.get(descriptor.key);
     if (!group) {
-      group = { descriptor, events: [], times: [], sorted: true };
+      group = { descriptor, run: newErrorRun() };
       groups.set(descriptor.key, group);
     }
-    const t = eventTime(event.occurredAt, batch.receivedAt);
-    const n = group.times.length;
-    if (n > 0 && t < (group.times[n - 1] as number)) group.sorted = false;
-    group.events.push(event);
-    group.times.push(t);
+    addToRun(group.run, event, eventTime(event.occurredAt, batch.receivedAt));
     last = group;
   }
   const entry = { config, fingerprint: cached?.fingerprint ?? batchFingerprint(batch.batchId), groups };
@@ -209,39 +203,36 @@ function finish(
   return { state: draft, intents };
 }
 
-/** Events and their event times (`times[i]` for `events[i]`), in event-time order. */
-interface Segment {
-  readonly events: readonly TriageEvent[];
-  readonly times: readonly number[];
-}
-
 /**
- * The events of `groups` in event-time order (stable: equal times keep their order), as segments to read
- * one after the other: the groups themselves when they already follow each other in time (the usual case:
- * nothing is copied), else one merged, sorted segment.
+ * The events of `groups` as runs in event-time order (stable: equal times keep their order), to apply one
+ * after the other: the groups' own runs when they already follow each other in time (the usual case:
+ * nothing is copied), else one merged, sorted run.
  */
-function inTimeOrder(groups: readonly ScopeGroup[]): readonly Segment[] {
+function inTimeOrder(groups: readonly ScopeGroup[]): readonly ErrorRun[] {
   let ordered = true;
   let previousEnd = Number.NEGATIVE_INFINITY;
-  for (const group of groups) {
-    if (!group.sorted || (group.times[0] as number) < previousEnd) {
+  for (const { run } of groups) {
+    if (!run.sorted || (run.times[0] as number) < previousEnd) {
       ordered = false;
       break;
     }
-    previousEnd = group.times.at(-1) as number;
+    previousEnd = run.times.at(-1) as number;
   }
-  if (ordered) return groups;
+  if (ordered) return groups.map((group) => group.run);
   const events: TriageEvent[] = [];
   const times: number[] = [];
-  for (const group of groups) {
-    for (let i = 0; i < group.events.length; i++) {
-      events.push(group.events[i] as TriageEvent);
-      times.push(group.times[i] as number);
+  for (const { run } of groups) {
+    for (let i = 0; i < run.events.length; i++) {
+      events.push(run.events[i] as TriageEvent);
+      times.push(run.times[i] as number);
     }
   }
   const order = Array.from(times.keys()).sort((a, b) => (times[a] as number) - (times[b] as number));
   return [
-    { events: order.map((i) => events[i] as TriageEvent), times: order.map((i) => times[i] as number) },
+    errorRunOf(
+      order.map((i) => events[i] as TriageEvent),
+      order.map((i) => times[i] as number),
+    ),
   ];
 }
 
@@ -284,8 +275,8 @@ export function applyBatches(
   const fingerprints = candidates.filter((_, i) => !remembered[i]);
   const groups = candidateGroups.filter((_, i) => !remembered[i]);
   if (groups.length === 0) return { intents: [] };
-  const segments = inTimeOrder(groups);
-  const first = (segments[0] as Segment).times[0] as number;
+  const runs = inTimeOrder(groups);
+  const first = (runs[0] as ErrorRun).times[0] as number;
   const draft = state ? draftOf(state) : createScope((groups[0] as ScopeGroup).descriptor, first);
   draft.recentBatches = rememberBatches(
     forgetBatches(draft.recentBatches, settled),
@@ -294,14 +285,7 @@ export function applyBatches(
     config.dedupe,
   );
   const intents: NotificationIntent[] = [];
-  for (const { events, times } of segments) {
-    if (draft.kind === 'counter') countErrors(draft, events, times, now, config);
-    else {
-      for (let i = 0; i < events.length; i++) {
-        ingest(draft, events[i] as TriageEvent, times[i] as number, now, config, intents);
-      }
-    }
-  }
+  for (const run of runs) ingestRun(draft, run, now, config, intents);
   evaluate(draft, now, config, intents);
   return finish(draft, state, now, config, intents, true);
 }

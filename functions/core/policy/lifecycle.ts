@@ -1,5 +1,6 @@
 import type { TriageEvent } from '../event';
 import type { PolicyConfig } from './config';
+import type { ErrorRun } from './error-run';
 import { buildIntent } from './intent';
 import { addToWindow, findPersistentRun, pruneWindow } from './persistence-window';
 import {
@@ -170,6 +171,93 @@ export function countErrors(
   scope.firstSeen = firstSeen;
   scope.lastSeen = lastSeen;
   addSamples(scope.sampleRequestIds, events);
+}
+
+/** Add `values` (distinct, in order of first appearance) to a bounded list: as adding each event's value. */
+function mergeDistinct(list: string[], values: readonly string[]): void {
+  for (let i = 0; i < values.length && list.length < LIMITS.distinctValues; i++) {
+    const value = values[i] as string;
+    if (!list.includes(value)) list.push(value);
+  }
+}
+
+/** Add a run's counts per status to `counts`. */
+function addTallies(counts: Record<string, number>, run: ErrorRun): void {
+  for (let i = 0; i < run.statuses.length; i++) {
+    const status = run.statuses[i] as number;
+    counts[status] = (counts[status] ?? 0) + (run.tallies[i] as number);
+  }
+}
+
+/** `countErrors` of a whole run, from its aggregates (first/last seen per event only if some are future). */
+function countRun(scope: CounterScope, run: ErrorRun, now: number, config: PolicyConfig): void {
+  const futureAfter = now + config.clockSkewSeconds * SECOND;
+  if (run.maxTime <= futureAfter) {
+    if (run.minTime < scope.firstSeen) scope.firstSeen = run.minTime;
+    if (run.maxTime > scope.lastSeen) scope.lastSeen = run.maxTime;
+  } else {
+    const { times } = run;
+    for (let i = 0; i < times.length; i++) {
+      const t = times[i] as number;
+      if (t <= futureAfter) {
+        if (t < scope.firstSeen) scope.firstSeen = t;
+        if (t > scope.lastSeen) scope.lastSeen = t;
+      }
+    }
+  }
+  mergeDistinct(scope.models, run.models);
+  mergeDistinct(scope.accounts, run.accounts);
+  mergeDistinct(scope.apps, run.apps);
+  scope.total += run.events.length;
+  addSamples(scope.sampleRequestIds, run.events);
+}
+
+/**
+ * Apply a sorted run (event-time order) to a scope: what `ingest` of each of its events in turn does.
+ * When the scope has a current subject that no event of the run can resolve (no gap of a quiet period
+ * from the subject's last seen, event by event) and no event is from the future, every event just adds to
+ * the scope and the subject: that is done from the run's aggregates. Otherwise (opening, resolving,
+ * future events) each event goes through `ingest`, in order.
+ */
+export function ingestRun(
+  scope: ScopeState,
+  run: ErrorRun,
+  now: number,
+  config: PolicyConfig,
+  out: NotificationIntent[],
+): void {
+  if (scope.kind === 'counter') {
+    countRun(scope, run, now, config);
+    return;
+  }
+  const current = scope.current;
+  const quiet = quietMs(scope, config);
+  if (
+    current &&
+    run.maxTime <= now + config.clockSkewSeconds * SECOND &&
+    // Sorted and present: event i's "last seen" is max(current.lastSeen, t[i-1]); none reaches a quiet gap.
+    (run.times[0] as number) < current.lastSeen + quiet &&
+    run.maxGap < quiet
+  ) {
+    const n = run.events.length;
+    scope.total += n;
+    if (run.minTime < scope.firstSeen) scope.firstSeen = run.minTime;
+    if (run.maxTime > scope.lastSeen) scope.lastSeen = run.maxTime;
+    if (scope.kind === 'incident') addTallies(scope.statusCounts, run);
+    current.count += n;
+    addTallies(current.statusCounts, run);
+    current.firstSeen = Math.min(current.firstSeen, run.minTime);
+    current.lastSeen = Math.max(current.lastSeen, run.maxTime);
+    mergeDistinct(current.apps, run.apps);
+    mergeDistinct(current.accounts, run.accounts);
+    mergeDistinct(current.models, run.models);
+    addSamples(current.sampleRequestIds, run.events);
+    return;
+  }
+  const { events, times } = run;
+  for (let i = 0; i < events.length; i++) {
+    ingest(scope, events[i] as TriageEvent, times[i] as number, now, config, out);
+  }
 }
 
 /**

@@ -46,31 +46,31 @@ export function isRemembered(recent: string, fingerprint: string): boolean {
   return false;
 }
 
-// Scratch table for rememberedAmong: bit j of slot c is set when candidate j starts with char code c.
-const byFirstChar = new Uint32Array(128);
-
 /**
- * Which of `fingerprints` are remembered: one pass over the tokens for all of them (an invocation checks
- * up to 10 batches per scope), instead of one search of the whole string per batch.
+ * Which of `fingerprints` are remembered. A native substring search per candidate (an invocation checks
+ * up to 10 batches per scope) is cheaper than walking the tokens, however many the scope remembers.
  */
 export function rememberedAmong(recent: string, fingerprints: readonly string[]): boolean[] {
-  const found = fingerprints.map(() => false);
-  if (recent.length === 0) return found;
-  if (fingerprints.length === 1 || fingerprints.length > 32) {
-    return fingerprints.map((fingerprint) => isRemembered(recent, fingerprint));
+  const found: boolean[] = [];
+  for (let j = 0; j < fingerprints.length; j++) {
+    found.push(recent.length > 0 && isRemembered(recent, fingerprints[j] as string));
   }
-  fingerprints.forEach((fingerprint, j) => {
-    const slot = fingerprint.charCodeAt(0) & 127;
-    byFirstChar[slot] = (byFirstChar[slot] as number) | (1 << j);
-  });
-  for (let at = 0; at < recent.length; at += TOKEN) {
-    let candidates = byFirstChar[recent.charCodeAt(at) & 127] as number;
-    for (let j = 0; candidates !== 0; j++, candidates >>>= 1) {
-      if (candidates & 1 && recent.startsWith(fingerprints[j] as string, at)) found[j] = true;
-    }
-  }
-  for (const fingerprint of fingerprints) byFirstChar[fingerprint.charCodeAt(0) & 127] = 0;
   return found;
+}
+
+/** Start of the first time mark at or after token `from` (marks start tokens; `~` is nowhere else). */
+function nextMark(recent: string, from: number): number {
+  for (let at = recent.indexOf(MARK, from); at !== -1; at = recent.indexOf(MARK, at + 1)) {
+    if (at % TOKEN === 0) return at;
+  }
+  return -1;
+}
+
+/** How many tokens of `recent` are time marks. */
+function countMarks(recent: string): number {
+  let marks = 0;
+  for (let at = nextMark(recent, 0); at !== -1; at = nextMark(recent, at + TOKEN)) marks++;
+  return marks;
 }
 
 /** The fingerprints among the remembered tokens (not the time marks), oldest first. */
@@ -142,30 +142,43 @@ export function rememberBatches(
 
 /** Index of the first mark whose granule has not ended before the horizon: everything before it goes. */
 function firstKeptMark(recent: string, horizon: number, granule: number): number {
-  for (let at = 0; at < recent.length; at += TOKEN) {
-    if (recent[at] === MARK && timeOfMark(recent, at) + granule > horizon) return at;
+  for (let at = nextMark(recent, 0); at !== -1; at = nextMark(recent, at + TOKEN)) {
+    if (timeOfMark(recent, at) + granule > horizon) return at;
   }
   return recent.length;
 }
 
 function lastMarkTime(recent: string): number | undefined {
-  for (let at = recent.length - TOKEN; at >= 0; at -= TOKEN) {
-    if (recent[at] === MARK) return timeOfMark(recent, at);
+  if (recent.length < TOKEN) return undefined;
+  // The tokens looked at are those ending at the end of the string (whole tokens, for a well-formed one).
+  const residue = recent.length % TOKEN;
+  for (let at = recent.lastIndexOf(MARK, recent.length - TOKEN); at !== -1; ) {
+    if (at % TOKEN === residue) return timeOfMark(recent, at);
+    at = at === 0 ? -1 : recent.lastIndexOf(MARK, at - 1);
   }
   return undefined;
 }
 
 /** Keep at most `max` fingerprints, dropping the oldest (and marks left with nothing after them). */
 function capped(recent: string, max: number): string {
-  let count = 0;
-  for (let at = 0; at < recent.length; at += TOKEN) if (recent[at] !== MARK) count++;
+  const tokens = Math.ceil(recent.length / TOKEN);
+  const count = tokens - countMarks(recent);
   if (count <= max) return recent;
+  // Walk mark to mark: the tokens between two marks are fingerprints.
   let drop = count - max;
   let lastMark = '';
   let at = 0;
-  for (; at < recent.length && drop > 0; at += TOKEN) {
-    if (recent[at] === MARK) lastMark = recent.slice(at, at + TOKEN);
-    else drop--;
+  while (drop > 0) {
+    const mark = nextMark(recent, at);
+    const fingerprintsBefore = ((mark === -1 ? tokens * TOKEN : mark) - at) / TOKEN;
+    if (fingerprintsBefore >= drop) {
+      at += drop * TOKEN;
+      drop = 0;
+    } else {
+      drop -= fingerprintsBefore;
+      lastMark = recent.slice(mark, mark + TOKEN);
+      at = mark + TOKEN;
+    }
   }
   // Re-date what is left of the group whose oldest fingerprints were dropped.
   const rest = recent.slice(at);

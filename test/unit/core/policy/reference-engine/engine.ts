@@ -5,16 +5,12 @@
  */
 import type { TriageEvent } from '../../../../../functions/core/event';
 import type { PolicyConfig } from '../../../../../functions/core/policy/config';
-import {
-  forgetBatches,
-  rememberBatches,
-  rememberedAmong,
-} from '../../../../../functions/core/policy/recent-batches';
 import { LIMITS, type ScopeState, type Subject } from '../../../../../functions/core/policy/scope-state';
 import { batchFingerprint } from '../../../../../functions/core/policy/stable-hash';
 import type { EventBatch, NotificationIntent, ScopeUpdate } from '../../../../../functions/core/policy/types';
 import { eventTime } from './event-time';
 import { countErrors, evaluate, ingest, workDueAt } from './lifecycle';
+import { forgetBatches, rememberBatches, rememberedAmong } from './recent-batches';
 import { type ScopeDescriptor, scopeDescriber } from './scope-key';
 
 /**

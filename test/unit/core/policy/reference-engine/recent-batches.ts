@@ -1,0 +1,173 @@
+import type { PolicyConfig } from '../../../../../functions/core/policy/config';
+import { BATCH_FINGERPRINT_CHARS } from '../../../../../functions/core/policy/stable-hash';
+
+/**
+ * The batches a scope has applied and that are not yet known to be settled (its idempotency memory,
+ * DESIGN §7), kept in ONE string so a record stays small: 12-character tokens, oldest first. A token is
+ * either a batch fingerprint (base64url, see `batchFingerprint`) or a time mark, `~` + the processing time
+ * (epoch ms, base36, zero-padded), that dates the fingerprints after it. Marks are written once per granule
+ * (1/32 of the horizon, at least a minute), so a scope pays about one mark per many batches.
+ *
+ * Why counting is exact at any traffic. A queue message (one batch) is *settled* once every scope it
+ * touched has been saved: the triage handler then writes a marker item `settled#<fingerprint>` that lives
+ * 14 days (SQS's longest retention, so a dead-letter-queue redrive is covered too).
+ * 1. A message is skipped as a whole only when its marker exists, i.e. after all its scope writes succeeded.
+ * 2. Until then, every scope it updated remembers its fingerprint (written in the same conditional write as
+ *    its events), so a retry after a partial failure, a Lambda timeout or a duplicate delivery skips the
+ *    scopes it already updated and applies it to the others.
+ * 3. A scope forgets a fingerprint only once its marker exists (`forgetBatches`, with markers read after
+ *    the scope was read and again after every reload on a lost race): from then on (1) covers it.
+ * So SQS duplicates, Lambda timeouts, partial failures and redrives within 14 days each count once, and a
+ * record holds only the few batches in flight, however hot the scope (~24 characters at steady state).
+ *
+ * `dedupe.horizonSeconds` and `dedupe.maxBatchIds` stay as a bound on the record's size, no longer what
+ * correctness rests on: they bind only on fingerprints whose marker was never written (a marker write that
+ * failed after every scope was saved; the message was acknowledged, so only an SQS duplicate could bring it
+ * back within the horizon).
+ * What remains inexact: a redrive more than 14 days after the first receive (its marker has expired), or a
+ * marker that TTL removed while a copy was still in flight: such a message counts again in the scopes that
+ * had already forgotten it. It never repeats a notification: each transition is recorded in the same
+ * version-checked (conditional) write as the notification it emits, and notification ids derive from the
+ * subject and its notice count. Re-applied events can inflate counts (an account group still open may owe
+ * one `updated` notice for the inflated count), but cannot open anything on their own: events older than
+ * the persistence window, or than the account quiet period, never open an incident or a group.
+ */
+
+const TOKEN = BATCH_FINGERPRINT_CHARS;
+const MARK = '~';
+
+type Dedupe = PolicyConfig['dedupe'];
+
+/** Whether `fingerprint` is among the remembered batches (only whole tokens match). */
+export function isRemembered(recent: string, fingerprint: string): boolean {
+  for (let at = recent.indexOf(fingerprint); at !== -1; at = recent.indexOf(fingerprint, at + 1)) {
+    if (at % TOKEN === 0) return true;
+  }
+  return false;
+}
+
+// Scratch table for rememberedAmong: bit j of slot c is set when candidate j starts with char code c.
+const byFirstChar = new Uint32Array(128);
+
+/**
+ * Which of `fingerprints` are remembered: one pass over the tokens for all of them (an invocation checks
+ * up to 10 batches per scope), instead of one search of the whole string per batch.
+ */
+export function rememberedAmong(recent: string, fingerprints: readonly string[]): boolean[] {
+  const found = fingerprints.map(() => false);
+  if (recent.length === 0) return found;
+  if (fingerprints.length === 1 || fingerprints.length > 32) {
+    return fingerprints.map((fingerprint) => isRemembered(recent, fingerprint));
+  }
+  fingerprints.forEach((fingerprint, j) => {
+    const slot = fingerprint.charCodeAt(0) & 127;
+    byFirstChar[slot] = (byFirstChar[slot] as number) | (1 << j);
+  });
+  for (let at = 0; at < recent.length; at += TOKEN) {
+    let candidates = byFirstChar[recent.charCodeAt(at) & 127] as number;
+    for (let j = 0; candidates !== 0; j++, candidates >>>= 1) {
+      if (candidates & 1 && recent.startsWith(fingerprints[j] as string, at)) found[j] = true;
+    }
+  }
+  for (const fingerprint of fingerprints) byFirstChar[fingerprint.charCodeAt(0) & 127] = 0;
+  return found;
+}
+
+/** The fingerprints among the remembered tokens (not the time marks), oldest first. */
+export function rememberedFingerprints(recent: string): string[] {
+  const fingerprints: string[] = [];
+  for (let at = 0; at < recent.length; at += TOKEN) {
+    if (recent[at] !== MARK) fingerprints.push(recent.slice(at, at + TOKEN));
+  }
+  return fingerprints;
+}
+
+/**
+ * Forget the `settled` fingerprints (their markers make them skipped as a whole), and the time marks left
+ * dating nothing. Returns `recent` itself when nothing is dropped.
+ */
+export function forgetBatches(recent: string, settled: ReadonlySet<string> | undefined): string {
+  if (!settled || settled.size === 0 || recent.length === 0) return recent;
+  let kept = '';
+  let pendingMark = '';
+  let dropped = false;
+  for (let at = 0; at < recent.length; at += TOKEN) {
+    const token = recent.slice(at, at + TOKEN);
+    if (token[0] === MARK) {
+      // A mark followed by another mark (or by nothing) dates nothing.
+      if (pendingMark !== '') dropped = true;
+      pendingMark = token;
+    } else if (settled.has(token)) {
+      dropped = true;
+    } else {
+      kept += pendingMark + token;
+      pendingMark = '';
+    }
+  }
+  if (pendingMark !== '') dropped = true;
+  return dropped ? kept : recent;
+}
+
+function markOf(now: number): string {
+  return MARK + now.toString(36).padStart(TOKEN - 1, '0');
+}
+
+function timeOfMark(recent: string, at: number): number {
+  return Number.parseInt(recent.slice(at + 1, at + TOKEN), 36);
+}
+
+function granuleMs(dedupe: Dedupe): number {
+  return Math.max(60, dedupe.horizonSeconds / 32) * 1000;
+}
+
+/**
+ * Remember `fingerprints` (applied at processing time `now`) and forget what is past the horizon or over
+ * the cap. Returns the new string; the input is not modified (strings never are).
+ */
+export function rememberBatches(
+  recent: string,
+  fingerprints: readonly string[],
+  now: number,
+  dedupe: Dedupe,
+): string {
+  const granule = granuleMs(dedupe);
+  if (fingerprints.length === 0) return recent;
+  let kept = recent.slice(firstKeptMark(recent, now - dedupe.horizonSeconds * 1000, granule));
+  const lastMark = lastMarkTime(kept);
+  if (lastMark === undefined || !(lastMark <= now && now < lastMark + granule)) kept += markOf(now);
+  const added =
+    fingerprints.length > dedupe.maxBatchIds ? fingerprints.slice(-dedupe.maxBatchIds) : fingerprints;
+  return capped(kept + added.join(''), dedupe.maxBatchIds);
+}
+
+/** Index of the first mark whose granule has not ended before the horizon: everything before it goes. */
+function firstKeptMark(recent: string, horizon: number, granule: number): number {
+  for (let at = 0; at < recent.length; at += TOKEN) {
+    if (recent[at] === MARK && timeOfMark(recent, at) + granule > horizon) return at;
+  }
+  return recent.length;
+}
+
+function lastMarkTime(recent: string): number | undefined {
+  for (let at = recent.length - TOKEN; at >= 0; at -= TOKEN) {
+    if (recent[at] === MARK) return timeOfMark(recent, at);
+  }
+  return undefined;
+}
+
+/** Keep at most `max` fingerprints, dropping the oldest (and marks left with nothing after them). */
+function capped(recent: string, max: number): string {
+  let count = 0;
+  for (let at = 0; at < recent.length; at += TOKEN) if (recent[at] !== MARK) count++;
+  if (count <= max) return recent;
+  let drop = count - max;
+  let lastMark = '';
+  let at = 0;
+  for (; at < recent.length && drop > 0; at += TOKEN) {
+    if (recent[at] === MARK) lastMark = recent.slice(at, at + TOKEN);
+    else drop--;
+  }
+  // Re-date what is left of the group whose oldest fingerprints were dropped.
+  const rest = recent.slice(at);
+  return rest.startsWith(MARK) ? rest : lastMark + rest;
+}
