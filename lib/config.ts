@@ -42,7 +42,7 @@ export interface ThrottlingConfig {
   readonly burstLimit: number;
 }
 
-/** How the triage function consumes one lane's queue (defaults: urgent 10 / 1 s, bulk 100 / 30 s). */
+/** How the triage function consumes one lane's queue (defaults: urgent 10 / 1 s, bulk 100 / 60 s). */
 export interface TriageBatchConfig {
   /** Messages per triage invocation. */
   readonly batchSize: number;
@@ -90,7 +90,7 @@ export interface TriageConfig {
   /**
    * The bulk lane: every other event (persistent 5xx, account issues, counts), whose rules wait minutes by
    * design; a longer window collapses more messages into each scope write.
-   * @default { batchSize: 100, maxBatchingWindowSeconds: 30, maxReceiveCount: 5 }
+   * @default { batchSize: 100, maxBatchingWindowSeconds: 60, maxReceiveCount: 5 }
    */
   readonly bulkBatch: TriageBatchConfig;
   /** Memory (MB) per function. @default ingest 512, codes 256, triage 512, sweep 512, logs 256 */
@@ -290,7 +290,7 @@ const ConfigSchema = z.object({
       .check(z.regex(ENDPOINT_RULES.email.pattern, error('expected an e-mail address'))),
   ),
   urgentBatch: batchSchema({ batchSize: 10, maxBatchingWindowSeconds: 1 }),
-  bulkBatch: batchSchema({ batchSize: 100, maxBatchingWindowSeconds: 30 }),
+  bulkBatch: batchSchema({ batchSize: 100, maxBatchingWindowSeconds: 60 }),
   memorySize: z.prefault(
     strictObject(
       {

@@ -34,7 +34,7 @@ export interface LocalStackOptions {
   readonly visibilityTimeoutSeconds?: number;
   /**
    * The bulk lane's batching window (default 1 s here, so digests show up quickly; the deployed default is
-   * 30 s, `bulkBatch.maxBatchingWindowSeconds`). The urgent lane is polled without a window, as before.
+   * 60 s, `bulkBatch.maxBatchingWindowSeconds`). The urgent lane is polled without a window, as before.
    */
   readonly bulkWindowSeconds?: number;
   readonly log: (line: string) => void;

@@ -1,7 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageBatchCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, Context, ScheduledEvent, SQSRecord } from 'aws-lambda';
 import { type Emulators, startEmulators } from '../../local/emulators';
 import { lambdaContext } from '../../local/lambda-context';
@@ -36,14 +41,17 @@ export interface Infrastructure {
   /** Counted clients: every request the handlers make through them is counted. */
   readonly clients: Clients;
   readonly tableName: string;
+  /** The bulk lane (every event whose status is not urgent). */
   readonly queueUrl: string;
+  /** The urgent lane (the policy's immediate statuses). */
+  readonly urgentQueueUrl: string;
   readonly topics: { readonly support: string; readonly account: string };
   stop(): Promise<void>;
 }
 
 let tables = 0;
 
-/** Emulators plus the stack's resources (state table, events queue + DLQ, two topics), with counted clients. */
+/** Emulators plus the stack's resources (state table, two events lanes + DLQ, two topics), with counted clients. */
 export async function startInfrastructure(): Promise<Infrastructure> {
   setHandlerEnvironment();
   const emulators = await startEmulators({ region: REGION });
@@ -55,9 +63,11 @@ export async function startInfrastructure(): Promise<Infrastructure> {
   };
   const tableName = `bench-state-${++tables}`;
   await ensureTable(clients.dynamodb, tableName);
-  const queue = await ensureQueueWithDlq(clients.sqs, `bench-events-${tables}`, {
-    visibilityTimeoutSeconds: 30,
-    maxReceiveCount: 5,
+  const queueOptions = { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 };
+  const queue = await ensureQueueWithDlq(clients.sqs, `bench-events-${tables}`, queueOptions);
+  const urgent = await ensureQueueWithDlq(clients.sqs, `bench-urgent-events-${tables}`, {
+    ...queueOptions,
+    dlq: queue,
   });
   const topics = {
     support: await ensureTopic(clients.sns, `support-escalations-${tables}`),
@@ -74,6 +84,7 @@ export async function startInfrastructure(): Promise<Infrastructure> {
     clients,
     tableName,
     queueUrl: queue.queueUrl,
+    urgentQueueUrl: urgent.queueUrl,
     topics,
     stop: () => emulators.stop(),
   };
@@ -150,26 +161,39 @@ export type SqsInvoke = (
 ) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
 
 /**
- * Lambda's SQS event source, in process: receive up to `batchSize` messages, invoke, delete the ones that
- * did not fail; until the queue is empty. Returns the empty receives (a fixed cost of the poller, not of events).
+ * Lambda's SQS event source, in process: collect up to `batchSize` messages (SQS returns at most 10 per
+ * receive, so several receives make one batch, as the event source mapping does), invoke, delete the ones
+ * that did not fail; until the queue is empty. Returns the empty receives (a fixed cost of the poller, not of
+ * events).
  */
 export async function drainQueue(
   infra: Infrastructure,
   invoke: SqsInvoke,
-  options: { readonly batchSize?: number; readonly functionName?: string } = {},
+  options: { readonly batchSize?: number; readonly functionName?: string; readonly queueUrl?: string } = {},
 ): Promise<{ invocations: number; emptyReceives: number }> {
+  const queueUrl = options.queueUrl ?? infra.queueUrl;
+  const batchSize = options.batchSize ?? 10;
   let invocations = 0;
   for (;;) {
-    const received = await infra.clients.sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: infra.queueUrl,
-        MaxNumberOfMessages: options.batchSize ?? 10,
-        WaitTimeSeconds: 0,
-        MessageSystemAttributeNames: ['All'],
-      }),
-    );
-    const messages = received.Messages ?? [];
-    if (messages.length === 0) return { invocations, emptyReceives: 1 };
+    const messages: Message[] = [];
+    let emptyReceives = 0;
+    while (messages.length < batchSize) {
+      const received = await infra.clients.sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: Math.min(10, batchSize - messages.length),
+          WaitTimeSeconds: 0,
+          MessageSystemAttributeNames: ['All'],
+        }),
+      );
+      const got = received.Messages ?? [];
+      if (got.length === 0) {
+        emptyReceives = 1;
+        break;
+      }
+      messages.push(...got);
+    }
+    if (messages.length === 0) return { invocations, emptyReceives };
     const records: SQSRecord[] = messages.map((m) => ({
       messageId: m.MessageId ?? '',
       receiptHandle: m.ReceiptHandle ?? '',
@@ -190,14 +214,15 @@ export async function drainQueue(
     invocations++;
     const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
     const done = records.filter((r) => !failed.has(r.messageId));
-    if (done.length > 0) {
+    for (let i = 0; i < done.length; i += 10) {
       await infra.clients.sqs.send(
         new DeleteMessageBatchCommand({
-          QueueUrl: infra.queueUrl,
-          Entries: done.map((r, n) => ({ Id: String(n), ReceiptHandle: r.receiptHandle })),
+          QueueUrl: queueUrl,
+          Entries: done.slice(i, i + 10).map((r, n) => ({ Id: String(n), ReceiptHandle: r.receiptHandle })),
         }),
       );
     }
     if (failed.size > 0) throw new Error(`triage reported ${failed.size} failed records`);
+    if (emptyReceives > 0) return { invocations, emptyReceives };
   }
 }

@@ -1,4 +1,5 @@
 import type { Context, ScheduledEvent, SQSEvent } from 'aws-lambda';
+import { URGENT_BATCH_SUFFIX } from '../../functions/adapters/event-queue';
 import type { ScopeState } from '../../functions/core/policy';
 import { lambdaContext } from '../../local/lambda-context';
 import {
@@ -16,22 +17,49 @@ export interface PostResult {
   readonly body: string;
 }
 
-/** The service's handlers in process on the counted clients, with a clock the scenario moves. */
+/** The event sources' settings, as lib/config.ts deploys them (urgentBatch, bulkBatch). */
+export interface LaneSettings {
+  readonly urgent: { readonly batchSize: number };
+  readonly bulk: { readonly batchSize: number; readonly windowMs: number };
+}
+
+/**
+ * The service's handlers in process on the counted clients, with a clock the scenario moves. The two event
+ * sources are played as Lambda runs them: the urgent lane is triaged right after each POST (its 1 s window
+ * never holds two POSTs of a scenario), the bulk lane when its batching window has run out since the first
+ * message waiting (at that simulated time) or when a full batch is waiting.
+ */
 export interface TriagePipeline {
   readonly log: InvocationLog;
+  /** Simulated time; move it with `advanceTo`, which runs the bulk lane's invocations that fall due. */
   now: number;
+  readonly lanes: LaneSettings;
+  /** POST the events, then triage the urgent lane, and the bulk lane if a full batch waits. */
   post(events: readonly unknown[]): Promise<PostResult>;
-  /** Run the triage function over the queue until it is empty, `batchSize` messages per invocation. */
-  drain(batchSize?: number): Promise<number>;
+  /** Move the clock to `at`, invoking the bulk lane at the end of each batching window on the way. */
+  advanceTo(at: number): Promise<void>;
+  /** Triage both lanes until empty now, whatever the windows (end of a scenario). */
+  drain(): Promise<number>;
   sweep(): Promise<{ due: number; published: number }>;
   /** Empty receives of the event source (a fixed cost of polling, excluded from per-event cost). */
   emptyReceives: number;
+  /** Triage invocations so far, by lane. */
+  readonly invocations: { urgent: number; bulk: number };
 }
+
+/** The deployed defaults (lib/config.ts `urgentBatch`, `bulkBatch`). */
+export const DEPLOYED_LANES: LaneSettings = {
+  urgent: { batchSize: 10 },
+  bulk: { batchSize: 100, windowMs: 60_000 },
+};
 
 /** Wire the production handlers (ingest, triage, sweep) exactly as their handler.ts files do, on `infra`. */
 export async function startTriagePipeline(
   infra: Infrastructure,
   policy: unknown = {},
+  lanes: LaneSettings = DEPLOYED_LANES,
+  /** False when the scenario triages the queues itself (the naive design): post and advanceTo only post and move time. */
+  autoTriage = true,
 ): Promise<TriagePipeline> {
   // Imported here, after the environment is set: the shared logger reads its level at import.
   const [{ createDocumentClient, StateRepository }, { Notifier }, { EventQueue }, { TokenStore }] =
@@ -53,21 +81,42 @@ export async function startTriagePipeline(
   const pipeline: TriagePipeline = {
     log: new InvocationLog(),
     now: Date.UTC(2026, 10, 25, 15, 0, 0),
+    lanes,
     emptyReceives: 0,
+    invocations: { urgent: 0, bulk: 0 },
     post: async () => ({ statusCode: 0, body: '' }),
+    advanceTo: async () => undefined,
     drain: async () => 0,
     sweep: async () => ({ due: 0, published: 0 }),
   };
   const clock = () => pipeline.now;
   const tokens = new TokenStore({ tableName: infra.tableName, documentClient, cacheSeconds: 60, clock });
   const { token } = await tokens.create({ app: 'bench' }, new Date(pipeline.now));
+  const config = parsePolicyConfig(policy);
+  const queue = new EventQueue({
+    queueUrl: infra.queueUrl,
+    urgent: { queueUrl: infra.urgentQueueUrl, statuses: new Set(config.incidents.immediateStatuses) },
+    client: infra.clients.sqs,
+  });
+  // What waits on the bulk lane: messages, and since when (simulated time).
+  let bulkWaiting = 0;
+  let bulkSince = 0;
   const ingest = createIngestHandler({
     tokens,
-    queue: new EventQueue({ queueUrl: infra.queueUrl, client: infra.clients.sqs }),
+    queue: {
+      send: async (events, options) => {
+        const sent = await queue.send(events, options);
+        const bulk = sent.batchIds.filter(
+          (id) => !id.startsWith(`${options.batchPrefix}${URGENT_BATCH_SUFFIX}-`),
+        );
+        if (autoTriage && bulk.length > 0 && bulkWaiting === 0) bulkSince = pipeline.now;
+        if (autoTriage) bulkWaiting += bulk.length;
+        return sent;
+      },
+    },
     clock,
     plugin,
   });
-  const config = parsePolicyConfig(policy);
   const deps = {
     config,
     repository: new StateRepository<ScopeState>({ tableName: infra.tableName, documentClient, clock }),
@@ -80,18 +129,33 @@ export async function startTriagePipeline(
   const invokeTriage: SqsInvoke = async (records, context) =>
     pipeline.log.time('triage', async () => triage({ Records: records } as SQSEvent, context as Context));
 
+  const drainLane = async (lane: 'urgent' | 'bulk') => {
+    const { invocations, emptyReceives } = await drainQueue(infra, invokeTriage, {
+      batchSize: lanes[lane].batchSize,
+      queueUrl: lane === 'urgent' ? infra.urgentQueueUrl : infra.queueUrl,
+    });
+    pipeline.emptyReceives += emptyReceives;
+    pipeline.invocations[lane] += invocations;
+    if (lane === 'bulk') bulkWaiting = 0;
+    return invocations;
+  };
   pipeline.post = async (events) => {
     const result = (await pipeline.log.time('ingest', () =>
       ingest(postEvent(JSON.stringify(events), token, pipeline.now), lambdaContext('ingest')),
     )) as PostResult;
     if (result.statusCode !== 202) throw new Error(`ingest answered ${result.statusCode}: ${result.body}`);
+    if (autoTriage) await drainLane('urgent');
+    if (bulkWaiting >= lanes.bulk.batchSize) await drainLane('bulk');
     return result;
   };
-  pipeline.drain = async (batchSize = 10) => {
-    const { invocations, emptyReceives } = await drainQueue(infra, invokeTriage, { batchSize });
-    pipeline.emptyReceives += emptyReceives;
-    return invocations;
+  pipeline.advanceTo = async (at) => {
+    while (bulkWaiting > 0 && bulkSince + lanes.bulk.windowMs <= at) {
+      pipeline.now = Math.max(pipeline.now, bulkSince + lanes.bulk.windowMs);
+      await drainLane('bulk');
+    }
+    pipeline.now = Math.max(pipeline.now, at);
   };
+  pipeline.drain = async () => (await drainLane('urgent')) + (await drainLane('bulk'));
   pipeline.sweep = async () =>
     pipeline.log.time('sweep', () =>
       sweep(scheduledEvent(pipeline.now) as ScheduledEvent, lambdaContext('sweep')),

@@ -1,3 +1,4 @@
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
@@ -96,10 +97,21 @@ export class StateRepository<S extends StoredScope> {
     this.duePageSize = options.duePageSize ?? 100;
   }
 
-  /** Strongly consistent read of the scopes that exist among `keys`. */
-  async getMany(keys: readonly string[]): Promise<Map<string, S>> {
+  /**
+   * The scopes that exist among `keys`; strongly consistent unless `consistent` is false. An eventually
+   * consistent read costs half the read units, and is safe where every write that follows is conditional on
+   * the version read (a stale copy only loses the race, and the writer reloads strongly consistent).
+   */
+  async getMany(
+    keys: readonly string[],
+    options: { readonly consistent?: boolean } = {},
+  ): Promise<Map<string, S>> {
     const found = new Map<string, S>();
-    const items = await this.batchGet(keys.map((pk) => ({ pk, sk: SCOPE_SORT_KEY })));
+    const items = await this.batchGet(
+      keys.map((pk) => ({ pk, sk: SCOPE_SORT_KEY })),
+      undefined,
+      options.consistent ?? true,
+    );
     for (const item of items) {
       const state = fromItem<S>(item);
       found.set(state.key, state);
@@ -146,8 +158,8 @@ export class StateRepository<S extends StoredScope> {
     }
   }
 
-  /** Strongly consistent BatchGetItem of `keys` (deduplicated), 100 per call, unprocessed keys retried. */
-  private async batchGet(keys: readonly Key[], projection?: string): Promise<Key[]> {
+  /** BatchGetItem of `keys` (deduplicated), 100 per call, unprocessed keys retried. */
+  private async batchGet(keys: readonly Key[], projection?: string, consistent = true): Promise<Key[]> {
     const found: Key[] = [];
     const unique = [...new Map(keys.map((key) => [`${key.pk}\u0000${key.sk}`, key])).values()];
     for (let start = 0; start < unique.length; start += MAX_BATCH_GET_KEYS) {
@@ -162,7 +174,7 @@ export class StateRepository<S extends StoredScope> {
             RequestItems: {
               [this.tableName]: {
                 Keys: pending,
-                ConsistentRead: true,
+                ConsistentRead: consistent,
                 ...(projection ? { ProjectionExpression: projection } : {}),
               },
             },
@@ -203,7 +215,8 @@ export class StateRepository<S extends StoredScope> {
       pk: state.key,
       sk: SCOPE_SORT_KEY,
       version: state.version,
-      state,
+      kind: (state as { kind?: unknown }).kind,
+      stateZ: packState(state),
       // A due scope must never expire under the sweep; a quiet one goes after the retention period.
       ...(due
         ? { dueShard: DUE_SHARD, nextDueAt: state.nextDueAt }
@@ -262,9 +275,27 @@ function backoffMs(attempt: number): number {
   return Math.min(50 * 2 ** attempt, 2000);
 }
 
-function fromItem<S extends StoredScope>(item: Record<string, NativeAttributeValue>): S {
-  // The item's `version` is the one conditions check; it wins over a copy inside the state map.
-  return { ...(item.state as S), key: item.pk as string, version: item.version as number };
+/**
+ * The record as stored: its JSON, deflated (binary attribute `stateZ`). DynamoDB bills a write per started
+ * KB of the item, and a scope record's JSON (~1.1–1.5 KB: key, model names, sample ids, window) deflates to
+ * about half, so nearly every scope write costs one unit instead of two. The key and version live in `pk`
+ * and `version` (what conditions check), so they are not repeated inside. Read it with
+ * `JSON.parse(zlib.inflateRawSync(item.stateZ))` (see docs/config.md, "State table").
+ */
+export function packState(state: StoredScope): Uint8Array {
+  const { key: _key, version: _version, ...rest } = state;
+  return deflateRawSync(JSON.stringify(rest));
+}
+
+/** The scope a state-table item holds (compressed or, for records written before compression, a map). */
+export function fromItem<S extends StoredScope>(item: Record<string, NativeAttributeValue>): S {
+  // Records written before compression hold the state as a map in `state`.
+  const stored =
+    item.stateZ instanceof Uint8Array
+      ? (JSON.parse(inflateRawSync(item.stateZ).toString('utf8')) as S)
+      : (item.state as S);
+  // The item's `version` is the one conditions check; it wins over any copy inside the state.
+  return { ...stored, key: item.pk as string, version: item.version as number };
 }
 
 function isConditionalCheckFailed(error: unknown): boolean {

@@ -102,9 +102,12 @@ export async function triageRecords(
     }
   }
 
-  const loaded = await deps.repository.getMany([
-    ...new Set([...received.values()].flatMap(({ scopeKeys }) => scopeKeys)),
-  ]);
+  // Eventually consistent (half the read units): every scope write is conditional on the version read, so a
+  // stale copy only loses its race and is reloaded strongly consistent, with the markers read again.
+  const loaded = await deps.repository.getMany(
+    [...new Set([...received.values()].flatMap(({ scopeKeys }) => scopeKeys))],
+    { consistent: false },
+  );
   // Read after the scopes: a batch a scope forgot was settled before that scope was written.
   const settled = await markers.among([
     ...[...received.values()].map(({ fingerprint }) => fingerprint),

@@ -1,4 +1,5 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { inflateRawSync } from 'node:zlib';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import {
   createDocumentClient,
   QUIET_SCOPE_RETENTION_MS,
@@ -48,6 +49,53 @@ describe('StateRepository (dynalite)', () => {
 
     await expect(stale).rejects.toMatchObject({ name: 'StateConflictError', key: 'k1', expectedVersion: 1 });
     expect((await repository.getMany(['k1'])).get('k1')).toEqual({ key: 'k1', version: 2, count: 5 });
+  });
+
+  it('stores the record deflated, so a typical scope record costs one write unit instead of two', async () => {
+    const note = JSON.stringify({
+      models: Array.from({ length: 5 }, (_, i) => `accounts/fireworks/models/llama-v3p1-${i}b-instruct`),
+      samples: Array.from({ length: 5 }, (_, i) => `req-${i}${'0'.repeat(23)}`),
+      window: Array.from({ length: 30 }, (_, i) => [NOW + i * 1000, 503, 1]),
+      apps: ['checkout', 'search', 'support-bot', 'batch-summaries'],
+    });
+    expect(note.length).toBeGreaterThan(1024);
+    await repository.save({ key: 'k1', version: 1, count: 3, note }, undefined);
+
+    const stored = await documentClient.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: { pk: 'k1', sk: 'scope' },
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    const packed = stored.Item?.stateZ as Uint8Array;
+    expect(packed).toBeInstanceOf(Uint8Array);
+    expect(packed.byteLength).toBeLessThan(1024);
+    expect(stored.Item?.state).toBeUndefined();
+    expect(JSON.parse(inflateRawSync(packed).toString('utf8'))).toEqual({ count: 3, note });
+    expect(await repository.get('k1')).toEqual({ key: 'k1', version: 1, count: 3, note });
+    const put = await documentClient.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: { ...stored.Item, pk: 'k2' },
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    expect(put.ConsumedCapacity?.CapacityUnits).toBe(1);
+  });
+
+  it('still reads records written before compression (the state as a map)', async () => {
+    await documentClient.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: { pk: 'old', sk: 'scope', version: 4, state: { key: 'old', version: 3, count: 9 } },
+      }),
+    );
+    expect(await repository.get('old')).toEqual({ key: 'old', version: 4, count: 9 });
+    expect((await repository.getMany(['old'])).get('old')).toEqual({ key: 'old', version: 4, count: 9 });
+    // The next save writes the compressed form, conditioned on the stored version as usual.
+    await repository.save({ key: 'old', version: 5, count: 10 }, 4);
+    expect(await repository.get('old')).toEqual({ key: 'old', version: 5, count: 10 });
   });
 
   it('reads one scope, or undefined when it does not exist', async () => {

@@ -62,6 +62,15 @@ describe('StateRepository', () => {
     expect(calls.every((c) => c?.ConsistentRead === true)).toBe(true);
   });
 
+  it('reads eventually consistent (half the read units) only when asked to', async () => {
+    ddb.on(BatchGetCommand).resolves({ Responses: { state: [] } });
+
+    await repository().getMany(['a', 'b'], { consistent: false });
+
+    const [request] = ddb.commandCalls(BatchGetCommand).map((c) => c.args[0].input.RequestItems?.state);
+    expect(request?.ConsistentRead).toBe(false);
+  });
+
   it('turns a failed condition into StateConflictError and passes other errors through', async () => {
     ddb
       .on(PutCommand)

@@ -13,6 +13,7 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
+import { fromItem, packState } from '../../../functions/adapters/state-repository';
 import type { ScopeState } from '../../../functions/core/policy';
 
 type Item = Record<string, unknown>;
@@ -82,16 +83,14 @@ export class FakeStateTable {
       pk: state.key,
       sk: 'scope',
       version: state.version,
-      state: structuredClone(state),
+      stateZ: packState(state),
       ...(state.nextDueAt !== undefined ? { dueShard: 'due', nextDueAt: state.nextDueAt } : {}),
     });
   }
 
   state(key: string): ScopeState | undefined {
     const item = this.items.get(key);
-    return item
-      ? ({ ...(item.state as ScopeState), version: item.version as number } as ScopeState)
-      : undefined;
+    return item ? fromItem<ScopeState>(item) : undefined;
   }
 
   /** Every scope record (not the settled markers). */

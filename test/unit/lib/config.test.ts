@@ -26,7 +26,7 @@ describe('parseConfig', () => {
       logRetentionDays: 30,
       alarmTopic: 'ops',
       urgentBatch: { batchSize: 10, maxBatchingWindowSeconds: 1, maxReceiveCount: 5 },
-      bulkBatch: { batchSize: 100, maxBatchingWindowSeconds: 30, maxReceiveCount: 5 },
+      bulkBatch: { batchSize: 100, maxBatchingWindowSeconds: 60, maxReceiveCount: 5 },
       memorySize: { ingest: 512, codes: 256, triage: 512, sweep: 512, logs: 512 },
     });
   });

@@ -461,10 +461,10 @@ describe('TriageStack', () => {
   describe('event pipeline', () => {
     it('feeds the triage function from two lanes in batches that report item failures', () => {
       defaults.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
-      // Urgent lane: small batches at once; bulk lane: large batches over a 30 s window.
+      // Urgent lane: small batches at once; bulk lane: large batches over a 60 s window.
       for (const [size, window] of [
         [10, 1],
-        [100, 30],
+        [100, 60],
       ]) {
         defaults.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
           FunctionName: { Ref: functionId(defaults, 'Triage') },
@@ -484,7 +484,7 @@ describe('TriageStack', () => {
     });
 
     it('keeps messages invisible for six triage timeouts plus the lane batching window', () => {
-      for (const visibility of [181, 210]) {
+      for (const visibility of [181, 240]) {
         defaults.hasResourceProperties('AWS::SQS::Queue', {
           VisibilityTimeout: visibility,
           RedrivePolicy: Match.anyValue(),
@@ -589,8 +589,8 @@ describe('TriageStack', () => {
         );
         expect(alarms).toHaveLength(5);
       }
-      // Urgent lane: a minute late means pages are late; bulk lane: five minutes beyond its 30 s window.
-      for (const threshold of [60, 330]) {
+      // Urgent lane: a minute late means pages are late; bulk lane: five minutes beyond its 60 s window.
+      for (const threshold of [60, 360]) {
         defaults.hasResourceProperties('AWS::CloudWatch::Alarm', {
           MetricName: 'ApproximateAgeOfOldestMessage',
           Threshold: threshold,
