@@ -20,6 +20,7 @@ const PREFILTER =
 /** `2026-11-25T15:00:00.000Z\t<uuid>\tERROR\t`: the Lambda runtime's text prefix. */
 const LAMBDA_PREFIX = /^\d{4}-\d\d-\d\dT[\d:.]+Z?\t[\w-]+\t[A-Z]+\t/;
 const ABSOLUTE_URL = /^https?:\/\/[^/\s]+(\/[^\s?#]*)?/;
+const MODEL_ACCOUNT = /^accounts\/([\w.-]+)\//;
 /** Enough of a message for any consumer (events keep 4096 chars); bounds the redaction work. */
 const MAX_MESSAGE_SCAN = 8192;
 
@@ -51,9 +52,16 @@ function parseRecord(text: string): Record<string, unknown> | undefined {
   }
 }
 
+/** Not a character that String.prototype.trim removes (those are all outside `!`..`~`). */
+const isPrintableAscii = (code: number): boolean => code > 32 && code < 127;
+
 /** The JSON record of a line: the whole line, or the JSON after a Lambda runtime text prefix. */
 function jsonRecordOf(line: string): Record<string, unknown> | undefined {
-  const trimmed = line.trim();
+  // Most lines start and end with a printable character: trimming would return the line itself.
+  const trimmed =
+    isPrintableAscii(line.charCodeAt(0)) && isPrintableAscii(line.charCodeAt(line.length - 1))
+      ? line
+      : line.trim();
   if (trimmed.startsWith('{')) return parseRecord(trimmed);
   if (!trimmed.endsWith('}')) return undefined;
   const start = line.indexOf('\t{');
@@ -76,8 +84,18 @@ function clean(value: string | undefined, max: number, redact: boolean): string 
   return out.length > 0 ? out : undefined;
 }
 
+/** The part before the first `?` or `#` (what `split(/[?#]/)[0]` gives). */
+function withoutQuery(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  const query = url.indexOf('?');
+  const hash = url.indexOf('#');
+  const end = query === -1 ? hash : hash === -1 ? query : Math.min(query, hash);
+  return end === -1 ? url : url.slice(0, end);
+}
+
 function finish(status: number, fireworks: boolean, fields: LineFields, redact: boolean): LineExtraction {
-  const endpoint = fields.endpoint && ABSOLUTE_URL.exec(fields.endpoint);
+  // ABSOLUTE_URL needs the `http` it starts with.
+  const endpoint = fields.endpoint?.startsWith('http') && ABSOLUTE_URL.exec(fields.endpoint);
   const method = fields.method?.toUpperCase();
   // Only defined keys, added to an empty literal: no `delete` (dictionary-mode objects).
   const out = {} as { -readonly [K in keyof LineExtraction]: LineExtraction[K] };
@@ -91,7 +109,7 @@ function finish(status: number, fireworks: boolean, fields: LineFields, redact: 
   if (model !== undefined) out.model = model;
   const account = clean(fields.account, 128, redact);
   if (account !== undefined) out.account = account;
-  const path = clean(endpoint ? (endpoint[1] ?? '/') : fields.endpoint?.split(/[?#]/)[0], 512, redact);
+  const path = clean(endpoint ? (endpoint[1] ?? '/') : withoutQuery(fields.endpoint), 512, redact);
   if (path !== undefined) out.endpoint = path;
   if (method && /^[A-Z]{3,7}$/.test(method)) out.method = method;
   const errorType = clean(fields.errorType, 256, redact);
@@ -169,6 +187,7 @@ function fromJson(record: Record<string, unknown>, line: string, provenance: Pro
   if (reportsNoError(record)) return undefined;
   const reading = readJsonLine(record);
   if (reading.metric) return undefined;
+  let texts: string | undefined;
   let status: number | undefined;
   if (reading.status) {
     const { serverPath } = reading.status;
@@ -176,7 +195,7 @@ function fromJson(record: Record<string, unknown>, line: string, provenance: Pro
     status = reading.status.status;
   } else {
     // No status field: the messages may still carry an SDK's exception text.
-    const texts = reading.texts.join('\n');
+    texts ??= reading.texts.join('\n');
     const found = findTextStatus(texts);
     status =
       (found && !found.serverLog ? found.status : undefined) ??
@@ -187,7 +206,7 @@ function fromJson(record: Record<string, unknown>, line: string, provenance: Pro
   if (status === undefined || status < 400) return undefined;
   const body = embeddedErrorBody(line);
   const codes = body ? errorBodyCodes(body) : NO_CODES;
-  const fromText = textFields(reading.texts.join('\n'));
+  const fromText = textFields(texts ?? reading.texts.join('\n'));
   const own = reading.fields;
   const fields = fieldsOf(
     own.message ?? (body && errorBodyMessage(body)),
@@ -201,8 +220,8 @@ function fromJson(record: Record<string, unknown>, line: string, provenance: Pro
     own.app,
     own.environment,
   );
-  if (!fields.account && fields.model) {
-    const account = /^accounts\/([\w.-]+)\//.exec(fields.model)?.[1];
+  if (!fields.account && fields.model?.startsWith('accounts/')) {
+    const account = MODEL_ACCOUNT.exec(fields.model)?.[1];
     if (account && account !== 'fireworks') fields.account = account;
   }
   return finish(status, provenance.fireworks(), fields, true);

@@ -41,7 +41,10 @@ const BODY_CODES: Readonly<Record<string, number>> = {
 
 /** Status implied by an error body's `code`, `type` or string `status` (`NOT_FOUND`, `rate_limit_error`). */
 export function statusFromErrorCode(code: string): number | undefined {
-  return BODY_CODES[code.toLowerCase()];
+  // Codes are mostly written in lower case already: a number found as given is a (lower-case) own key,
+  // which lower-casing would find too; anything else is looked up lower-cased, as before.
+  const asGiven = BODY_CODES[code];
+  return typeof asGiven === 'number' ? asGiven : BODY_CODES[code.toLowerCase()];
 }
 
 /**

@@ -113,15 +113,18 @@ export function findTextStatus(text: string): TextStatus | undefined {
   const access = http && text.includes(' HTTP/') ? ACCESS_LOG.exec(text) : null;
   if (access) return { status: Number(access[2]), serverLog: true, path: access[1] as string };
   const error = text.includes('Error');
-  const status = STATUS_GUARD.test(text);
-  const numberThenWord = NUMBER_THEN_WORD_GUARD.test(text);
-  return (
+  const early =
     (error && text.includes('Error code:') ? found(ERROR_CODE.exec(text)) : undefined) ??
     (http && error && text.includes('HTTP Error ') ? found(URLLIB.exec(text)) : undefined) ??
     (HTTPX_GUARD.test(text) ? found(HTTPX_ERROR.exec(text)) : undefined) ??
     (error && (text.includes('t Error') || text.includes('r Error'))
       ? found(REQUESTS_ERROR.exec(text))
-      : undefined) ??
+      : undefined);
+  // The shared guards below only once the first patterns (the SDKs' own formats) found nothing.
+  if (early) return early;
+  const status = STATUS_GUARD.test(text);
+  const numberThenWord = NUMBER_THEN_WORD_GUARD.test(text);
+  return (
     (status && text.includes('Request failed with status code ') ? found(AXIOS.exec(text)) : undefined) ??
     (http && text.includes('HTTP/') ? found(STATUS_LINE.exec(text)) : undefined) ??
     (numberThenWord && STATUS_REASON_GUARD.test(text) ? found(STATUS_REASON.exec(text)) : undefined) ??

@@ -15,6 +15,21 @@ describe('extractFromLine', () => {
     });
   });
 
+  it('reads a JSON record wrapped in whitespace that trim removes but JSON does not allow', () => {
+    // Only the JSON reading gives the app: the text reading of the same line would not.
+    const record = JSON.stringify({ status: 503, message: 'upstream failed', service: 'checkout' });
+    for (const line of [`\u00a0${record}`, `${record}\u2028`, `\ufeff${record}\t`, ` ${record}`]) {
+      expect(extractFromLine(line)).toMatchObject({ status: 503, app: 'checkout' });
+    }
+  });
+
+  it('keeps the endpoint path up to the first ? or #', () => {
+    const line = JSON.stringify({ status: 503, path: '/v1/chat/completions#frag?q=1', model: 'x' });
+    expect(extractFromLine(line)?.endpoint).toBe('/v1/chat/completions');
+    const other = JSON.stringify({ status: 503, url: '/inference/v1/embeddings?q=1#f', model: 'x' });
+    expect(extractFromLine(other)?.endpoint).toBe('/inference/v1/embeddings');
+  });
+
   it('reads the endpoint path and method from a client status line', () => {
     const line =
       'INFO:httpx:HTTP Request: POST https://api.fireworks.ai/inference/v1/chat/completions?x=1 "HTTP/1.1 503 Service Unavailable"';

@@ -1,4 +1,8 @@
-import { SDK_CLASSES, statusFromSdkClass } from '../../../../functions/core/extract/implied-status';
+import {
+  SDK_CLASSES,
+  statusFromErrorCode,
+  statusFromSdkClass,
+} from '../../../../functions/core/extract/implied-status';
 import { readJsonLine } from '../../../../functions/core/extract/json-line';
 
 describe('statusFromSdkClass', () => {
@@ -11,6 +15,20 @@ describe('statusFromSdkClass', () => {
 
   it('finds nothing in a line that names no class', () => {
     expect(statusFromSdkClass('ERROR db.pool: connection reset after took 429 ms', true)).toBeUndefined();
+  });
+});
+
+describe('statusFromErrorCode', () => {
+  it('reads a code in any case', () => {
+    expect(statusFromErrorCode('not_found')).toBe(404);
+    expect(statusFromErrorCode('NOT_FOUND')).toBe(404);
+    expect(statusFromErrorCode('Rate_Limit_Error')).toBe(429);
+  });
+
+  it('does not take an inherited name written in mixed case for a code', () => {
+    // `toString` as given is inherited from Object.prototype; lower-cased it names nothing.
+    expect(statusFromErrorCode('toString')).toBeUndefined();
+    expect(statusFromErrorCode('invalid_request_error')).toBeUndefined();
   });
 });
 
