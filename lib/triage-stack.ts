@@ -55,7 +55,11 @@ export class TriageStack extends Stack {
       });
     const policyConfig = JSON.stringify(config.policy);
     const functions = {
-      ingest: makeFunction('ingest', { TOKEN_CACHE_SECONDS: String(config.tokenCacheSeconds) }),
+      ingest: makeFunction('ingest', {
+        TOKEN_CACHE_SECONDS: String(config.tokenCacheSeconds),
+        // 500s of an incident already open take the bulk lane (functions/adapters/open-incidents.ts).
+        INCIDENT_QUIET_SECONDS: String(config.policy.incidents.resolveAfterQuietSeconds),
+      }),
       codes: makeFunction('codes'),
       triage: makeFunction('triage', { POLICY_CONFIG: policyConfig }),
       sweep: makeFunction('sweep', { POLICY_CONFIG: policyConfig }),
@@ -64,7 +68,8 @@ export class TriageStack extends Stack {
     this.functions = functions;
 
     const state = new StateTable(this, 'State', { encryptionKey: key });
-    state.bindItems(functions.ingest, ['dynamodb:GetItem']);
+    // GetItem: tokens; BatchGetItem: whether a 500's incident is already open (read-only).
+    state.bindItems(functions.ingest, ['dynamodb:GetItem', 'dynamodb:BatchGetItem']);
     // BatchWriteItem: the settled-batch markers.
     state.bindItems(functions.triage, [
       'dynamodb:BatchGetItem',

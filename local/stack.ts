@@ -240,6 +240,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       EVENTS_QUEUE_URL: queues.queueUrl,
       URGENT_EVENTS_QUEUE_URL: urgentQueues.queueUrl,
       URGENT_STATUSES: policy.incidents.immediateStatuses.join(','),
+      INCIDENT_QUIET_SECONDS: String(policy.incidents.resolveAfterQuietSeconds),
       SUPPORT_TOPIC_ARN: supportTopic,
       ACCOUNT_TOPIC_ARN: accountTopic,
       POLICY_CONFIG: JSON.stringify(options.policy ?? {}),

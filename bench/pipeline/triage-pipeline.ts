@@ -62,13 +62,19 @@ export async function startTriagePipeline(
   autoTriage = true,
 ): Promise<TriagePipeline> {
   // Imported here, after the environment is set: the shared logger reads its level at import.
-  const [{ createDocumentClient, StateRepository }, { Notifier }, { EventQueue }, { TokenStore }] =
-    await Promise.all([
-      import('../../functions/adapters/state-repository'),
-      import('../../functions/adapters/notifier'),
-      import('../../functions/adapters/event-queue'),
-      import('../../functions/adapters/token-store'),
-    ]);
+  const [
+    { createDocumentClient, StateRepository },
+    { Notifier },
+    { EventQueue },
+    { TokenStore },
+    { OpenIncidents },
+  ] = await Promise.all([
+    import('../../functions/adapters/state-repository'),
+    import('../../functions/adapters/notifier'),
+    import('../../functions/adapters/event-queue'),
+    import('../../functions/adapters/token-store'),
+    import('../../functions/adapters/open-incidents'),
+  ]);
   const [{ createIngestHandler }, { createTriageHandler }, { createSweepHandler }, { parsePolicyConfig }] =
     await Promise.all([
       import('../../functions/ingest/ingest'),
@@ -93,9 +99,20 @@ export async function startTriagePipeline(
   const tokens = new TokenStore({ tableName: infra.tableName, documentClient, cacheSeconds: 60, clock });
   const { token } = await tokens.create({ app: 'bench' }, new Date(pipeline.now));
   const config = parsePolicyConfig(policy);
+  const repository = new StateRepository<ScopeState>({ tableName: infra.tableName, documentClient, clock });
+  // As the ingest handler wires it: 500s of an incident already open take the bulk lane.
+  const open = new OpenIncidents({
+    repository,
+    quietSeconds: config.incidents.resolveAfterQuietSeconds,
+    clock,
+  });
   const queue = new EventQueue({
     queueUrl: infra.queueUrl,
-    urgent: { queueUrl: infra.urgentQueueUrl, statuses: new Set(config.incidents.immediateStatuses) },
+    urgent: {
+      queueUrl: infra.urgentQueueUrl,
+      statuses: new Set(config.incidents.immediateStatuses),
+      stillUrgent: (events) => open.stillUrgent(events),
+    },
     client: infra.clients.sqs,
   });
   // What waits on the bulk lane: messages, and since when (simulated time).
@@ -119,7 +136,7 @@ export async function startTriagePipeline(
   });
   const deps = {
     config,
-    repository: new StateRepository<ScopeState>({ tableName: infra.tableName, documentClient, clock }),
+    repository,
     notifier: new Notifier({ topicArns: infra.topics, snsClient: infra.clients.sns }),
     clock,
     plugin,

@@ -21,6 +21,11 @@ export class QueueSendError extends TriageError {
 export interface UrgentLane {
   readonly queueUrl: string;
   readonly statuses: ReadonlySet<number>;
+  /**
+   * Of the events with an urgent status, which still need the urgent lane (see OpenIncidents: not when their
+   * incident is already open); every one when absent.
+   */
+  readonly stillUrgent?: (events: readonly TriageEvent[]) => Promise<readonly boolean[]>;
 }
 
 export interface EventQueueOptions {
@@ -113,7 +118,18 @@ export class EventQueue {
   async send(events: readonly TriageEvent[], options: SendOptions): Promise<SendResult> {
     const urgent = this.#urgent;
     if (!urgent) return this.#sendTo(this.#queueUrl, events, options);
-    const [paging, bulk] = partition(events, (event) => urgent.statuses.has(event.status));
+    const urgentIndexes = new Set<number>();
+    events.forEach((event, i) => {
+      if (urgent.statuses.has(event.status)) urgentIndexes.add(i);
+    });
+    if (urgent.stillUrgent && urgentIndexes.size > 0) {
+      const candidates = [...urgentIndexes];
+      const verdicts = await urgent.stillUrgent(candidates.map((i) => events[i] as TriageEvent));
+      candidates.forEach((i, n) => {
+        if (verdicts[n] === false) urgentIndexes.delete(i);
+      });
+    }
+    const [paging, bulk] = partition(events, (_, i) => urgentIndexes.has(i));
     const first = await this.#sendTo(urgent.queueUrl, paging, {
       ...options,
       batchPrefix: `${options.batchPrefix}${URGENT_BATCH_SUFFIX}`,
@@ -174,9 +190,11 @@ export class EventQueue {
 }
 
 /** The events that pass `test` and those that do not, each in order. */
-function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
+function partition<T>(items: readonly T[], test: (item: T, index: number) => boolean): [T[], T[]] {
   const yes: T[] = [];
   const no: T[] = [];
-  for (const item of items) (test(item) ? yes : no).push(item);
+  items.forEach((item, i) => {
+    (test(item, i) ? yes : no).push(item);
+  });
   return [yes, no];
 }

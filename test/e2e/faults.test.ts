@@ -6,14 +6,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { fromItem } from '../../functions/adapters/state-repository';
+import type { ScopeState } from '../../functions/core/policy';
 import type { StackFile } from '../../local/stack';
 import { type StackProcess, startStackProcess } from '../helpers/local-stack-process';
 import { post, Subscriber } from '../helpers/subscriber';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Every scope record of the stack's table, unmarshalled. */
-async function scopes(info: StackFile): Promise<Record<string, unknown>[]> {
+/** Every scope record of the stack's table, as the repository reads it (records are stored deflated). */
+async function scopes(info: StackFile): Promise<ScopeState[]> {
   const client = DynamoDBDocumentClient.from(
     new DynamoDBClient({
       region: info.region,
@@ -22,15 +24,14 @@ async function scopes(info: StackFile): Promise<Record<string, unknown>[]> {
     }),
   );
   const result = await client.send(new ScanCommand({ TableName: info.tableName, ConsistentRead: true }));
-  return (result.Items ?? []).filter((item) => item.sk === 'scope');
+  return (result.Items ?? []).filter((item) => item.sk === 'scope').map((item) => fromItem<ScopeState>(item));
 }
 
 /** How many events the scopes of a model have counted, summed (every event belongs to exactly one scope). */
 async function countedFor(info: StackFile, model: string): Promise<number> {
   let total = 0;
-  for (const item of await scopes(info)) {
-    const state = item.state as { kind?: string; total?: number; model?: string };
-    if (state.model === model) total += state.total ?? 0;
+  for (const state of await scopes(info)) {
+    if (state.kind === 'incident' && state.model === model) total += state.total;
   }
   return total;
 }
@@ -107,10 +108,9 @@ describe('restart with --data', () => {
       const second = await startStackProcess({ dataDir });
       try {
         const secondSupport = await Subscriber.create(second.info, 'supportEscalations');
-        const open = (await scopes(second.info)).filter((item) => {
-          const state = item.state as { kind?: string; model?: string; current?: unknown };
-          return state.kind === 'incident' && state.model === model && state.current !== undefined;
-        });
+        const open = (await scopes(second.info)).filter(
+          (state) => state.kind === 'incident' && state.model === model && state.current !== undefined,
+        );
         expect(open).toHaveLength(1);
         expect((await post(second.info, { status: 500, model })).status).toBe(202);
         await sleep(2_000);

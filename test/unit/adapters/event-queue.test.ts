@@ -152,6 +152,30 @@ describe('EventQueue.send with an urgent lane', () => {
     expect(again.batchIds).toEqual(first.batchIds);
   });
 
+  it('sends urgent-status events whose incident is already open to the bulk lane instead', async () => {
+    sqs.on(SendMessageBatchCommand).resolves({ Failed: [] });
+    const asked: string[] = [];
+    const queue = new EventQueue({
+      queueUrl,
+      urgent: {
+        queueUrl: urgentUrl,
+        statuses: new Set([500, 501]),
+        // 'b' (a 500) belongs to an open incident; 'd' (a 501) does not.
+        stillUrgent: async (events) => {
+          asked.push(...events.map((e) => e.id));
+          return events.map((e) => e.id !== 'b');
+        },
+      },
+      client: new SQSClient({ region: 'us-east-1' }),
+      sleep: noSleep,
+    });
+    await queue.send(mixed, { batchPrefix: 'o', receivedAt: 1 });
+    expect(asked).toEqual(['b', 'd']);
+    expect(sentTo(urgentUrl).flatMap((m) => m.events.map((e) => e.id))).toEqual(['d']);
+    // Each event in exactly one lane, the bulk lane in request order.
+    expect(sentTo(queueUrl).flatMap((m) => m.events.map((e) => e.id))).toEqual(['a', 'b', 'c', 'e']);
+  });
+
   it('fails the whole send when the urgent lane cannot be reached, so the request is not accepted', async () => {
     sqs
       .on(SendMessageBatchCommand, { QueueUrl: urgentUrl })

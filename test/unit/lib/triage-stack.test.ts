@@ -291,7 +291,7 @@ describe('TriageStack', () => {
     });
 
     it.each<[Fn, string[]]>([
-      ['Ingest', ['dynamodb:GetItem', 'sqs:SendMessage']],
+      ['Ingest', ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'sqs:SendMessage']],
       ['Codes', []],
       [
         'Triage',
@@ -399,6 +399,7 @@ describe('TriageStack', () => {
         'Ingest',
         [
           'EVENTS_QUEUE_URL',
+          'INCIDENT_QUIET_SECONDS',
           'TABLE_NAME',
           'TOKEN_CACHE_SECONDS',
           'URGENT_EVENTS_QUEUE_URL',
@@ -419,6 +420,9 @@ describe('TriageStack', () => {
     it('passes configured values through the environment', () => {
       expect(JSON.parse(envOf(defaults, 'Triage').POLICY_CONFIG as string)).toEqual(DEFAULT_POLICY);
       expect(envOf(defaults, 'Ingest').TOKEN_CACHE_SECONDS).toBe('60');
+      expect(envOf(defaults, 'Ingest').INCIDENT_QUIET_SECONDS).toBe(
+        String(DEFAULT_POLICY.incidents.resolveAfterQuietSeconds),
+      );
       expect(envOf(defaults, 'Logs').INCLUDE_NON_FIREWORKS).toBe('false');
       expect(JSON.parse(envOf(full, 'Sweep').POLICY_CONFIG as string)).toEqual(
         parsePolicyConfig(FULL_CONTEXT.policy),
