@@ -142,28 +142,29 @@ function fieldsOf(
   return { message, requestId, model, account, endpoint, method, errorType, errorCode, app, environment };
 }
 
-/**
- * Whether a line shows Fireworks, worked out once and only when something needs it: most lines that
- * pass the prefilter report no error, and never do.
+/*
+ * Whether the line being read shows Fireworks, worked out once and only when something needs it: most
+ * lines that pass the prefilter report no error, and never do. Module state rather than an object per
+ * line (extraction is synchronous and never re-entered): no per-line allocation, and no object shape
+ * whose death in a full GC would throw away the optimized code that reads it.
  */
-class Provenance {
-  private shows: boolean | undefined;
-  constructor(private readonly line: string) {}
-  fireworks(): boolean {
-    this.shows ??= showsFireworks(this.line);
-    return this.shows;
-  }
+let currentLine = '';
+let currentShows: boolean | undefined;
+
+function lineShowsFireworks(): boolean {
+  currentShows ??= showsFireworks(currentLine);
+  return currentShows;
 }
 
-function fromText(line: string, provenance: Provenance): LineExtraction | undefined {
+function fromText(line: string): LineExtraction | undefined {
   const found = findTextStatus(line);
   const body = embeddedErrorBody(line);
   let status: number | undefined;
   if (found) {
-    if (found.serverLog && !isInferencePath(found.path) && !provenance.fireworks()) return undefined;
+    if (found.serverLog && !isInferencePath(found.path) && !lineShowsFireworks()) return undefined;
     status = found.status;
   } else {
-    status = statusFromBody(body) ?? statusFromSdkClass(line, () => provenance.fireworks());
+    status = statusFromBody(body) ?? statusFromSdkClass(line, lineShowsFireworks);
   }
   if (status === undefined || status < 400) return undefined;
   const codes = body ? errorBodyCodes(body) : NO_CODES;
@@ -180,10 +181,10 @@ function fromText(line: string, provenance: Provenance): LineExtraction | undefi
     undefined,
     undefined,
   );
-  return finish(status, provenance.fireworks(), fields, mayNeedRedaction(line));
+  return finish(status, lineShowsFireworks(), fields, mayNeedRedaction(line));
 }
 
-function fromJson(record: Record<string, unknown>, line: string, provenance: Provenance) {
+function fromJson(record: Record<string, unknown>, line: string) {
   if (reportsNoError(record)) return undefined;
   const reading = readJsonLine(record);
   if (reading.metric) return undefined;
@@ -191,7 +192,7 @@ function fromJson(record: Record<string, unknown>, line: string, provenance: Pro
   let status: number | undefined;
   if (reading.status) {
     const { serverPath } = reading.status;
-    if (serverPath !== undefined && !isInferencePath(serverPath) && !provenance.fireworks()) return undefined;
+    if (serverPath !== undefined && !isInferencePath(serverPath) && !lineShowsFireworks()) return undefined;
     status = reading.status.status;
   } else {
     // No status field: the messages may still carry an SDK's exception text.
@@ -201,7 +202,7 @@ function fromJson(record: Record<string, unknown>, line: string, provenance: Pro
       (found && !found.serverLog ? found.status : undefined) ??
       reading.impliedStatus ??
       statusFromBody(embeddedErrorBody(line)) ??
-      statusFromSdkClass(texts, () => provenance.fireworks());
+      statusFromSdkClass(texts, lineShowsFireworks);
   }
   if (status === undefined || status < 400) return undefined;
   const body = embeddedErrorBody(line);
@@ -224,7 +225,7 @@ function fromJson(record: Record<string, unknown>, line: string, provenance: Pro
     const account = MODEL_ACCOUNT.exec(fields.model)?.[1];
     if (account && account !== 'fireworks') fields.account = account;
   }
-  return finish(status, provenance.fireworks(), fields, true);
+  return finish(status, lineShowsFireworks(), fields, true);
 }
 
 /**
@@ -233,7 +234,8 @@ function fromJson(record: Record<string, unknown>, line: string, provenance: Pro
  */
 export function extractFromLine(line: string): LineExtraction | undefined {
   if (line.length < 3 || !PREFILTER.test(line)) return undefined;
-  const provenance = new Provenance(line);
+  currentLine = line;
+  currentShows = undefined;
   const record = jsonRecordOf(line);
-  return record ? fromJson(record, line, provenance) : fromText(line, provenance);
+  return record ? fromJson(record, line) : fromText(line);
 }
