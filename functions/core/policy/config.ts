@@ -227,4 +227,5 @@ export function parsePolicyConfig(input: unknown): PolicyConfig {
   );
 }
 
-export const DEFAULT_POLICY: PolicyConfig = parsePolicyConfig({});
+// Pure: a bundle that never reads it (the Lambda handlers parse POLICY_CONFIG) does not parse it at import.
+export const DEFAULT_POLICY: PolicyConfig = /* @__PURE__ */ parsePolicyConfig({});
