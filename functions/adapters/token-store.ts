@@ -60,13 +60,16 @@ const name = (field: string, max: number) =>
       z.maxLength(max, `${field} must be at most ${max} characters`),
     );
 
-const CreateInputSchema = z.object({
-  app: name('app', 128),
-  account: z.optional(name('account', 128)),
-  label: z.optional(name('label', 256)),
-});
+const buildCreateInputSchema = () =>
+  z.object({
+    app: name('app', 128),
+    account: z.optional(name('account', 128)),
+    label: z.optional(name('label', 256)),
+  });
+// Built on first use: only `token create` needs it, not the ingest function's cold start.
+let createInputSchema: ReturnType<typeof buildCreateInputSchema> | undefined;
 
-export type CreateTokenInput = z.input<typeof CreateInputSchema>;
+export type CreateTokenInput = z.input<ReturnType<typeof buildCreateInputSchema>>;
 
 export interface TokenStoreOptions {
   readonly tableName: string;
@@ -129,7 +132,8 @@ export class TokenStore {
 
   /** Make a new token for an app; returns the plaintext once. */
   async create(input: CreateTokenInput, now: number | Date): Promise<CreatedToken> {
-    const parsed = CreateInputSchema.safeParse(input);
+    createInputSchema ??= buildCreateInputSchema();
+    const parsed = createInputSchema.safeParse(input);
     if (!parsed.success) {
       const details = issuesToFieldErrors('', parsed.error.issues);
       throw new ValidationError(`invalid token: ${details.map((d) => d.message).join('; ')}`, details);
