@@ -1,12 +1,13 @@
 import type { TriageEvent } from '../event';
 import type { PolicyConfig } from './config';
-import { addToRun, type ErrorRun, errorRunOf, newErrorRun } from './error-run';
+import { type ErrorRun, errorRunOf, isSorted } from './error-run';
 import { eventTime } from './event-time';
 import { evaluate, ingestRun, workDueAt } from './lifecycle';
 import { forgetBatches, rememberBatches, rememberedAmong } from './recent-batches';
 import { type ScopeDescriptor, scopeDescriber } from './scope-key';
 import { LIMITS, type ScopeState, type Subject } from './scope-state';
 import { batchFingerprint } from './stable-hash';
+import { copyCounts, emptyCounts } from './status-counts';
 import type { EventBatch, NotificationIntent, ScopeUpdate } from './types';
 
 /**
@@ -15,7 +16,7 @@ import type { EventBatch, NotificationIntent, ScopeUpdate } from './types';
  * given is never modified (the draft is a copy of the parts that change).
  */
 
-/** One scope's events of one batch, in batch order, with their aggregates (see error-run.ts). */
+/** One scope's events of one batch, in batch order (see error-run.ts). */
 interface ScopeGroup {
   readonly descriptor: ScopeDescriptor;
   readonly run: ErrorRun;
@@ -30,21 +31,64 @@ interface SplitBatch {
 // Each batch is split by scope once per config, in one pass, not once per scope key that asks for its events.
 const splitBatches = new WeakMap<EventBatch, SplitBatch>();
 
+/**
+ * Split a batch by scope, columnar: one pass reads each event once (its scope and event time); a second
+ * lays the events out grouped by scope (stable) in one shared array, with their times in another.
+ * A batch of one scope (a storm) is used as it is.
+ */
 function split(batch: EventBatch, config: PolicyConfig): SplitBatch {
   const cached = splitBatches.get(batch);
   if (cached?.config === config) return cached;
-  const groups = new Map<string, ScopeGroup>();
   const describe = scopeDescriber(config);
-  let last: ScopeGroup | undefined;
-  for (const event of batch.events) {
+  const { events, receivedAt } = batch;
+  const n = events.length;
+  const times: number[] = [];
+  const groupOf: number[] = [];
+  const descriptors: ScopeDescriptor[] = [];
+  const counts: number[] = [];
+  const indexOf = new Map<string, number>();
+  let last: ScopeDescriptor | undefined;
+  let g = 0;
+  for (let i = 0; i < n; i++) {
+    const event = events[i] as TriageEvent;
     const descriptor = describe(event);
-    let group = last?.descriptor === descriptor ? last : groups.get(descriptor.key);
-    if (!group) {
-      group = { descriptor, run: newErrorRun() };
-      groups.set(descriptor.key, group);
+    if (descriptor !== last) {
+      const known = indexOf.get(descriptor.key);
+      if (known === undefined) {
+        g = descriptors.length;
+        descriptors.push(descriptor);
+        counts.push(0);
+        indexOf.set(descriptor.key, g);
+      } else g = known;
+      last = descriptor;
     }
-    addToRun(group.run, event, eventTime(event.occurredAt, batch.receivedAt));
-    last = group;
+    counts[g] = (counts[g] as number) + 1;
+    groupOf.push(g);
+    times.push(eventTime(event.occurredAt, receivedAt));
+  }
+  const groups = new Map<string, ScopeGroup>();
+  if (descriptors.length === 1) {
+    const descriptor = descriptors[0] as ScopeDescriptor;
+    groups.set(descriptor.key, { descriptor, run: { events, times, start: 0, end: n } });
+  } else if (descriptors.length > 1) {
+    const ordered = new Array<TriageEvent>(n);
+    const orderedTimes = new Array<number>(n);
+    const next: number[] = [];
+    let start = 0;
+    for (let d = 0; d < descriptors.length; d++) {
+      const descriptor = descriptors[d] as ScopeDescriptor;
+      const end = start + (counts[d] as number);
+      groups.set(descriptor.key, { descriptor, run: { events: ordered, times: orderedTimes, start, end } });
+      next.push(start);
+      start = end;
+    }
+    for (let i = 0; i < n; i++) {
+      const d = groupOf[i] as number;
+      const at = next[d] as number;
+      next[d] = at + 1;
+      ordered[at] = events[i] as TriageEvent;
+      orderedTimes[at] = times[i] as number;
+    }
   }
   const entry = { config, fingerprint: cached?.fingerprint ?? batchFingerprint(batch.batchId), groups };
   splitBatches.set(batch, entry);
@@ -77,7 +121,7 @@ function createScope(d: ScopeDescriptor, t: number): ScopeState {
         rule: d.rule,
         ...(d.model !== undefined ? { model: d.model } : {}),
         ...(d.endpoint !== undefined ? { endpoint: d.endpoint } : {}),
-        statusCounts: {},
+        statusCounts: emptyCounts(),
         window: [],
       };
     case 'account-issue':
@@ -104,7 +148,7 @@ function createScope(d: ScopeDescriptor, t: number): ScopeState {
 function copySubject(subject: Subject): Subject {
   return {
     ...subject,
-    statusCounts: { ...subject.statusCounts },
+    statusCounts: copyCounts(subject.statusCounts),
     apps: [...subject.apps],
     accounts: [...subject.accounts],
     models: [...subject.models],
@@ -124,7 +168,7 @@ function draftOf(state: ScopeState): ScopeState {
   delete (draft as { appliedBatches?: unknown }).appliedBatches;
   switch (draft.kind) {
     case 'incident':
-      draft.statusCounts = { ...draft.statusCounts };
+      draft.statusCounts = copyCounts(draft.statusCounts);
       draft.window = draft.window.map(([t, status, count]) => [t, status, count]);
       if (draft.pending) {
         draft.pending = {
@@ -212,17 +256,17 @@ function inTimeOrder(groups: readonly ScopeGroup[]): readonly ErrorRun[] {
   let ordered = true;
   let previousEnd = Number.NEGATIVE_INFINITY;
   for (const { run } of groups) {
-    if (!run.sorted || (run.times[0] as number) < previousEnd) {
+    if (!isSorted(run) || (run.times[run.start] as number) < previousEnd) {
       ordered = false;
       break;
     }
-    previousEnd = run.times.at(-1) as number;
+    previousEnd = run.times[run.end - 1] as number;
   }
   if (ordered) return groups.map((group) => group.run);
   const events: TriageEvent[] = [];
   const times: number[] = [];
   for (const { run } of groups) {
-    for (let i = 0; i < run.events.length; i++) {
+    for (let i = run.start; i < run.end; i++) {
       events.push(run.events[i] as TriageEvent);
       times.push(run.times[i] as number);
     }
@@ -276,7 +320,8 @@ export function applyBatches(
   const groups = candidateGroups.filter((_, i) => !remembered[i]);
   if (groups.length === 0) return { intents: [] };
   const runs = inTimeOrder(groups);
-  const first = (runs[0] as ErrorRun).times[0] as number;
+  const firstRun = runs[0] as ErrorRun;
+  const first = firstRun.times[firstRun.start] as number;
   const draft = state ? draftOf(state) : createScope((groups[0] as ScopeGroup).descriptor, first);
   draft.recentBatches = rememberBatches(
     forgetBatches(draft.recentBatches, settled),

@@ -1,6 +1,6 @@
 import type { TriageEvent } from '../event';
 import type { PolicyConfig } from './config';
-import type { ErrorRun } from './error-run';
+import { type ErrorRun, largestGap } from './error-run';
 import { buildIntent } from './intent';
 import { addToWindow, findPersistentRun, pruneWindow } from './persistence-window';
 import {
@@ -14,6 +14,7 @@ import {
 } from './scope-state';
 import { activeSilence } from './silence';
 import { stableHash } from './stable-hash';
+import { emptyCounts } from './status-counts';
 import type { NotificationIntent, NotificationKind } from './types';
 
 /**
@@ -92,7 +93,7 @@ function newSubject(scope: SubjectScope, openedAt: number, firstSeen: number, no
     firstSeen,
     lastSeen: firstSeen,
     count: 0,
-    statusCounts: {},
+    statusCounts: emptyCounts(),
     apps: [],
     accounts: [],
     models: [],
@@ -173,31 +174,66 @@ export function countErrors(
   addSamples(scope.sampleRequestIds, events);
 }
 
-/** Add `values` (distinct, in order of first appearance) to a bounded list: as adding each event's value. */
-function mergeDistinct(list: string[], values: readonly string[]): void {
-  for (let i = 0; i < values.length && list.length < LIMITS.distinctValues; i++) {
-    const value = values[i] as string;
-    if (!list.includes(value)) list.push(value);
+/**
+ * `addSamples` of a run: the result is the last distinct ids of the samples followed by the run's events,
+ * so only the last few events are read.
+ */
+function addRunSamples(samples: string[], run: ErrorRun): void {
+  const latest: string[] = [];
+  const { events, start } = run;
+  for (let i = run.end - 1; i >= start && latest.length < LIMITS.sampleRequestIds; i--) {
+    const id = (events[i] as TriageEvent).requestId;
+    if (id !== undefined && !latest.includes(id)) latest.push(id);
+  }
+  for (let i = samples.length - 1; i >= 0 && latest.length < LIMITS.sampleRequestIds; i--) {
+    const id = samples[i] as string;
+    if (!latest.includes(id)) latest.push(id);
+  }
+  samples.length = 0;
+  for (let i = latest.length - 1; i >= 0; i--) samples.push(latest[i] as string);
+}
+
+/** `addDistinct` of each event's app, account and model, in event order, while a list has room. */
+function addRunDistinct(run: ErrorRun, apps: string[], accounts: string[], models: string[]): void {
+  const max = LIMITS.distinctValues;
+  const { events } = run;
+  for (let i = run.start; i < run.end; i++) {
+    if (apps.length >= max && accounts.length >= max && models.length >= max) return;
+    const event = events[i] as TriageEvent;
+    addDistinct(apps, event.app);
+    addDistinct(accounts, event.account);
+    addDistinct(models, event.model);
   }
 }
 
-/** Add a run's counts per status to `counts`. */
-function addTallies(counts: Record<string, number>, run: ErrorRun): void {
-  for (let i = 0; i < run.statuses.length; i++) {
-    const status = run.statuses[i] as number;
-    counts[status] = (counts[status] ?? 0) + (run.tallies[i] as number);
+/** Count a run's errors per status into each of `counts` (the first status tallied locally). */
+function addRunStatuses(run: ErrorRun, counts: Record<string, number>, also?: Record<string, number>): void {
+  const { events } = run;
+  const first = (events[run.start] as TriageEvent).status;
+  let same = 0;
+  for (let i = run.start; i < run.end; i++) {
+    const { status } = events[i] as TriageEvent;
+    if (status === first) same++;
+    else {
+      counts[status] = (counts[status] ?? 0) + 1;
+      if (also) also[status] = (also[status] ?? 0) + 1;
+    }
   }
+  counts[first] = (counts[first] ?? 0) + same;
+  if (also) also[first] = (also[first] ?? 0) + same;
 }
 
-/** `countErrors` of a whole run, from its aggregates (first/last seen per event only if some are future). */
+/** `countErrors` of a sorted run: first and last seen are its ends (per event only if some are future). */
 function countRun(scope: CounterScope, run: ErrorRun, now: number, config: PolicyConfig): void {
   const futureAfter = now + config.clockSkewSeconds * SECOND;
-  if (run.maxTime <= futureAfter) {
-    if (run.minTime < scope.firstSeen) scope.firstSeen = run.minTime;
-    if (run.maxTime > scope.lastSeen) scope.lastSeen = run.maxTime;
+  const { times } = run;
+  const first = times[run.start] as number;
+  const last = times[run.end - 1] as number;
+  if (last <= futureAfter) {
+    if (first < scope.firstSeen) scope.firstSeen = first;
+    if (last > scope.lastSeen) scope.lastSeen = last;
   } else {
-    const { times } = run;
-    for (let i = 0; i < times.length; i++) {
+    for (let i = run.start; i < run.end; i++) {
       const t = times[i] as number;
       if (t <= futureAfter) {
         if (t < scope.firstSeen) scope.firstSeen = t;
@@ -205,19 +241,17 @@ function countRun(scope: CounterScope, run: ErrorRun, now: number, config: Polic
       }
     }
   }
-  mergeDistinct(scope.models, run.models);
-  mergeDistinct(scope.accounts, run.accounts);
-  mergeDistinct(scope.apps, run.apps);
-  scope.total += run.events.length;
-  addSamples(scope.sampleRequestIds, run.events);
+  addRunDistinct(run, scope.apps, scope.accounts, scope.models);
+  scope.total += run.end - run.start;
+  addRunSamples(scope.sampleRequestIds, run);
 }
 
 /**
  * Apply a sorted run (event-time order) to a scope: what `ingest` of each of its events in turn does.
  * When the scope has a current subject that no event of the run can resolve (no gap of a quiet period
  * from the subject's last seen, event by event) and no event is from the future, every event just adds to
- * the scope and the subject: that is done from the run's aggregates. Otherwise (opening, resolving,
- * future events) each event goes through `ingest`, in order.
+ * the scope and the subject: no transition can happen inside the run, so it is added as a whole. Otherwise
+ * (opening, resolving, future events) each event goes through `ingest`, in order.
  */
 export function ingestRun(
   scope: ScopeState,
@@ -232,30 +266,29 @@ export function ingestRun(
   }
   const current = scope.current;
   const quiet = quietMs(scope, config);
+  const first = run.times[run.start] as number;
+  const last = run.times[run.end - 1] as number;
   if (
     current &&
-    run.maxTime <= now + config.clockSkewSeconds * SECOND &&
+    last <= now + config.clockSkewSeconds * SECOND &&
     // Sorted and present: event i's "last seen" is max(current.lastSeen, t[i-1]); none reaches a quiet gap.
-    (run.times[0] as number) < current.lastSeen + quiet &&
-    run.maxGap < quiet
+    first < current.lastSeen + quiet &&
+    largestGap(run) < quiet
   ) {
-    const n = run.events.length;
-    scope.total += n;
-    if (run.minTime < scope.firstSeen) scope.firstSeen = run.minTime;
-    if (run.maxTime > scope.lastSeen) scope.lastSeen = run.maxTime;
-    if (scope.kind === 'incident') addTallies(scope.statusCounts, run);
-    current.count += n;
-    addTallies(current.statusCounts, run);
-    current.firstSeen = Math.min(current.firstSeen, run.minTime);
-    current.lastSeen = Math.max(current.lastSeen, run.maxTime);
-    mergeDistinct(current.apps, run.apps);
-    mergeDistinct(current.accounts, run.accounts);
-    mergeDistinct(current.models, run.models);
-    addSamples(current.sampleRequestIds, run.events);
+    const count = run.end - run.start;
+    scope.total += count;
+    if (first < scope.firstSeen) scope.firstSeen = first;
+    if (last > scope.lastSeen) scope.lastSeen = last;
+    current.count += count;
+    addRunStatuses(run, current.statusCounts, scope.kind === 'incident' ? scope.statusCounts : undefined);
+    current.firstSeen = Math.min(current.firstSeen, first);
+    current.lastSeen = Math.max(current.lastSeen, last);
+    addRunDistinct(run, current.apps, current.accounts, current.models);
+    addRunSamples(current.sampleRequestIds, run);
     return;
   }
   const { events, times } = run;
-  for (let i = 0; i < events.length; i++) {
+  for (let i = run.start; i < run.end; i++) {
     ingest(scope, events[i] as TriageEvent, times[i] as number, now, config, out);
   }
 }

@@ -46,15 +46,30 @@ export function isRemembered(recent: string, fingerprint: string): boolean {
   return false;
 }
 
+// Scratch table for rememberedAmong: bit j of slot c is set when candidate j starts with char code c.
+const byFirstChar = new Uint32Array(128);
+
 /**
- * Which of `fingerprints` are remembered. A native substring search per candidate (an invocation checks
- * up to 10 batches per scope) is cheaper than walking the tokens, however many the scope remembers.
+ * Which of `fingerprints` are remembered: one pass over the tokens for all of them (an invocation checks
+ * up to 10 batches per scope), instead of one search of the whole string per batch.
  */
 export function rememberedAmong(recent: string, fingerprints: readonly string[]): boolean[] {
-  const found: boolean[] = [];
-  for (let j = 0; j < fingerprints.length; j++) {
-    found.push(recent.length > 0 && isRemembered(recent, fingerprints[j] as string));
+  const found = fingerprints.map(() => false);
+  if (recent.length === 0) return found;
+  if (fingerprints.length === 1 || fingerprints.length > 32) {
+    return fingerprints.map((fingerprint) => isRemembered(recent, fingerprint));
   }
+  fingerprints.forEach((fingerprint, j) => {
+    const slot = fingerprint.charCodeAt(0) & 127;
+    byFirstChar[slot] = (byFirstChar[slot] as number) | (1 << j);
+  });
+  for (let at = 0; at < recent.length; at += TOKEN) {
+    let candidates = byFirstChar[recent.charCodeAt(at) & 127] as number;
+    for (let j = 0; candidates !== 0; j++, candidates >>>= 1) {
+      if (candidates & 1 && recent.startsWith(fingerprints[j] as string, at)) found[j] = true;
+    }
+  }
+  for (const fingerprint of fingerprints) byFirstChar[fingerprint.charCodeAt(0) & 127] = 0;
   return found;
 }
 
@@ -137,7 +152,12 @@ export function rememberBatches(
   if (lastMark === undefined || !(lastMark <= now && now < lastMark + granule)) kept += markOf(now);
   const added =
     fingerprints.length > dedupe.maxBatchIds ? fingerprints.slice(-dedupe.maxBatchIds) : fingerprints;
-  return capped(kept + added.join(''), dedupe.maxBatchIds);
+  const joined = added.join('');
+  // Whole tokens and no mark among the new ones: cap without reading the concatenation (which would copy it).
+  if (kept.length % TOKEN === 0 && joined.length === added.length * TOKEN && !joined.includes(MARK)) {
+    return cappedBefore(kept, joined, added.length, dedupe.maxBatchIds);
+  }
+  return capped(kept + joined, dedupe.maxBatchIds);
 }
 
 /** Index of the first mark whose granule has not ended before the horizon: everything before it goes. */
@@ -161,9 +181,18 @@ function lastMarkTime(recent: string): number | undefined {
 
 /** Keep at most `max` fingerprints, dropping the oldest (and marks left with nothing after them). */
 function capped(recent: string, max: number): string {
+  return cappedBefore(recent, '', 0, max);
+}
+
+/**
+ * `capped(head + tail, max)` where `tail` holds `tailCount` whole fingerprints and no mark (so, being at
+ * most `max`, it never loses any): the cut falls in `head`, and the result is built from slices.
+ */
+function cappedBefore(head: string, tail: string, tailCount: number, max: number): string {
+  const recent = head;
   const tokens = Math.ceil(recent.length / TOKEN);
-  const count = tokens - countMarks(recent);
-  if (count <= max) return recent;
+  const count = tokens - countMarks(recent) + tailCount;
+  if (count <= max) return head + tail;
   // Walk mark to mark: the tokens between two marks are fingerprints.
   let drop = count - max;
   let lastMark = '';
@@ -181,6 +210,6 @@ function capped(recent: string, max: number): string {
     }
   }
   // Re-date what is left of the group whose oldest fingerprints were dropped.
-  const rest = recent.slice(at);
+  const rest = recent.slice(at) + tail;
   return rest.startsWith(MARK) ? rest : lastMark + rest;
 }

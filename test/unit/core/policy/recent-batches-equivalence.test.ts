@@ -44,7 +44,10 @@ describe('recent batches: equivalence with the token-by-token reference', () => 
     fc.assert(
       fc.property(
         recent,
-        fc.array(fingerprint, { maxLength: 12 }),
+        // Now and then an odd one (wrong length, a `~`): the engine only passes fingerprints, but any input agrees.
+        fc.array(fc.oneof(fingerprint, fingerprint, fingerprint, fc.string({ maxLength: 14 })), {
+          maxLength: 12,
+        }),
         fc.integer({ min: 0, max: 3e7 }).map((t) => BASE + t),
         dedupe,
         fc.array(fingerprint, { maxLength: 3 }),
