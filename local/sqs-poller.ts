@@ -79,7 +79,8 @@ export class SqsPoller {
     while (messages.length < batchSize && Date.now() < deadline && !signal?.aborted) {
       const more = await this.receive(Math.min(10, batchSize - messages.length), 0, signal);
       if (more.length > 0) messages.push(...more);
-      else await new Promise((resolve) => setTimeout(resolve, Math.min(50, deadline - Date.now())));
+      else
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(50, deadline - Date.now()))));
     }
     const records = messages.map((message) => toRecord(message, this.options));
     let failed: Set<string>;

@@ -78,6 +78,18 @@ type Handlers = {
   sweep: (event: ScheduledEvent, context: Context) => Promise<unknown>;
 };
 
+/**
+ * Runs invocations one at a time. On AWS each function runs in its own containers, one invocation at a
+ * time; here every handler shares one process and so one copy of the shared modules' Powertools state
+ * (stored metrics, appended log keys): overlapping invocations would flush each other's metrics.
+ */
+let invocationChain: Promise<unknown> = Promise.resolve();
+function oneAtATime<T>(invoke: () => Promise<T>): Promise<T> {
+  const run = invocationChain.then(invoke);
+  invocationChain = run.catch(() => undefined);
+  return run;
+}
+
 /** Import the production handlers after the environment points them at the emulators. */
 async function loadHandlers(): Promise<Handlers> {
   const [ingest, codes, triage, sweep] = await Promise.all([
@@ -282,6 +294,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     printer.start();
     cleanups.push(() => printer.stop());
 
+    const triage: SqsHandler = (event, context) => oneAtATime(() => handlers.triage(event, context));
     const lanes = [
       { queue: urgentQueues, batchSize: 10, batchingWindowMs: 0 },
       {
@@ -296,7 +309,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
         queueUrl: queue.queueUrl,
         queueArn: queue.queueArn,
         region: LOCAL_REGION,
-        handler: handlers.triage,
+        handler: triage,
         functionName: 'triage',
         batchSize,
         batchingWindowMs,
@@ -308,7 +321,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
 
     let sweeping: Promise<unknown> = Promise.resolve();
     const sweep = async () => {
-      sweeping = sweeping.then(() => handlers.sweep(scheduledEvent(), lambdaContext('sweep'))).catch(onError);
+      sweeping = sweeping
+        .then(() => oneAtATime(() => handlers.sweep(scheduledEvent(), lambdaContext('sweep'))))
+        .catch(onError);
       await sweeping;
     };
     const timer = setInterval(() => void sweep(), options.sweepIntervalMs);
@@ -319,8 +334,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
 
     const server = createApiServer(
       [
-        { path: '/v1/events', name: 'ingest', handler: handlers.ingest },
-        { path: '/v1/codes', name: 'codes', handler: handlers.codes },
+        { path: '/v1/events', name: 'ingest', handler: (e, c) => oneAtATime(() => handlers.ingest(e, c)) },
+        { path: '/v1/codes', name: 'codes', handler: (e, c) => oneAtATime(() => handlers.codes(e, c)) },
       ],
       onError,
       faults ? (req, res, path) => faultRoute(req, res, path, faults) : undefined,
