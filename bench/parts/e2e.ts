@@ -18,7 +18,7 @@ const WARMUP = 10;
 
 /** What the deployed path adds by design, against the CloudWatch metric filter → alarm path. */
 export const AWS_PATH_NOTE =
-  'on AWS add: API Gateway (~10–30 ms), the SQS event source (long polling plus the 1 s maxBatchingWindow), ' +
+  'on AWS add: API Gateway (~10–30 ms), the urgent lane SQS event source (long polling plus its 1 s batching window; persistent 5xx and account issues ride the bulk lane with its 60 s window), ' +
   'Lambda cold starts when scaling out, and SNS → subscriber delivery (~50–200 ms): about 1–2 s end to end; ' +
   'a CloudWatch metric filter → alarm needs at least one 60 s period plus evaluation, i.e. 1–3 minutes';
 
