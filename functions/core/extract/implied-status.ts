@@ -4,7 +4,8 @@
  * sends it with 400, 404 and 429) or `server_error` are deliberately absent.
  */
 
-const BODY_CODES: Readonly<Record<string, number>> = {
+// Null prototype: a code such as `constructor` or `__proto__` must not find Object.prototype's members.
+const BODY_CODES: Readonly<Record<string, number>> = Object.assign(Object.create(null), {
   invalid_argument: 400,
   context_length_exceeded: 400,
   unauthenticated: 401,
@@ -37,14 +38,12 @@ const BODY_CODES: Readonly<Record<string, number>> = {
   service_unavailable: 503,
   deadline_exceeded: 504,
   gateway_timeout: 504,
-};
+});
 
 /** Status implied by an error body's `code`, `type` or string `status` (`NOT_FOUND`, `rate_limit_error`). */
 export function statusFromErrorCode(code: string): number | undefined {
-  // Codes are mostly written in lower case already: a number found as given is a (lower-case) own key,
-  // which lower-casing would find too; anything else is looked up lower-cased, as before.
-  const asGiven = BODY_CODES[code];
-  return typeof asGiven === 'number' ? asGiven : BODY_CODES[code.toLowerCase()];
+  // Codes are mostly written in lower case already: found as given, lower-casing would find it too.
+  return BODY_CODES[code] ?? BODY_CODES[code.toLowerCase()];
 }
 
 /**

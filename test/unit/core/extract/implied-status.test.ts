@@ -28,6 +28,10 @@ describe('statusFromErrorCode', () => {
   it('does not take an inherited name written in mixed case for a code', () => {
     // `toString` as given is inherited from Object.prototype; lower-cased it names nothing.
     expect(statusFromErrorCode('toString')).toBeUndefined();
+    expect(statusFromErrorCode('constructor')).toBeUndefined();
+    expect(statusFromErrorCode('Constructor')).toBeUndefined();
+    expect(statusFromErrorCode('__proto__')).toBeUndefined();
+    expect(statusFromErrorCode('hasOwnProperty')).toBeUndefined();
     expect(statusFromErrorCode('invalid_request_error')).toBeUndefined();
   });
 });
