@@ -46,20 +46,20 @@ function split(batch: EventBatch, config: PolicyConfig): SplitBatch {
   const groupOf: number[] = [];
   const descriptors: ScopeDescriptor[] = [];
   const counts: number[] = [];
-  const indexOf = new Map<string, number>();
   let last: ScopeDescriptor | undefined;
   let g = 0;
   for (let i = 0; i < n; i++) {
     const event = events[i] as TriageEvent;
     const descriptor = describe(event);
     if (descriptor !== last) {
-      const known = indexOf.get(descriptor.key);
-      if (known === undefined) {
+      // Descriptors are shared per config (one object per scope), so identity finds the group: a batch
+      // touches a few dozen scopes at most, fewer than a map would pay for.
+      g = descriptors.indexOf(descriptor);
+      if (g === -1) {
         g = descriptors.length;
         descriptors.push(descriptor);
         counts.push(0);
-        indexOf.set(descriptor.key, g);
-      } else g = known;
+      }
       last = descriptor;
     }
     counts[g] = (counts[g] as number) + 1;

@@ -110,11 +110,26 @@ function incidentScope(event: TriageEvent, rule: IncidentRule, cache: Descriptor
   return found;
 }
 
+// 412 messages repeat (a client retries, a LoRA keeps failing): their subtype is read by a regex once each.
+const subtypeOf412 = new Map<string, ReturnType<typeof subtypeOf>>();
+const MAX_CACHED_MESSAGES = 256;
+
+function subtypeOfPreconditionFailed(message: string | undefined): ReturnType<typeof subtypeOf> {
+  if (message === undefined) return subtypeOf(412, message);
+  let subtype = subtypeOf412.get(message);
+  if (subtype === undefined) {
+    subtype = subtypeOf(412, message);
+    if (subtypeOf412.size >= MAX_CACHED_MESSAGES) subtypeOf412.clear();
+    subtypeOf412.set(message, subtype);
+  }
+  return subtype;
+}
+
 function accountScope(event: TriageEvent, cache: DescriptorCache): ScopeDescriptor {
   const { status } = event;
   const account = event.account ?? UNKNOWN_ACCOUNT;
   // A LoRA that failed to load is the account's model problem, not its billing status: its own group.
-  const subtype = status === 412 ? subtypeOf(412, event.message) : undefined;
+  const subtype = status === 412 ? subtypeOfPreconditionFailed(event.message) : undefined;
   const lora = subtype === 'lora-load-failed';
   let statuses = cache.byAccount.get(account);
   if (!statuses) {

@@ -120,8 +120,9 @@ describe('policy engine: equivalence with the per-event reference', () => {
         fc.integer({ min: 1, max: 2 ** 31 - 1 }),
         fc.integer({ min: 50, max: 3000 }),
         fc.constantFrom(DEFAULT_POLICY, TIGHT, ACCOUNTS_FAST),
-        (seed, events, config) => {
-          const steps = seededStream({ seed, events, startAt: T0 });
+        fc.boolean(),
+        (seed, events, config, wide) => {
+          const steps = seededStream({ seed, events, startAt: T0, wide });
           const want = play(ref, steps, config);
           const got = play(real, steps, config);
           expect(got.steps.length).toBe(want.steps.length);
@@ -131,4 +132,43 @@ describe('policy engine: equivalence with the per-event reference', () => {
       { numRuns: 40 },
     );
   });
+});
+
+describe('policy engine: a quiet gap inside one batch', () => {
+  // A subject whose quiet period ends between two errors of the same batch, applied before the sweep ran:
+  // the later error resolves it and opens a new one, exactly as event-by-event ingestion does.
+  it.each([
+    ['an immediate incident', 500, 15],
+    ['an account-issue group', 402, 60],
+  ])(
+    'starts a new subject for %s at the error after the gap, as the reference does',
+    (_name, status, quiet) => {
+      const MIN = 60_000;
+      const at = (ms: number, id: string) => ({
+        id,
+        status,
+        model: 'm',
+        account: 'acme',
+        app: 'a',
+        requestId: id,
+        occurredAt: new Date(T0 + ms).toISOString(),
+      });
+      const first = { batchId: 'b1', receivedAt: T0, events: [at(0, 'r1'), at(MIN, 'r2')] };
+      const afterGap = (quiet + 2) * MIN + 30_000;
+      const second = {
+        batchId: 'b2',
+        receivedAt: T0 + afterGap,
+        events: [at(2 * MIN, 'r3'), at(afterGap, 'r4'), at(afterGap + 5000, 'r5')],
+      };
+      const now = T0 + afterGap + 10_000;
+      const outcomes = [real, ref].map((e) => {
+        const [key] = e.scopeKeysOf([first], DEFAULT_POLICY) as [string];
+        const opened = e.applyBatches(key, undefined, [first], T0 + 2 * MIN, DEFAULT_POLICY);
+        return e.applyBatches(key, opened.state, [second], now, DEFAULT_POLICY);
+      });
+      expect(JSON.stringify(outcomes[0])).toBe(JSON.stringify(outcomes[1]));
+      const state = outcomes[0]?.state as { current?: { openedAt: number; count: number } };
+      expect(state.current).toMatchObject({ openedAt: T0 + afterGap, count: 2 });
+    },
+  );
 });

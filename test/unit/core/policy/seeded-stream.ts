@@ -87,6 +87,11 @@ export interface StreamOptions {
   readonly events: number;
   /** Processing time of the first step (epoch ms). */
   readonly startAt: number;
+  /**
+   * Some messages also span up to an hour (late log lines with gaps longer than a quiet period inside one
+   * message). Off in the recorded trace, which predates it.
+   */
+  readonly wide?: boolean;
 }
 
 export function seededStream(options: StreamOptions): Step[] {
@@ -168,7 +173,7 @@ export function seededStream(options: StreamOptions): Step[] {
         : undefined;
       const receivedAt = now - Math.floor(random() * 3000);
       // Events of a message span up to a few minutes, usually in order.
-      const spread = chance(0.3) ? 240_000 : 5000;
+      const spread = options.wide && chance(0.15) ? 3_600_000 : chance(0.3) ? 240_000 : 5000;
       const events: TriageEvent[] = [];
       for (let i = 0; i < size; i++) {
         events.push(eventAt(receivedAt - spread + Math.floor((spread * i) / size), storm));
