@@ -2,7 +2,7 @@ import type { TriageEvent } from '../event';
 import type { PolicyConfig } from './config';
 import { type ErrorRun, errorRunOf, isSorted } from './error-run';
 import { eventTime } from './event-time';
-import { evaluate, ingestRun, workDueAt } from './lifecycle';
+import { evaluate, ingestRuns, workDueAt } from './lifecycle';
 import { forgetBatches, rememberBatches, rememberedAmong } from './recent-batches';
 import { type ScopeDescriptor, scopeDescriber } from './scope-key';
 import { LIMITS, type ScopeState, type Subject } from './scope-state';
@@ -330,7 +330,7 @@ export function applyBatches(
     config.dedupe,
   );
   const intents: NotificationIntent[] = [];
-  for (const run of runs) ingestRun(draft, run, now, config, intents);
+  ingestRuns(draft, runs, now, config, intents);
   evaluate(draft, now, config, intents);
   return finish(draft, state, now, config, intents, true);
 }

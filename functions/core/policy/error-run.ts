@@ -4,7 +4,7 @@ import type { TriageEvent } from '../event';
  * One scope's errors of a batch: a range of the batch's columns, `events[start..end)` and their event
  * times `times[start..end)` (epoch ms). A batch is split into runs in one pass and its columns are shared
  * by its runs, so a split costs a few arrays per batch, not per scope; the lifecycle reads a run's times
- * to decide whether it can take the run as a whole (see lifecycle.ts `ingestRun`). Plain arrays, not
+ * to decide whether it can take runs as a whole (see lifecycle.ts `ingestRuns`). Plain arrays, not
  * typed arrays: a Float64Array of a batch's size gets an off-heap buffer, which costs more to make and to
  * collect than the array itself.
  */
@@ -22,17 +22,6 @@ export function isSorted(run: ErrorRun): boolean {
     if ((times[i] as number) < (times[i - 1] as number)) return false;
   }
   return true;
-}
-
-/** The largest gap between consecutive event times of a run (0 for a single error). */
-export function largestGap(run: ErrorRun): number {
-  const { times } = run;
-  let gap = 0;
-  for (let i = run.start + 1; i < run.end; i++) {
-    const d = (times[i] as number) - (times[i - 1] as number);
-    if (d > gap) gap = d;
-  }
-  return gap;
 }
 
 /** One run of `events` with event times `times`. */

@@ -1,6 +1,6 @@
 import type { TriageEvent } from '../event';
 import type { PolicyConfig } from './config';
-import { type ErrorRun, largestGap } from './error-run';
+import type { ErrorRun } from './error-run';
 import { buildIntent } from './intent';
 import { addToWindow, findPersistentRun, pruneWindow } from './persistence-window';
 import {
@@ -175,15 +175,17 @@ export function countErrors(
 }
 
 /**
- * `addSamples` of a run: the result is the last distinct ids of the samples followed by the run's events,
- * so only the last few events are read.
+ * `addSample` of every event of `runs` in order: the result is the last distinct ids of the samples
+ * followed by the runs' events, so only the last few events are read.
  */
-function addRunSamples(samples: string[], run: ErrorRun): void {
+function addRunSamples(samples: string[], runs: readonly ErrorRun[]): void {
   const latest: string[] = [];
-  const { events, start } = run;
-  for (let i = run.end - 1; i >= start && latest.length < LIMITS.sampleRequestIds; i--) {
-    const id = (events[i] as TriageEvent).requestId;
-    if (id !== undefined && !latest.includes(id)) latest.push(id);
+  for (let r = runs.length - 1; r >= 0 && latest.length < LIMITS.sampleRequestIds; r--) {
+    const { events, start, end } = runs[r] as ErrorRun;
+    for (let i = end - 1; i >= start && latest.length < LIMITS.sampleRequestIds; i--) {
+      const id = (events[i] as TriageEvent).requestId;
+      if (id !== undefined && !latest.includes(id)) latest.push(id);
+    }
   }
   for (let i = samples.length - 1; i >= 0 && latest.length < LIMITS.sampleRequestIds; i--) {
     const id = samples[i] as string;
@@ -193,103 +195,142 @@ function addRunSamples(samples: string[], run: ErrorRun): void {
   for (let i = latest.length - 1; i >= 0; i--) samples.push(latest[i] as string);
 }
 
-/** `addDistinct` of each event's app, account and model, in event order, while a list has room. */
-function addRunDistinct(run: ErrorRun, apps: string[], accounts: string[], models: string[]): void {
+/**
+ * `addDistinct` of each event's app, account and model, in event order, while a list has room; with the
+ * errors per status counted into `counts` (and `also`) when given.
+ */
+function addRunFacts(
+  runs: readonly ErrorRun[],
+  apps: string[],
+  accounts: string[],
+  models: string[],
+  counts?: Record<string, number>,
+  also?: Record<string, number>,
+): void {
   const max = LIMITS.distinctValues;
-  const { events } = run;
-  for (let i = run.start; i < run.end; i++) {
-    if (apps.length >= max && accounts.length >= max && models.length >= max) return;
-    const event = events[i] as TriageEvent;
-    addDistinct(apps, event.app);
-    addDistinct(accounts, event.account);
-    addDistinct(models, event.model);
-  }
-}
-
-/** Count a run's errors per status into each of `counts` (the first status tallied locally). */
-function addRunStatuses(run: ErrorRun, counts: Record<string, number>, also?: Record<string, number>): void {
-  const { events } = run;
-  const first = (events[run.start] as TriageEvent).status;
-  let same = 0;
-  for (let i = run.start; i < run.end; i++) {
-    const { status } = events[i] as TriageEvent;
-    if (status === first) same++;
-    else {
-      counts[status] = (counts[status] ?? 0) + 1;
-      if (also) also[status] = (also[status] ?? 0) + 1;
+  for (const { events, start, end } of runs) {
+    // The first status of each run is tallied locally: most runs have one status.
+    const first = (events[start] as TriageEvent).status;
+    let same = 0;
+    for (let i = start; i < end; i++) {
+      const event = events[i] as TriageEvent;
+      if (counts) {
+        const { status } = event;
+        if (status === first) same++;
+        else {
+          counts[status] = (counts[status] ?? 0) + 1;
+          if (also) also[status] = (also[status] ?? 0) + 1;
+        }
+      } else if (apps.length >= max && accounts.length >= max && models.length >= max) break;
+      addDistinct(apps, event.app);
+      addDistinct(accounts, event.account);
+      addDistinct(models, event.model);
+    }
+    if (counts) {
+      counts[first] = (counts[first] ?? 0) + same;
+      if (also) also[first] = (also[first] ?? 0) + same;
     }
   }
-  counts[first] = (counts[first] ?? 0) + same;
-  if (also) also[first] = (also[first] ?? 0) + same;
 }
 
-/** `countErrors` of a sorted run: first and last seen are its ends (per event only if some are future). */
-function countRun(scope: CounterScope, run: ErrorRun, now: number, config: PolicyConfig): void {
+function errorsIn(runs: readonly ErrorRun[]): number {
+  let count = 0;
+  for (const run of runs) count += run.end - run.start;
+  return count;
+}
+
+/** `countErrors` of runs in event-time order: first and last seen are their ends unless some are future. */
+function countRuns(scope: CounterScope, runs: readonly ErrorRun[], now: number, config: PolicyConfig): void {
   const futureAfter = now + config.clockSkewSeconds * SECOND;
-  const { times } = run;
-  const first = times[run.start] as number;
-  const last = times[run.end - 1] as number;
+  const firstRun = runs[0] as ErrorRun;
+  const lastRun = runs[runs.length - 1] as ErrorRun;
+  const first = firstRun.times[firstRun.start] as number;
+  const last = lastRun.times[lastRun.end - 1] as number;
   if (last <= futureAfter) {
     if (first < scope.firstSeen) scope.firstSeen = first;
     if (last > scope.lastSeen) scope.lastSeen = last;
   } else {
-    for (let i = run.start; i < run.end; i++) {
-      const t = times[i] as number;
-      if (t <= futureAfter) {
-        if (t < scope.firstSeen) scope.firstSeen = t;
-        if (t > scope.lastSeen) scope.lastSeen = t;
+    for (const { times, start, end } of runs) {
+      for (let i = start; i < end; i++) {
+        const t = times[i] as number;
+        if (t <= futureAfter) {
+          if (t < scope.firstSeen) scope.firstSeen = t;
+          if (t > scope.lastSeen) scope.lastSeen = t;
+        }
       }
     }
   }
-  addRunDistinct(run, scope.apps, scope.accounts, scope.models);
-  scope.total += run.end - run.start;
-  addRunSamples(scope.sampleRequestIds, run);
+  addRunFacts(runs, scope.apps, scope.accounts, scope.models);
+  scope.total += errorsIn(runs);
+  addRunSamples(scope.sampleRequestIds, runs);
 }
 
 /**
- * Apply a sorted run (event-time order) to a scope: what `ingest` of each of its events in turn does.
- * When the scope has a current subject that no event of the run can resolve (no gap of a quiet period
- * from the subject's last seen, event by event) and no event is from the future, every event just adds to
- * the scope and the subject: no transition can happen inside the run, so it is added as a whole. Otherwise
- * (opening, resolving, future events) each event goes through `ingest`, in order.
+ * Whether no error of `runs` (one sequence in event-time order) can resolve `subject`: each error's "last
+ * seen" is max(subject.lastSeen, the previous error's time), and none is a quiet period after it.
  */
-export function ingestRun(
+function noQuietGap(subject: Subject, runs: readonly ErrorRun[], quiet: number): boolean {
+  let previous = subject.lastSeen;
+  for (const { times, start, end } of runs) {
+    for (let i = start; i < end; i++) {
+      const t = times[i] as number;
+      if (t >= previous + quiet) return false;
+      if (t > previous) previous = t;
+    }
+  }
+  return true;
+}
+
+/**
+ * Apply runs that follow each other in event time to a scope: what `ingest` of each of their events in
+ * turn does. When the scope has a current subject, no error is from the future and none comes a quiet
+ * period after the subject's last seen, every error just adds to the scope and the subject: no transition
+ * can happen among them, so they are added as a whole. Otherwise (opening, resolving, future errors) each
+ * error goes through `ingest`, in order.
+ */
+export function ingestRuns(
   scope: ScopeState,
-  run: ErrorRun,
+  runs: readonly ErrorRun[],
   now: number,
   config: PolicyConfig,
   out: NotificationIntent[],
 ): void {
   if (scope.kind === 'counter') {
-    countRun(scope, run, now, config);
+    countRuns(scope, runs, now, config);
     return;
   }
   const current = scope.current;
-  const quiet = quietMs(scope, config);
-  const first = run.times[run.start] as number;
-  const last = run.times[run.end - 1] as number;
+  const firstRun = runs[0] as ErrorRun;
+  const lastRun = runs[runs.length - 1] as ErrorRun;
+  const first = firstRun.times[firstRun.start] as number;
+  const last = lastRun.times[lastRun.end - 1] as number;
   if (
     current &&
     last <= now + config.clockSkewSeconds * SECOND &&
-    // Sorted and present: event i's "last seen" is max(current.lastSeen, t[i-1]); none reaches a quiet gap.
-    first < current.lastSeen + quiet &&
-    largestGap(run) < quiet
+    noQuietGap(current, runs, quietMs(scope, config))
   ) {
-    const count = run.end - run.start;
+    const count = errorsIn(runs);
     scope.total += count;
     if (first < scope.firstSeen) scope.firstSeen = first;
     if (last > scope.lastSeen) scope.lastSeen = last;
     current.count += count;
-    addRunStatuses(run, current.statusCounts, scope.kind === 'incident' ? scope.statusCounts : undefined);
     current.firstSeen = Math.min(current.firstSeen, first);
     current.lastSeen = Math.max(current.lastSeen, last);
-    addRunDistinct(run, current.apps, current.accounts, current.models);
-    addRunSamples(current.sampleRequestIds, run);
+    addRunFacts(
+      runs,
+      current.apps,
+      current.accounts,
+      current.models,
+      current.statusCounts,
+      scope.kind === 'incident' ? scope.statusCounts : undefined,
+    );
+    addRunSamples(current.sampleRequestIds, runs);
     return;
   }
-  const { events, times } = run;
-  for (let i = run.start; i < run.end; i++) {
-    ingest(scope, events[i] as TriageEvent, times[i] as number, now, config, out);
+  for (const { events, times, start, end } of runs) {
+    for (let i = start; i < end; i++) {
+      ingest(scope, events[i] as TriageEvent, times[i] as number, now, config, out);
+    }
   }
 }
 
