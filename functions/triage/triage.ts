@@ -1,10 +1,10 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { StateRepository } from '../adapters/state-repository';
-import { classify } from '../core/classify';
 import type { PolicyConfig, ScopeState } from '../core/policy';
 import { applyBatches, batchFingerprint, rememberedFingerprints, scopeKeysOf } from '../core/policy';
 import { triageBreakdown } from '../core/policy/triage-breakdown';
+import { triagedCounts } from '../core/policy/triaged-counts';
 import type { EventBatch } from '../core/policy/types';
 import { parseQueueMessage } from '../core/queue-message';
 import { logger as sharedLogger } from '../shared/logger';
@@ -240,15 +240,7 @@ function logTriaged(batches: readonly EventBatch[], logger: TriageDeps['logger']
 
 /** EventsTriaged by status and category, one EMF line per distinct pair; counted once the state is saved. */
 function countTriaged(batches: readonly EventBatch[], metrics: Metrics): void {
-  const counts = new Map<string, { status: string; category: string; count: number }>();
-  for (const event of batches.flatMap((batch) => batch.events)) {
-    const category = classify(event.status, event.message).category;
-    const id = `${event.status}|${category}`;
-    const entry = counts.get(id);
-    if (entry) entry.count++;
-    else counts.set(id, { status: String(event.status), category, count: 1 });
-  }
-  for (const { status, category, count } of counts.values()) {
+  for (const { status, category, count } of triagedCounts(batches)) {
     metrics
       .singleMetric()
       .addDimensions({ status, category })
