@@ -2,6 +2,8 @@ jest.setTimeout(60_000);
 
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { createDocumentClient, StateRepository } from '../../functions/adapters/state-repository';
+import { DEFAULT_POLICY, describeScope, type ScopeState } from '../../functions/core/policy';
 import { type StackProcess, startStackProcess } from '../helpers/local-stack-process';
 import { post, Subscriber } from '../helpers/subscriber';
 
@@ -40,6 +42,32 @@ describe('webhook end to end (local stack)', () => {
       name: 'Internal Server Error',
     });
     expect(elapsed).toBeLessThan(2_000);
+  });
+
+  it('counts further 500s of an open incident (they take the bulk lane) without a second notification', async () => {
+    const m = model();
+    expect((await post(stack.info, { status: 500, model: m })).status).toBe(202);
+    await support.waitFor((n) => n.body.model === m, { timeoutMs: 10_000 });
+    for (const _ of [1, 2]) expect((await post(stack.info, { status: 500, model: m })).status).toBe(202);
+    // The bulk lane's local window is 1 s; the sweep does not run in this window (60 s timer).
+    // Everything received so far: still only the opening notice for this model.
+    const all = await support.collectFor(3_000);
+    expect(all.filter((n) => n.body.model === m).map((n) => n.body.kind)).toEqual(['incident.opened']);
+    const repository = new StateRepository<ScopeState>({
+      tableName: stack.info.tableName,
+      documentClient: createDocumentClient(
+        new DynamoDBClient({
+          region: stack.info.region,
+          endpoint: stack.info.endpoints.dynamodb,
+          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        }),
+      ),
+    });
+    const incident = await repository.get(
+      describeScope({ id: 'x', status: 500, model: m }, DEFAULT_POLICY).key,
+    );
+    expect(incident?.kind === 'incident' && incident.current?.count).toBe(3);
+    expect(incident?.total).toBe(3);
   });
 
   it('lets a burst of 503s lasting seconds notify no one', async () => {

@@ -5,7 +5,10 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient, StateRepository } from '../../functions/adapters/state-repository';
 import { TokenStore } from '../../functions/adapters/token-store';
+import type { TriageEvent } from '../../functions/core/event';
+import { applyBatches, DEFAULT_POLICY, describeScope, type ScopeState } from '../../functions/core/policy';
 import { parseQueueMessage } from '../../functions/core/queue-message';
 import { lambdaContext, postEvents } from '../fixtures/apigw';
 import { createStateTable } from '../helpers/table';
@@ -16,6 +19,7 @@ describe('ingest handler (dynalite + fauxqs)', () => {
   let queueUrl: string;
   let urgentUrl: string;
   let drop: () => Promise<void>;
+  let tableName: string;
   let token: string;
   let handler: typeof import('../../functions/ingest/handler').handler;
 
@@ -35,7 +39,9 @@ describe('ingest handler (dynalite + fauxqs)', () => {
       EVENTS_QUEUE_URL: queueUrl,
       URGENT_EVENTS_QUEUE_URL: urgentUrl,
       URGENT_STATUSES: '500',
+      INCIDENT_QUIET_SECONDS: '900',
     });
+    tableName = table.tableName;
     ({ handler } = await import('../../functions/ingest/handler'));
   });
 
@@ -94,6 +100,38 @@ describe('ingest handler (dynalite + fauxqs)', () => {
     // One request, two batches: distinct ids, one receive time.
     expect(urgent[0]?.batchId).not.toEqual(bulk[0]?.batchId);
     expect(urgent[0]?.receivedAt).toBe(bulk[0]?.receivedAt);
+  });
+
+  it('sends a 500 whose incident is already open to the bulk lane: it only adds to the count', async () => {
+    const model = `accounts/acme/models/open-${process.pid}`;
+    const at = Date.now() - 60_000;
+    const first: TriageEvent = { id: 'first', status: 500, model, occurredAt: new Date(at).toISOString() };
+    const key = describeScope(first, DEFAULT_POLICY).key;
+    const opened = applyBatches(
+      key,
+      undefined,
+      [{ batchId: 'b0', receivedAt: at, events: [first] }],
+      at,
+      DEFAULT_POLICY,
+    );
+    await new StateRepository<ScopeState>({ tableName, documentClient: createDocumentClient() }).save(
+      opened.state as ScopeState,
+      undefined,
+    );
+
+    const result = await handler(
+      postEvents({
+        headers: { authorization: `Bearer ${token}` },
+        body: JSON.stringify([
+          { id: 'again', status: 500, model },
+          { id: 'new', status: 500, model: `${model}-other` },
+        ]),
+      }),
+      lambdaContext(),
+    );
+    expect(result.statusCode).toBe(202);
+    expect((await drain(urgentUrl)).flatMap((m) => m.events.map((e) => e.id))).toEqual(['new']);
+    expect((await drain()).flatMap((m) => m.events.map((e) => e.id))).toEqual(['again']);
   });
 
   it('queues nothing for an unknown token', async () => {
