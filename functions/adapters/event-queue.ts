@@ -112,29 +112,28 @@ export class EventQueue {
 
   /**
    * Pack events into ≤256 KiB messages, send them with SendMessageBatch and retry entries that failed
-   * (on the service's side) with a short backoff. With an urgent lane, its events are packed and sent
-   * first, on their own queue. Throws QueueSendError if any message was not queued.
+   * (on the service's side) with a short backoff. With an urgent lane, its events are packed and sent to
+   * their own queue, in parallel with the rest. Throws QueueSendError if any message was not queued.
    */
   async send(events: readonly TriageEvent[], options: SendOptions): Promise<SendResult> {
     const urgent = this.#urgent;
     if (!urgent) return this.#sendTo(this.#queueUrl, events, options);
-    const urgentIndexes = new Set<number>();
-    events.forEach((event, i) => {
-      if (urgent.statuses.has(event.status)) urgentIndexes.add(i);
-    });
-    if (urgent.stillUrgent && urgentIndexes.size > 0) {
-      const candidates = [...urgentIndexes];
-      const verdicts = await urgent.stillUrgent(candidates.map((i) => events[i] as TriageEvent));
-      candidates.forEach((i, n) => {
-        if (verdicts[n] === false) urgentIndexes.delete(i);
-      });
-    }
-    const [paging, bulk] = partition(events, (_, i) => urgentIndexes.has(i));
-    const first = await this.#sendTo(urgent.queueUrl, paging, {
-      ...options,
-      batchPrefix: `${options.batchPrefix}${URGENT_BATCH_SUFFIX}`,
-    });
-    const second = await this.#sendTo(this.#queueUrl, bulk, options);
+    const candidates = events.filter((event) => urgent.statuses.has(event.status));
+    const verdicts =
+      urgent.stillUrgent && candidates.length > 0 ? await urgent.stillUrgent(candidates) : undefined;
+    const paging = new Set(candidates.filter((_, n) => verdicts?.[n] !== false));
+    const [first, second] = await Promise.all([
+      this.#sendTo(
+        urgent.queueUrl,
+        events.filter((event) => paging.has(event)),
+        { ...options, batchPrefix: `${options.batchPrefix}${URGENT_BATCH_SUFFIX}` },
+      ),
+      this.#sendTo(
+        this.#queueUrl,
+        events.filter((event) => !paging.has(event)),
+        options,
+      ),
+    ]);
     return { messages: first.messages + second.messages, batchIds: [...first.batchIds, ...second.batchIds] };
   }
 
@@ -187,14 +186,4 @@ export class EventQueue {
       `could not queue ${pending.length} message(s) after ${this.#maxAttempts} attempts: ${lastProblem}`,
     );
   }
-}
-
-/** The events that pass `test` and those that do not, each in order. */
-function partition<T>(items: readonly T[], test: (item: T, index: number) => boolean): [T[], T[]] {
-  const yes: T[] = [];
-  const no: T[] = [];
-  items.forEach((item, i) => {
-    (test(item, i) ? yes : no).push(item);
-  });
-  return [yes, no];
 }
