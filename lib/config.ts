@@ -50,6 +50,13 @@ export interface TriageBatchConfig {
   readonly maxBatchingWindowSeconds: number;
   /** Deliveries of a message before it moves to the dead-letter queue. @default 5 */
   readonly maxReceiveCount: number;
+  /**
+   * Concurrent triage invocations the lane's event source may run (2–1000; Lambda's default when absent).
+   * Every bulk invocation writes the same hot scopes (counters, account groups): two at a time keep
+   * conditional-write conflicts rare while one invocation takes up to 100 messages of 500 events.
+   * @default urgent: none, bulk: 2
+   */
+  readonly maxConcurrency?: number;
 }
 
 export type FunctionName = 'ingest' | 'codes' | 'triage' | 'sweep' | 'logs';
@@ -90,7 +97,7 @@ export interface TriageConfig {
   /**
    * The bulk lane: every other event (persistent 5xx, account issues, counts), whose rules wait minutes by
    * design; a longer window collapses more messages into each scope write.
-   * @default { batchSize: 100, maxBatchingWindowSeconds: 60, maxReceiveCount: 5 }
+   * @default { batchSize: 100, maxBatchingWindowSeconds: 60, maxReceiveCount: 5, maxConcurrency: 2 }
    */
   readonly bulkBatch: TriageBatchConfig;
   /** Memory (MB) per function. @default ingest 512, codes 256, triage 512, sweep 512, logs 256 */
@@ -205,15 +212,24 @@ const BillingOwnerSchema = strictObject(
 ).check(endpointMatchesProtocol);
 
 /** One lane's event source settings, with that lane's defaults. */
-function batchSchema(defaults: { readonly batchSize: number; readonly maxBatchingWindowSeconds: number }) {
+function batchSchema(defaults: {
+  readonly batchSize: number;
+  readonly maxBatchingWindowSeconds: number;
+  readonly maxConcurrency?: number;
+}) {
+  const concurrency = intIn(2, 1000);
   return z.prefault(
     strictObject(
       {
         batchSize: z._default(intIn(1, 10_000), defaults.batchSize),
         maxBatchingWindowSeconds: z._default(intIn(0, 300), defaults.maxBatchingWindowSeconds),
         maxReceiveCount: z._default(intIn(1, 1000), 5),
+        maxConcurrency:
+          defaults.maxConcurrency === undefined
+            ? z.optional(concurrency)
+            : z._default(concurrency, defaults.maxConcurrency),
       },
-      'an object { batchSize, maxBatchingWindowSeconds, maxReceiveCount }',
+      'an object { batchSize, maxBatchingWindowSeconds, maxReceiveCount, maxConcurrency }',
     ).check(
       z.refine((batch) => batch.batchSize <= 10 || batch.maxBatchingWindowSeconds >= 1, {
         path: ['maxBatchingWindowSeconds'],
@@ -290,7 +306,7 @@ const ConfigSchema = z.object({
       .check(z.regex(ENDPOINT_RULES.email.pattern, error('expected an e-mail address'))),
   ),
   urgentBatch: batchSchema({ batchSize: 10, maxBatchingWindowSeconds: 1 }),
-  bulkBatch: batchSchema({ batchSize: 100, maxBatchingWindowSeconds: 60 }),
+  bulkBatch: batchSchema({ batchSize: 100, maxBatchingWindowSeconds: 60, maxConcurrency: 2 }),
   memorySize: z.prefault(
     strictObject(
       {

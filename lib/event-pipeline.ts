@@ -70,6 +70,7 @@ export class EventPipeline extends Construct {
         batchSize: batch.batchSize,
         maxBatchingWindow:
           batch.maxBatchingWindowSeconds > 0 ? Duration.seconds(batch.maxBatchingWindowSeconds) : undefined,
+        ...(batch.maxConcurrency !== undefined ? { maxConcurrency: batch.maxConcurrency } : {}),
         reportBatchItemFailures: true,
       }),
     );

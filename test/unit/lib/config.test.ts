@@ -26,7 +26,7 @@ describe('parseConfig', () => {
       logRetentionDays: 30,
       alarmTopic: 'ops',
       urgentBatch: { batchSize: 10, maxBatchingWindowSeconds: 1, maxReceiveCount: 5 },
-      bulkBatch: { batchSize: 100, maxBatchingWindowSeconds: 60, maxReceiveCount: 5 },
+      bulkBatch: { batchSize: 100, maxBatchingWindowSeconds: 60, maxReceiveCount: 5, maxConcurrency: 2 },
       memorySize: { ingest: 512, codes: 256, triage: 512, sweep: 512, logs: 512 },
     });
   });
@@ -113,6 +113,10 @@ describe('parseConfig', () => {
     [
       { bulkBatch: { batchSize: 100, maxBatchingWindowSeconds: 0 } },
       'Invalid context "bulkBatch.maxBatchingWindowSeconds": expected at least 1 when batchSize is above 10',
+    ],
+    [
+      { bulkBatch: { maxConcurrency: 1 } },
+      'Invalid context "bulkBatch.maxConcurrency": expected an integer from 2 to 1000',
     ],
     [
       { urgentBatch: { batchSize: 11, maxBatchingWindowSeconds: 0 } },

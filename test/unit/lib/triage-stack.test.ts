@@ -18,7 +18,7 @@ const FULL_CONTEXT = {
   alarmTopic: 'support',
   alarmEmail: 'ops@acme.test',
   urgentBatch: { batchSize: 5, maxBatchingWindowSeconds: 0, maxReceiveCount: 3 },
-  bulkBatch: { batchSize: 50, maxBatchingWindowSeconds: 5, maxReceiveCount: 4 },
+  bulkBatch: { batchSize: 50, maxBatchingWindowSeconds: 5, maxReceiveCount: 4, maxConcurrency: 7 },
 };
 
 const FUNCTIONS = ['Ingest', 'Codes', 'Triage', 'Sweep', 'Logs'] as const;
@@ -480,10 +480,23 @@ describe('TriageStack', () => {
       full.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         BatchSize: 50,
         MaximumBatchingWindowInSeconds: 5,
+        ScalingConfig: { MaximumConcurrency: 7 },
       });
       full.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         BatchSize: 5,
         MaximumBatchingWindowInSeconds: Match.absent(),
+        ScalingConfig: Match.absent(),
+      });
+    });
+
+    it('runs at most two bulk invocations at once by default (they all write the same hot scopes)', () => {
+      defaults.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        BatchSize: 100,
+        ScalingConfig: { MaximumConcurrency: 2 },
+      });
+      defaults.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        BatchSize: 10,
+        ScalingConfig: Match.absent(),
       });
     });
 
