@@ -322,6 +322,12 @@ const ConfigSchema = z.object({
   ),
 });
 
+/** Keys earlier versions read: set, they fail synth instead of being silently ignored. */
+const RENAMED_KEYS: Readonly<Record<string, string>> = {
+  triageBatch:
+    'replaced by urgentBatch (500s that page at once) and bulkBatch (every other event): see docs/config.md',
+};
+
 /** The context keys this app reads. */
 export const CONFIG_KEYS = ['policy', ...Object.keys(ConfigSchema.shape)] as readonly (keyof TriageConfig)[];
 
@@ -380,6 +386,9 @@ export function parseConfig(context: Readonly<Record<string, unknown>>): TriageC
     if (context[key] !== undefined) raw[key] = fromCommandLine(key, context[key]);
   }
   const details: FieldError[] = [];
+  for (const [key, message] of Object.entries(RENAMED_KEYS)) {
+    if (context[key] !== undefined) details.push({ path: key, message });
+  }
   const policy = checkPolicy(raw.policy, details);
   const result = ConfigSchema.safeParse(raw);
   if (!result.success) details.push(...issuesToFieldErrors('', result.error.issues));
@@ -394,6 +403,7 @@ export function parseConfig(context: Readonly<Record<string, unknown>>): TriageC
 /** Read and validate the app's configuration from the construct tree's context (cdk.json, `-c`). */
 export function configFromContext(scope: Construct): TriageConfig {
   const context: Record<string, unknown> = {};
-  for (const key of CONFIG_KEYS) context[key] = scope.node.tryGetContext(key);
+  for (const key of [...CONFIG_KEYS, ...Object.keys(RENAMED_KEYS)])
+    context[key] = scope.node.tryGetContext(key);
   return parseConfig(context);
 }

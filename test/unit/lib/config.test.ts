@@ -115,6 +115,10 @@ describe('parseConfig', () => {
       'Invalid context "bulkBatch.maxBatchingWindowSeconds": expected at least 1 when batchSize is above 10',
     ],
     [
+      { triageBatch: { batchSize: 10 } },
+      'Invalid context "triageBatch": replaced by urgentBatch (500s that page at once) and bulkBatch',
+    ],
+    [
       { bulkBatch: { maxConcurrency: 1 } },
       'Invalid context "bulkBatch.maxConcurrency": expected an integer from 2 to 1000',
     ],
