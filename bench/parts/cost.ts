@@ -38,7 +38,7 @@ interface ScenarioRun {
 async function runScenario(scenario: Scenario): Promise<ScenarioRun> {
   const infra = await startInfrastructure();
   try {
-    const pipeline = await startTriagePipeline(infra, {}, undefined, scenario.design === 'ours');
+    const pipeline = await startTriagePipeline(infra, {}, { autoTriage: scenario.design === 'ours' });
     const events = mixedEvents({
       count: scenario.events,
       seed: 3,

@@ -107,7 +107,7 @@ export const stormPart: BenchPart = {
     );
     log(`  storm (ours): ${JSON.stringify(ours.calls)}`);
     const naive = await withInfrastructure((infra) =>
-      startTriagePipeline(infra, {}, undefined, false).then((pipeline) => naiveStorm(infra, pipeline)),
+      startTriagePipeline(infra, {}, { autoTriage: false }).then((pipeline) => naiveStorm(infra, pipeline)),
     );
     log(`  storm (naive): ${naive.writes} writes, ${naive.publishes} publishes`);
     // Issue 7: "writes ≤ the number of SQS messages + scopes touched per batch (≤ 500 for the storm)". The

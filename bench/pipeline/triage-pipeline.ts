@@ -38,8 +38,6 @@ export interface TriagePipeline {
   post(events: readonly unknown[]): Promise<PostResult>;
   /** Move the clock to `at`, invoking the bulk lane at the end of each batching window on the way. */
   advanceTo(at: number): Promise<void>;
-  /** Triage both lanes until empty now, whatever the windows (end of a scenario). */
-  drain(): Promise<number>;
   sweep(): Promise<{ due: number; published: number }>;
   /** Empty receives of the event source (a fixed cost of polling, excluded from per-event cost). */
   emptyReceives: number;
@@ -57,10 +55,13 @@ export const DEPLOYED_LANES: LaneSettings = {
 export async function startTriagePipeline(
   infra: Infrastructure,
   policy: unknown = {},
-  lanes: LaneSettings = DEPLOYED_LANES,
-  /** False when the scenario triages the queues itself (the naive design): post and advanceTo only post and move time. */
-  autoTriage = true,
+  options: {
+    /** False when the scenario triages the queues itself (the naive design): post and advanceTo only post and move time. */
+    readonly autoTriage?: boolean;
+  } = {},
 ): Promise<TriagePipeline> {
+  const lanes = DEPLOYED_LANES;
+  const autoTriage = options.autoTriage ?? true;
   // Imported here, after the environment is set: the shared logger reads its level at import.
   const [
     { createDocumentClient, StateRepository },
@@ -92,7 +93,6 @@ export async function startTriagePipeline(
     invocations: { urgent: 0, bulk: 0 },
     post: async () => ({ statusCode: 0, body: '' }),
     advanceTo: async () => undefined,
-    drain: async () => 0,
     sweep: async () => ({ due: 0, published: 0 }),
   };
   const clock = () => pipeline.now;
@@ -172,7 +172,7 @@ export async function startTriagePipeline(
     }
     pipeline.now = Math.max(pipeline.now, at);
   };
-  pipeline.drain = async () => (await drainLane('urgent')) + (await drainLane('bulk'));
+
   pipeline.sweep = async () =>
     pipeline.log.time('sweep', () =>
       sweep(scheduledEvent(pipeline.now) as ScheduledEvent, lambdaContext('sweep')),
