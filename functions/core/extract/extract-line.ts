@@ -150,7 +150,13 @@ function lineShowsFireworks(): boolean {
   return currentShows;
 }
 
-function fromText(line: string): LineExtraction | undefined {
+/**
+ * What {@link extractFireworksOnly} answers for a line that reports an error but does not show
+ * Fireworks. Compare by identity; its fields mean nothing.
+ */
+export const NON_FIREWORKS_ERROR: LineExtraction = Object.freeze({ status: 0, provider: 'unknown' });
+
+function fromText(line: string, fireworksOnly: boolean): LineExtraction | undefined {
   const found = findTextStatus(line);
   const body = embeddedErrorBody(line);
   let status: number | undefined;
@@ -161,6 +167,7 @@ function fromText(line: string): LineExtraction | undefined {
     status = statusFromBody(body) ?? statusFromSdkClass(line, lineShowsFireworks);
   }
   if (status === undefined || status < 400) return undefined;
+  if (fireworksOnly && !lineShowsFireworks()) return NON_FIREWORKS_ERROR;
   const codes = body ? errorBodyCodes(body) : NO_CODES;
   const text = textFields(line);
   const fields = fieldsOf(
@@ -178,7 +185,7 @@ function fromText(line: string): LineExtraction | undefined {
   return finish(status, lineShowsFireworks(), fields, mayNeedRedaction(line));
 }
 
-function fromJson(record: Record<string, unknown>, line: string) {
+function fromJson(record: Record<string, unknown>, line: string, fireworksOnly: boolean) {
   if (reportsNoError(record)) return undefined;
   const reading = readJsonLine(record);
   if (reading.metric) return undefined;
@@ -199,6 +206,7 @@ function fromJson(record: Record<string, unknown>, line: string) {
       statusFromSdkClass(texts, lineShowsFireworks);
   }
   if (status === undefined || status < 400) return undefined;
+  if (fireworksOnly && !lineShowsFireworks()) return NON_FIREWORKS_ERROR;
   const body = embeddedErrorBody(line);
   const codes = body ? errorBodyCodes(body) : NO_CODES;
   const fromText = textFields(texts ?? reading.texts.join('\n'));
@@ -227,9 +235,22 @@ function fromJson(record: Record<string, unknown>, line: string) {
  * provider (`fireworks` when the line shows it) and whatever else the line gives, redacted.
  */
 export function extractFromLine(line: string): LineExtraction | undefined {
+  return extract(line, false);
+}
+
+/**
+ * {@link extractFromLine} for a caller that keeps only the errors of lines that show Fireworks: the
+ * same answer for those lines and for lines without an error, {@link NON_FIREWORKS_ERROR} for the
+ * other error lines, whose fields it then never gathers, redacts or builds (~1 µs a line).
+ */
+export function extractFireworksOnly(line: string): LineExtraction | undefined {
+  return extract(line, true);
+}
+
+function extract(line: string, fireworksOnly: boolean): LineExtraction | undefined {
   if (line.length < 3 || !PREFILTER.test(line)) return undefined;
   currentLine = line;
   currentShows = undefined;
   const record = jsonRecordOf(line);
-  return record ? fromJson(record, line) : fromText(line);
+  return record ? fromJson(record, line, fireworksOnly) : fromText(line, fireworksOnly);
 }

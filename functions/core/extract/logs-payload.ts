@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { ValidationError } from '../errors';
 import type { TriageEvent } from '../event';
 import { issuesToFieldErrors } from '../normalize';
-import { extractFromLine } from './extract-line';
+import { extractFireworksOnly, extractFromLine, NON_FIREWORKS_ERROR } from './extract-line';
 import { appFromLogGroup, toTriageEvent } from './to-triage-event';
 
 /**
@@ -172,9 +172,12 @@ function extractRange(
   let skipped = 0;
   for (let i = from; i < to; i++) {
     const logEvent = logEvents[i] as LogEvent;
-    const extraction = extractFromLine(logEvent.message);
+    // Without the non-Fireworks errors, their fields are not worked out only to be dropped.
+    const extraction = includeNonFireworks
+      ? extractFromLine(logEvent.message)
+      : extractFireworksOnly(logEvent.message);
     if (!extraction) continue;
-    if (extraction.provider !== 'fireworks' && !includeNonFireworks) {
+    if (extraction === NON_FIREWORKS_ERROR) {
       skipped++;
       continue;
     }
