@@ -1,5 +1,6 @@
 import * as classify from './commands/classify';
 import * as extract from './commands/extract';
+import * as scopes from './commands/scopes';
 import * as send from './commands/send';
 import * as simulate from './commands/simulate';
 import * as tail from './commands/tail';
@@ -14,6 +15,7 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   classify,
   extract,
+  scopes,
   send,
   simulate,
   tail,

@@ -1,0 +1,105 @@
+import { parseArgs } from 'node:util';
+import { ScanCommand, type ScanCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { fromItem, SCOPE_SORT_KEY } from '../../functions/adapters/state-repository';
+import type { ScopeKind, ScopeState } from '../../functions/core/policy';
+import { type CliIo, EXIT, UsageError } from '../io';
+import { dynamoDocumentClient, requireTarget, resolveStackTarget, TARGET_ARGS } from '../stack-target';
+
+export const usage =
+  'scopes [--open] [--kind incident|account-issue|counter] [--key PREFIX]   [--stack FILE | --outputs FILE] [--json]   list the state: incidents, account groups, counts';
+
+const KINDS: readonly ScopeKind[] = ['incident', 'account-issue', 'counter'];
+const HEADERS = ['KEY', 'KIND', 'TOTAL', 'OPEN', 'LAST SEEN', 'NEXT DUE'] as const;
+
+const iso = (ms: number | undefined) => (ms === undefined ? '-' : new Date(ms).toISOString());
+
+/** What is open in a scope: its current incident or group, with its count and since when. */
+function openOf(state: ScopeState): string {
+  if (state.kind === 'counter' || !state.current) return '-';
+  const { count, firstSeen, announced } = state.current;
+  return `${count} since ${iso(firstSeen)}${announced ? '' : ' (not announced)'}`;
+}
+
+function table(states: readonly ScopeState[]): string[] {
+  const rows = states.map((s) => [
+    s.key,
+    s.kind,
+    String(s.total),
+    openOf(s),
+    iso(s.lastSeen),
+    iso(s.nextDueAt),
+  ]);
+  const widths = HEADERS.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(HEADERS), ...rows.map(line)];
+}
+
+/**
+ * `triage scopes`: the scope records of the target stack's state table, decoded (they are stored deflated,
+ * see docs/config.md), sorted by key. A Scan: meant for a look at the state, not for a hot path.
+ */
+export async function run(args: string[], io: CliIo): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      ...TARGET_ARGS,
+      open: { type: 'boolean', default: false },
+      kind: { type: 'string' },
+      key: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  const kind = values.kind;
+  if (kind !== undefined && !KINDS.includes(kind as ScopeKind)) {
+    throw new UsageError(`--kind must be one of ${KINDS.join(', ')} (got "${kind}")`);
+  }
+  const target = resolveStackTarget({
+    ...(values.stack ? { stack: values.stack } : {}),
+    ...(values.outputs ? { outputs: values.outputs } : {}),
+  });
+  const tableName = requireTarget(target, 'tableName');
+  const client = dynamoDocumentClient(target);
+
+  const states: ScopeState[] = [];
+  let startKey: ScanCommandOutput['LastEvaluatedKey'];
+  do {
+    const page = await client.send(
+      new ScanCommand({
+        TableName: tableName,
+        FilterExpression: values.key ? 'sk = :sk AND begins_with(pk, :prefix)' : 'sk = :sk',
+        ExpressionAttributeValues: {
+          ':sk': SCOPE_SORT_KEY,
+          ...(values.key ? { ':prefix': values.key } : {}),
+        },
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const state = fromItem<ScopeState>(item);
+      if (kind !== undefined && state.kind !== kind) continue;
+      if (values.open && (state.kind === 'counter' || !state.current)) continue;
+      states.push(state);
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  states.sort((a, b) => a.key.localeCompare(b.key));
+
+  if (values.json) {
+    for (const state of states) io.out(JSON.stringify(state));
+    return EXIT.ok;
+  }
+  if (states.length === 0) {
+    io.err(
+      `no ${values.open ? 'open ' : ''}scopes in ${tableName}${values.key ? ` under "${values.key}"` : ''}`,
+    );
+    return EXIT.ok;
+  }
+  for (const line of table(states)) io.out(line);
+  return EXIT.ok;
+}
