@@ -4,6 +4,7 @@ import { fromItem, SCOPE_SORT_KEY } from '../../functions/adapters/state-reposit
 import type { ScopeKind, ScopeState } from '../../functions/core/policy';
 import { type CliIo, EXIT, UsageError } from '../io';
 import { dynamoDocumentClient, requireTarget, resolveStackTarget, TARGET_ARGS } from '../stack-target';
+import { formatTable } from '../table';
 
 export const usage =
   'scopes [--open] [--kind incident|account-issue|counter] [--key PREFIX]   [--stack FILE | --outputs FILE] [--json]   list the state: incidents, account groups, counts';
@@ -29,13 +30,7 @@ function table(states: readonly ScopeState[]): string[] {
     iso(s.lastSeen),
     iso(s.nextDueAt),
   ]);
-  const widths = HEADERS.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [line(HEADERS), ...rows.map(line)];
+  return formatTable(HEADERS, rows);
 }
 
 /**

@@ -3,6 +3,7 @@ import { type TokenRecord, TokenStore } from '../../functions/adapters/token-sto
 import { ValidationError } from '../../functions/core/errors';
 import { type CliIo, EXIT, UsageError } from '../io';
 import { dynamoDocumentClient, requireTarget, resolveStackTarget, TARGET_ARGS } from '../stack-target';
+import { formatTable } from '../table';
 
 export const usage =
   'token create --app NAME [--account ID] [--label TEXT] | token list | token revoke <id>   [--stack FILE | --outputs FILE] [--json]   manage webhook tokens';
@@ -11,13 +12,7 @@ const HEADERS = ['ID', 'APP', 'ACCOUNT', 'LABEL', 'CREATED'] as const;
 
 function table(records: readonly TokenRecord[]): string[] {
   const rows = records.map((r) => [r.tokenId, r.app, r.account ?? '-', r.label ?? '-', r.createdAt]);
-  const widths = HEADERS.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [line(HEADERS), ...rows.map(line)];
+  return formatTable(HEADERS, rows);
 }
 
 /** `triage token create|list|revoke`: tokens of the webhook, in the target stack's state table. */

@@ -1,24 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { CliIo } from '../../../cli/io';
 import { main } from '../../../cli/main';
 import { createDocumentClient, StateRepository } from '../../../functions/adapters/state-repository';
 import type { TriageEvent } from '../../../functions/core/event';
 import { applyBatches, DEFAULT_POLICY, describeScope, type ScopeState } from '../../../functions/core/policy';
-import { createStateTable } from '../../helpers/table';
-
-// dynalite has no type declarations; it is started in process so this file needs no globalSetup.
-const startDynalite = require('dynalite') as (options: object) => Server;
-
-function captureIo(): CliIo & { lines: string[]; errors: string[] } {
-  const lines: string[] = [];
-  const errors: string[] = [];
-  return { stdin: Readable.from([]), out: (l) => lines.push(l), err: (l) => errors.push(l), lines, errors };
-}
+import { type CliTable, captureIo, startCliTable } from '../../helpers/cli-dynalite';
 
 const T0 = Date.UTC(2026, 10, 25, 15, 0, 0);
 
@@ -30,9 +14,7 @@ function scopeOf(events: TriageEvent[]): ScopeState {
 }
 
 describe('triage scopes (dynalite)', () => {
-  let server: Server;
-  let dir: string;
-  let drop: () => Promise<void>;
+  let cli: CliTable;
   let stackArgs: string[];
   const incident = scopeOf([{ id: 'a', status: 500, model: 'accounts/acme/models/m1' }]);
   const counter = scopeOf([
@@ -41,38 +23,18 @@ describe('triage scopes (dynalite)', () => {
   ]);
 
   beforeAll(async () => {
-    server = startDynalite({ createTableMs: 0, deleteTableMs: 0 });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
-    const endpoint = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    const client = new DynamoDBClient({
-      region: 'us-east-1',
-      endpoint,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    let tableName: string;
-    ({ tableName, drop } = await createStateTable({ client, prefix: 'scopes-cli' }));
+    cli = await startCliTable('scopes-cli');
+    stackArgs = cli.stackArgs;
     const repository = new StateRepository<ScopeState>({
-      tableName,
-      documentClient: createDocumentClient(client),
+      tableName: cli.tableName,
+      documentClient: createDocumentClient(cli.client),
     });
     await repository.save(incident, undefined);
     await repository.save(counter, undefined);
     await repository.markSettled(['fp-1'], T0);
-    dir = mkdtempSync(join(tmpdir(), 'scopes-cli-'));
-    const stackFile = join(dir, 'stack.json');
-    writeFileSync(
-      stackFile,
-      JSON.stringify({ region: 'us-east-1', tableName, endpoints: { dynamodb: endpoint } }),
-    );
-    stackArgs = ['--stack', stackFile];
   });
 
-  afterAll(async () => {
-    await drop();
-    await new Promise((resolve) => server.close(resolve));
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => cli.stop());
 
   it('lists every scope record, decoded, sorted by key, without the settled markers', async () => {
     const io = captureIo();

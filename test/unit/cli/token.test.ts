@@ -1,24 +1,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { CliIo } from '../../../cli/io';
 import { main } from '../../../cli/main';
 import { clientConfig, resolveStackTarget } from '../../../cli/stack-target';
 import { TokenStore } from '../../../functions/adapters/token-store';
-import { createStateTable } from '../../helpers/table';
-
-// dynalite has no type declarations; it is started in process so this file needs no globalSetup.
-const startDynalite = require('dynalite') as (options: object) => Server;
-
-function captureIo(): CliIo & { lines: string[]; errors: string[] } {
-  const lines: string[] = [];
-  const errors: string[] = [];
-  return { stdin: Readable.from([]), out: (l) => lines.push(l), err: (l) => errors.push(l), lines, errors };
-}
+import { type CliTable, captureIo, startCliTable } from '../../helpers/cli-dynalite';
 
 const ARN = (region: string, name: string) => `arn:aws:sns:${region}:123456789012:${name}`;
 
@@ -105,39 +92,18 @@ describe('cli/stack-target', () => {
 });
 
 describe('triage token (dynalite)', () => {
-  let server: Server;
-  let dir: string;
+  let cli: CliTable;
   let tableName: string;
-  let drop: () => Promise<void>;
   let documentClient: DynamoDBDocumentClient;
   let stackArgs: string[];
 
   beforeAll(async () => {
-    server = startDynalite({ createTableMs: 0, deleteTableMs: 0 });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
-    const endpoint = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    const client = new DynamoDBClient({
-      region: 'us-east-1',
-      endpoint,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    documentClient = DynamoDBDocumentClient.from(client);
-    ({ tableName, drop } = await createStateTable({ client, prefix: 'token-cli' }));
-    dir = mkdtempSync(join(tmpdir(), 'token-cli-'));
-    const stackFile = join(dir, 'stack.json');
-    writeFileSync(
-      stackFile,
-      JSON.stringify({ region: 'us-east-1', tableName, endpoints: { dynamodb: endpoint } }),
-    );
-    stackArgs = ['--stack', stackFile];
+    cli = await startCliTable('token-cli');
+    ({ tableName, stackArgs } = cli);
+    documentClient = DynamoDBDocumentClient.from(cli.client);
   });
 
-  afterAll(async () => {
-    await drop();
-    await new Promise((resolve) => server.close(resolve));
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => cli.stop());
 
   async function triage(...args: string[]) {
     const io = captureIo();

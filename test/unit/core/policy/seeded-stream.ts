@@ -1,3 +1,4 @@
+import { seededRandom } from '../../../../bench/fixtures/random';
 import type { TriageEvent } from '../../../../functions/core/event';
 import {
   type ApplyOptions,
@@ -44,18 +45,6 @@ export type Step =
     }
   | { readonly type: 'sweep'; readonly now: number; readonly publish: boolean };
 
-/** mulberry32: the stream is the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const MODELS = ['m/llama-8b', 'm/llama-70b', 'm/deepseek', 'm/qwen', 'm/lora#1'];
 const ACCOUNTS = ['acme', 'globex', 'initech', 'umbrella'];
 const ENDPOINTS = ['/inference/v1/chat/completions', '/inference/v1/completions'];
@@ -95,7 +84,7 @@ export interface StreamOptions {
 }
 
 export function seededStream(options: StreamOptions): Step[] {
-  const random = seeded(options.seed);
+  const random = seededRandom(options.seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const chance = (p: number) => random() < p;
   const weighted = (): number => {
