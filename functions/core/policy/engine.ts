@@ -42,7 +42,10 @@ function split(batch: EventBatch, config: PolicyConfig): SplitBatch {
   const describe = scopeDescriber(config);
   const { events, receivedAt } = batch;
   const n = events.length;
-  const times: number[] = [];
+  // Times the queue message parser already read are taken as they are (never written to: a one-scope batch
+  // shares them with its run).
+  const given = batch.times !== undefined && batch.times.length === n ? batch.times : undefined;
+  const times: number[] = given ? (given as number[]) : [];
   const groupOf: number[] = [];
   const descriptors: ScopeDescriptor[] = [];
   const counts: number[] = [];
@@ -64,7 +67,7 @@ function split(batch: EventBatch, config: PolicyConfig): SplitBatch {
     }
     counts[g] = (counts[g] as number) + 1;
     groupOf.push(g);
-    times.push(eventTime(event.occurredAt, receivedAt));
+    if (!given) times.push(eventTime(event.occurredAt, receivedAt));
   }
   const groups = new Map<string, ScopeGroup>();
   if (descriptors.length === 1) {

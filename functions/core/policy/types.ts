@@ -69,6 +69,12 @@ export interface EventBatch {
   /** When the service received it (epoch ms): the event time of events without `occurredAt`. */
   readonly receivedAt: number;
   readonly events: readonly TriageEvent[];
+  /**
+   * Each event's time (epoch ms), `times[i]` for `events[i]`: what `eventTime(occurredAt, receivedAt)` gives.
+   * Set by the queue message parser, which reads every `occurredAt` to validate it anyway; when absent (or
+   * of another length) the engine parses the times itself.
+   */
+  readonly times?: readonly number[];
 }
 
 /** The result of applying events to, or sweeping, one scope. */

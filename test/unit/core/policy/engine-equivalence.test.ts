@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import * as engine from '../../../../functions/core/policy';
 import { DEFAULT_POLICY, type PolicyConfig, parsePolicyConfig } from '../../../../functions/core/policy';
+import { eventTime } from '../../../../functions/core/policy/event-time';
 import { T0 } from './policy-harness';
 import * as reference from './reference-engine/engine';
-import { type Engine, play, seededStream } from './seeded-stream';
+import { type Engine, play, type Step, seededStream } from './seeded-stream';
 
 /**
  * The engine's records and notifications are exactly those of the per-event reference path
@@ -131,6 +132,27 @@ describe('policy engine: equivalence with the per-event reference', () => {
       ),
       { numRuns: 40 },
     );
+  });
+
+  it('gives the same records and notifications when batches carry their event times, as parsed messages do', () => {
+    const withTimes = (steps: readonly Step[]): Step[] =>
+      steps.map((step) =>
+        step.type === 'invoke'
+          ? {
+              ...step,
+              batches: step.batches.map((batch) => ({
+                ...batch,
+                times: batch.events.map((event) => eventTime(event.occurredAt, batch.receivedAt)),
+              })),
+            }
+          : step,
+      );
+    for (const { seed, config } of SCENARIOS) {
+      const steps = seededStream({ seed, events: 3000, startAt: T0, wide: seed % 2 === 0 });
+      const given = withTimes(steps);
+      expect(given.some((s) => s.type === 'invoke' && s.batches.some((b) => b.times?.length))).toBe(true);
+      expect(play(real, given, config).steps).toEqual(play(ref, steps, config).steps);
+    }
   });
 });
 
