@@ -1,7 +1,9 @@
 import * as z from 'zod/mini';
+import { type ReadTime, readCanonicalEvent } from './canonical-event';
 import { ValidationError } from './errors';
 import type { TriageEvent } from './event';
 import { issuesToFieldErrors, parseCanonicalEvent } from './normalize';
+import { eventTime } from './policy/event-time';
 import type { EventBatch } from './policy/types';
 
 /** SQS allows 256 KiB per message (and per SendMessageBatch call); leave room for attributes and envelope. */
@@ -56,7 +58,12 @@ export function packEvents(
   return bodies;
 }
 
-/** Parse and validate one queue message body; throws ValidationError naming what is wrong. */
+const read: ReadTime = { time: undefined };
+
+/**
+ * Parse and validate one queue message body; throws ValidationError naming what is wrong. The batch
+ * carries each event's time (`times`), so the policy engine does not parse them again.
+ */
 export function parseQueueMessage(body: string): QueueMessageBody {
   let json: unknown;
   try {
@@ -73,6 +80,21 @@ export function parseQueueMessage(body: string): QueueMessageBody {
       details,
     );
   }
-  const events = parsed.data.events.map((event, index) => parseCanonicalEvent(event, `events[${index}]`));
-  return { v: 1, batchId: parsed.data.batchId, receivedAt: parsed.data.receivedAt, events };
+  const { batchId, receivedAt, events: items } = parsed.data;
+  const events: TriageEvent[] = [];
+  // Each event's time, read once here while validating `occurredAt`: the policy engine needs them all.
+  const times: number[] = [];
+  for (let index = 0; index < items.length; index++) {
+    const item = items[index];
+    const fast = readCanonicalEvent(item, read);
+    if (fast) {
+      events.push(fast);
+      times.push(read.time ?? receivedAt);
+    } else {
+      const event = parseCanonicalEvent(item, `events[${index}]`);
+      events.push(event);
+      times.push(eventTime(event.occurredAt, receivedAt));
+    }
+  }
+  return { v: 1, batchId, receivedAt, events, times };
 }

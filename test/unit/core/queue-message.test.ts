@@ -18,6 +18,7 @@ describe('queue-message', () => {
       batchId: 'b-0',
       receivedAt: 1_000,
       events,
+      times: [1_000, 1_000],
     });
   });
 
