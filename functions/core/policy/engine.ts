@@ -3,7 +3,8 @@ import type { PolicyConfig } from './config';
 import { type ErrorRun, errorRunOf, isSorted } from './error-run';
 import { eventTime } from './event-time';
 import { evaluate, ingestRuns, workDueAt } from './lifecycle';
-import { forgetBatches, rememberBatches, rememberedAmong } from './recent-batches';
+import { forgetBatches, rememberBatches } from './recent-batches';
+import { noteRemembered, rememberedBy } from './recent-batches-filter';
 import { type ScopeDescriptor, scopeDescriber } from './scope-key';
 import { LIMITS, type ScopeState, type Subject } from './scope-state';
 import { batchFingerprint } from './stable-hash';
@@ -315,10 +316,8 @@ export function applyBatches(
     candidates.push(fingerprint);
     candidateGroups.push(group);
   }
-  const remembered = rememberedAmong(
-    typeof state?.recentBatches === 'string' ? state.recentBatches : '',
-    candidates,
-  );
+  const recent = typeof state?.recentBatches === 'string' ? state.recentBatches : '';
+  const remembered = rememberedBy(key, recent, candidates);
   const fingerprints = candidates.filter((_, i) => !remembered[i]);
   const groups = candidateGroups.filter((_, i) => !remembered[i]);
   if (groups.length === 0) return { intents: [] };
@@ -326,12 +325,8 @@ export function applyBatches(
   const firstRun = runs[0] as ErrorRun;
   const first = firstRun.times[firstRun.start] as number;
   const draft = state ? draftOf(state) : createScope((groups[0] as ScopeGroup).descriptor, first);
-  draft.recentBatches = rememberBatches(
-    forgetBatches(draft.recentBatches, settled),
-    fingerprints,
-    now,
-    config.dedupe,
-  );
+  draft.recentBatches = rememberBatches(forgetBatches(recent, settled), fingerprints, now, config.dedupe);
+  noteRemembered(key, recent, draft.recentBatches, fingerprints);
   const intents: NotificationIntent[] = [];
   ingestRuns(draft, runs, now, config, intents);
   evaluate(draft, now, config, intents);
