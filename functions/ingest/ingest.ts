@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { EventQueue } from '../adapters/event-queue';
 import type { TokenIdentity, TokenStore } from '../adapters/token-store';
@@ -101,6 +101,17 @@ function parseJson(text: string): unknown {
   }
 }
 
+/**
+ * The batch prefix of a request whose events all carry the client's ids (their idempotency keys): a
+ * digest of the token's app and the ids in order, so the same request sent again is the same batches.
+ */
+export function requestKey(app: string, events: readonly TriageEvent[]): string {
+  const digest = createHash('sha256')
+    .update(JSON.stringify([app, events.map((event) => event.id)]))
+    .digest('base64url');
+  return `k-${digest.slice(0, 32)}`;
+}
+
 /** Events without an app or account speak for the token's app and account. */
 function withTokenDefaults(event: TriageEvent, identity: TokenIdentity): TriageEvent {
   const account = event.account ?? identity.account;
@@ -124,12 +135,20 @@ export function createIngestHandler(deps: IngestDependencies) {
     log.appendKeys({ app: identity.app, tokenId: identity.tokenId });
     requireJson(event);
     const body = parseJson(bodyText(event));
-    const events = normalizeBody(body, { newId, source: 'webhook' }).map((e) =>
+    let generatedIds = 0;
+    const idFor = () => {
+      generatedIds++;
+      return newId();
+    };
+    const events = normalizeBody(body, { newId: idFor, source: 'webhook' }).map((e) =>
       withTokenDefaults(e, identity),
     );
 
     const receivedAt = clock();
-    const sent = await deps.queue.send(events, { batchPrefix: newId(), receivedAt });
+    // When the client named every event, a retry of the request (say, after a timeout that hid a success)
+    // makes the same batch ids, which triage counts once; otherwise every request is new.
+    const batchPrefix = generatedIds === 0 ? requestKey(identity.app, events) : newId();
+    const sent = await deps.queue.send(events, { batchPrefix, receivedAt });
 
     metrics.addMetric('EventsAccepted', MetricUnit.Count, events.length);
     log.info('events accepted', {

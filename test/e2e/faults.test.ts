@@ -90,6 +90,21 @@ describe('guarantees through faults (local stack with fault control)', () => {
       'incident.opened',
     ]);
   });
+
+  it('counts a request sent twice once when its events carry ids, and twice when they do not', async () => {
+    const named = `accounts/e2e/models/retry-named-${randomUUID()}`;
+    const anonymous = `accounts/e2e/models/retry-anonymous-${randomUUID()}`;
+    const withIds = [1, 2, 3].map((n) => ({ id: `${named}#${n}`, status: 503, model: named }));
+    const withoutIds = [1, 2, 3].map(() => ({ status: 503, model: anonymous }));
+    for (const body of [withIds, withoutIds, withIds, withoutIds]) {
+      expect((await post(stack.info, body)).status).toBe(202);
+    }
+    const deadline = Date.now() + 20_000;
+    while ((await countedFor(stack.info, anonymous)) < 6 && Date.now() < deadline) await sleep(300);
+    await sleep(2_000); // the local bulk window is 1 s: a second count of the retry would show by now
+    expect(await countedFor(stack.info, anonymous)).toBe(6);
+    expect(await countedFor(stack.info, named)).toBe(3);
+  });
 });
 
 describe('restart with --data', () => {

@@ -152,6 +152,42 @@ describe('ingest handler: accepted', () => {
   });
 });
 
+describe('ingest handler: retries of a request whose events carry ids', () => {
+  const named = [
+    { id: 'c-1', status: 503, model: 'm1' },
+    { id: 'c-2', status: 429, model: 'm1' },
+  ];
+  const batchIdsOf = async (body: unknown, identity?: TokenIdentity) => {
+    sqs.resetHistory();
+    const { call } = setup(identity);
+    expect((await call({ body: JSON.stringify(body) })).statusCode).toBe(202);
+    return sentMessages().map((m) => m.batchId);
+  };
+
+  it('makes the same batch ids when the same events are sent again, so triage counts them once', async () => {
+    const first = await batchIdsOf(named);
+    expect(first).toHaveLength(1);
+    expect(first[0]).toMatch(/^k-[\w-]{32}-0$/);
+    expect(await batchIdsOf({ events: named })).toEqual(first);
+  });
+
+  it('makes other batch ids for other ids, another order, or another app', async () => {
+    const first = await batchIdsOf(named);
+    expect(await batchIdsOf([named[0], { ...named[1], id: 'c-3' }])).not.toEqual(first);
+    expect(await batchIdsOf([named[1], named[0]])).not.toEqual(first);
+    expect(await batchIdsOf(named, { tokenId: 'ffffffffffff', app: 'billing' })).not.toEqual(first);
+  });
+
+  it('makes new batch ids for every request when an event has no id of its own', async () => {
+    const { call } = setup();
+    const body = JSON.stringify([named[0], { status: 500, model: 'm1' }]);
+    await call({ body });
+    await call({ body });
+    // The fake id source counts: the generated event id, then the request's batch prefix.
+    expect(sentMessages().map((m) => m.batchId)).toEqual(['id-2-0', 'id-4-0']);
+  });
+});
+
 describe('ingest handler: rejected', () => {
   afterEach(() => {
     // A rejected request changes nothing.
