@@ -1,13 +1,12 @@
 import type { TriageEvent } from '../event';
+import { splitBatch } from './batch-split';
 import type { PolicyConfig } from './config';
 import { type ErrorRun, errorRunOf, isSorted } from './error-run';
-import { eventTime } from './event-time';
 import { evaluate, ingestRuns, workDueAt } from './lifecycle';
 import { forgetBatches, rememberBatches } from './recent-batches';
 import { noteRemembered, rememberedBy } from './recent-batches-filter';
-import { type ScopeDescriptor, scopeDescriber } from './scope-key';
+import type { ScopeDescriptor } from './scope-key';
 import { LIMITS, type ScopeState, type Subject } from './scope-state';
-import { batchFingerprint } from './stable-hash';
 import { copyCounts, emptyCounts } from './status-counts';
 import type { EventBatch, NotificationIntent, ScopeUpdate } from './types';
 
@@ -17,93 +16,11 @@ import type { EventBatch, NotificationIntent, ScopeUpdate } from './types';
  * given is never modified (the draft is a copy of the parts that change).
  */
 
-/** One scope's events of one batch, in batch order (see error-run.ts). */
-interface ScopeGroup {
-  readonly descriptor: ScopeDescriptor;
-  readonly run: ErrorRun;
-}
-
-interface SplitBatch {
-  readonly config: PolicyConfig;
-  readonly fingerprint: string;
-  readonly groups: Map<string, ScopeGroup>;
-}
-
-// Each batch is split by scope once per config, in one pass, not once per scope key that asks for its events.
-const splitBatches = new WeakMap<EventBatch, SplitBatch>();
-
-/**
- * Split a batch by scope, columnar: one pass reads each event once (its scope and event time); a second
- * lays the events out grouped by scope (stable) in one shared array, with their times in another.
- * A batch of one scope (a storm) is used as it is.
- */
-function split(batch: EventBatch, config: PolicyConfig): SplitBatch {
-  const cached = splitBatches.get(batch);
-  if (cached?.config === config) return cached;
-  const describe = scopeDescriber(config);
-  const { events, receivedAt } = batch;
-  const n = events.length;
-  // Times the queue message parser already read are taken as they are (never written to: a one-scope batch
-  // shares them with its run).
-  const given = batch.times !== undefined && batch.times.length === n ? batch.times : undefined;
-  const times: number[] = given ? (given as number[]) : [];
-  const groupOf: number[] = [];
-  const descriptors: ScopeDescriptor[] = [];
-  const counts: number[] = [];
-  let last: ScopeDescriptor | undefined;
-  let g = 0;
-  for (let i = 0; i < n; i++) {
-    const event = events[i] as TriageEvent;
-    const descriptor = describe(event);
-    if (descriptor !== last) {
-      // Descriptors are shared per config (one object per scope), so identity finds the group: a batch
-      // touches a few dozen scopes at most, fewer than a map would pay for.
-      g = descriptors.indexOf(descriptor);
-      if (g === -1) {
-        g = descriptors.length;
-        descriptors.push(descriptor);
-        counts.push(0);
-      }
-      last = descriptor;
-    }
-    counts[g] = (counts[g] as number) + 1;
-    groupOf.push(g);
-    if (!given) times.push(eventTime(event.occurredAt, receivedAt));
-  }
-  const groups = new Map<string, ScopeGroup>();
-  if (descriptors.length === 1) {
-    const descriptor = descriptors[0] as ScopeDescriptor;
-    groups.set(descriptor.key, { descriptor, run: { events, times, start: 0, end: n } });
-  } else if (descriptors.length > 1) {
-    const ordered = new Array<TriageEvent>(n);
-    const orderedTimes = new Array<number>(n);
-    const next: number[] = [];
-    let start = 0;
-    for (let d = 0; d < descriptors.length; d++) {
-      const descriptor = descriptors[d] as ScopeDescriptor;
-      const end = start + (counts[d] as number);
-      groups.set(descriptor.key, { descriptor, run: { events: ordered, times: orderedTimes, start, end } });
-      next.push(start);
-      start = end;
-    }
-    for (let i = 0; i < n; i++) {
-      const d = groupOf[i] as number;
-      const at = next[d] as number;
-      next[d] = at + 1;
-      ordered[at] = events[i] as TriageEvent;
-      orderedTimes[at] = times[i] as number;
-    }
-  }
-  const entry = { config, fingerprint: cached?.fingerprint ?? batchFingerprint(batch.batchId), groups };
-  splitBatches.set(batch, entry);
-  return entry;
-}
-
 /** The scope keys the batches touch, in order of first appearance: the records to load before applying. */
 export function scopeKeysOf(batches: readonly EventBatch[], config: PolicyConfig): string[] {
-  if (batches.length === 1) return [...split(batches[0] as EventBatch, config).groups.keys()];
+  if (batches.length === 1) return [...splitBatch(batches[0] as EventBatch, config).keys];
   const keys = new Set<string>();
-  for (const batch of batches) for (const key of split(batch, config).groups.keys()) keys.add(key);
+  for (const batch of batches) for (const key of splitBatch(batch, config).keys) keys.add(key);
   return [...keys];
 }
 
@@ -256,20 +173,20 @@ function finish(
  * after the other: the groups' own runs when they already follow each other in time (the usual case:
  * nothing is copied), else one merged, sorted run.
  */
-function inTimeOrder(groups: readonly ScopeGroup[]): readonly ErrorRun[] {
+function inTimeOrder(groups: readonly ErrorRun[]): readonly ErrorRun[] {
   let ordered = true;
   let previousEnd = Number.NEGATIVE_INFINITY;
-  for (const { run } of groups) {
+  for (const run of groups) {
     if (!isSorted(run) || (run.times[run.start] as number) < previousEnd) {
       ordered = false;
       break;
     }
     previousEnd = run.times[run.end - 1] as number;
   }
-  if (ordered) return groups.map((group) => group.run);
+  if (ordered) return groups;
   const events: TriageEvent[] = [];
   const times: number[] = [];
-  for (const { run } of groups) {
+  for (const run of groups) {
     for (let i = run.start; i < run.end; i++) {
       events.push(run.events[i] as TriageEvent);
       times.push(run.times[i] as number);
@@ -308,13 +225,15 @@ export function applyBatches(
 ): ScopeUpdate<ScopeState> {
   const { settled } = options;
   const candidates: string[] = [];
-  const candidateGroups: ScopeGroup[] = [];
+  const candidateGroups: ErrorRun[] = [];
+  const candidateScopes: ScopeDescriptor[] = [];
   for (const batch of batches) {
-    const { fingerprint, groups: byScope } = split(batch, config);
-    const group = byScope.get(key);
-    if (!group || candidates.includes(fingerprint) || settled?.has(fingerprint)) continue;
+    const { fingerprint, keys, runs, descriptors } = splitBatch(batch, config);
+    const g = keys.indexOf(key);
+    if (g === -1 || candidates.includes(fingerprint) || settled?.has(fingerprint)) continue;
     candidates.push(fingerprint);
-    candidateGroups.push(group);
+    candidateGroups.push(runs[g] as ErrorRun);
+    candidateScopes.push(descriptors[g] as ScopeDescriptor);
   }
   const recent = typeof state?.recentBatches === 'string' ? state.recentBatches : '';
   const remembered = rememberedBy(key, recent, candidates);
@@ -324,7 +243,9 @@ export function applyBatches(
   const runs = inTimeOrder(groups);
   const firstRun = runs[0] as ErrorRun;
   const first = firstRun.times[firstRun.start] as number;
-  const draft = state ? draftOf(state) : createScope((groups[0] as ScopeGroup).descriptor, first);
+  const draft = state
+    ? draftOf(state)
+    : createScope(candidateScopes[remembered.indexOf(false)] as ScopeDescriptor, first);
   draft.recentBatches = rememberBatches(forgetBatches(recent, settled), fingerprints, now, config.dedupe);
   noteRemembered(key, recent, draft.recentBatches, fingerprints);
   const intents: NotificationIntent[] = [];

@@ -1,0 +1,103 @@
+import type { TriageEvent } from '../event';
+import type { PolicyConfig } from './config';
+import type { ErrorRun } from './error-run';
+import { eventTime } from './event-time';
+import { type ScopeDescriptor, scopeDescriber } from './scope-key';
+import { batchFingerprint } from './stable-hash';
+import type { EventBatch } from './types';
+
+/**
+ * A batch split by scope, columnar: its events laid out grouped by scope (stable) in one array, their event
+ * times in another, and per scope (in order of first appearance) its descriptor, key and run, a range of
+ * those two columns. A batch of one scope (a storm) uses its own columns as they are.
+ */
+export interface SplitBatch {
+  readonly config: PolicyConfig;
+  readonly fingerprint: string;
+  readonly keys: readonly string[];
+  readonly descriptors: readonly ScopeDescriptor[];
+  readonly runs: readonly ErrorRun[];
+}
+
+// Each batch is split by scope once per config, in one pass, not once per scope key that asks for its events.
+const splitBatches = new WeakMap<EventBatch, SplitBatch>();
+
+// Scratch column of each event's group, reused from batch to batch (a batch is split in one go).
+const groupOf: number[] = [];
+const MAX_SCRATCH = 4096;
+
+/** The batch split by scope under `config` (cached per batch object). */
+export function splitBatch(batch: EventBatch, config: PolicyConfig): SplitBatch {
+  const cached = splitBatches.get(batch);
+  if (cached?.config === config) return cached;
+  const describe = scopeDescriber(config);
+  const { events, receivedAt } = batch;
+  const n = events.length;
+  // Times the queue message parser already read are taken as they are (never written to: a one-scope batch
+  // shares them with its run).
+  const given = batch.times !== undefined && batch.times.length === n ? batch.times : undefined;
+  let times: readonly number[];
+  if (given) times = given;
+  else {
+    const parsed: number[] = [];
+    for (let i = 0; i < n; i++) parsed.push(eventTime((events[i] as TriageEvent).occurredAt, receivedAt));
+    times = parsed;
+  }
+  const descriptors: ScopeDescriptor[] = [];
+  // Events per group, then (below) where each group's next event goes.
+  const next: number[] = [];
+  let last: ScopeDescriptor | undefined;
+  let g = 0;
+  for (let i = 0; i < n; i++) {
+    const descriptor = describe(events[i] as TriageEvent);
+    if (descriptor !== last) {
+      // Descriptors are shared per config (one object per scope), so identity finds the group: a batch
+      // touches a few dozen scopes at most, fewer than a map would pay for.
+      g = descriptors.indexOf(descriptor);
+      if (g === -1) {
+        g = descriptors.length;
+        descriptors.push(descriptor);
+        next.push(0);
+      }
+      last = descriptor;
+    }
+    next[g] = (next[g] as number) + 1;
+    groupOf[i] = g;
+  }
+  const keys: string[] = [];
+  const runs: ErrorRun[] = [];
+  if (descriptors.length === 1) {
+    keys.push((descriptors[0] as ScopeDescriptor).key);
+    runs.push({ events, times, start: 0, end: n });
+  } else if (descriptors.length > 1) {
+    // Copies to scatter into: same element kinds as the columns, so the writes below never convert them.
+    const ordered = events.slice();
+    const orderedTimes = times.slice();
+    let start = 0;
+    for (let d = 0; d < descriptors.length; d++) {
+      const end = start + (next[d] as number);
+      keys.push((descriptors[d] as ScopeDescriptor).key);
+      runs.push({ events: ordered, times: orderedTimes, start, end });
+      next[d] = start;
+      start = end;
+    }
+    for (let i = 0; i < n; i++) {
+      const d = groupOf[i] as number;
+      const at = next[d] as number;
+      next[d] = at + 1;
+      ordered[at] = events[i] as TriageEvent;
+      orderedTimes[at] = times[i] as number;
+    }
+  }
+  // Keep the scratch column small after an unusually large batch.
+  if (groupOf.length > MAX_SCRATCH) groupOf.length = 0;
+  const entry = {
+    config,
+    fingerprint: cached?.fingerprint ?? batchFingerprint(batch.batchId),
+    keys,
+    descriptors,
+    runs,
+  };
+  splitBatches.set(batch, entry);
+  return entry;
+}
