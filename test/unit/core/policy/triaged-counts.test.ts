@@ -73,4 +73,15 @@ describe('triaged counts', () => {
       { numRuns: 300 },
     );
   });
+
+  it('rejects an invalid status as classify does, and the next call counts from zero', () => {
+    const e = (status: number): TriageEvent => ({ id: 'x', status });
+    for (const bad of [600, 99, 503.5, Number.NaN]) {
+      expect(() => triagedCounts([batch([e(503), e(429), e(bad), e(503)])])).toThrow(/HTTP status/);
+    }
+    expect(triagedCounts([batch([e(429), e(503), e(429)])])).toEqual([
+      { status: '429', category: 'rate-limit', count: 2 },
+      { status: '503', category: 'server-error', count: 1 },
+    ]);
+  });
 });
