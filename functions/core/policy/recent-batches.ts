@@ -35,6 +35,7 @@ import { BATCH_FINGERPRINT_CHARS } from './stable-hash';
 
 const TOKEN = BATCH_FINGERPRINT_CHARS;
 const MARK = '~';
+const MARK_CODE = 126;
 
 type Dedupe = PolicyConfig['dedupe'];
 
@@ -81,10 +82,10 @@ function nextMark(recent: string, from: number): number {
   return -1;
 }
 
-/** How many tokens of `recent` are time marks. */
-function countMarks(recent: string): number {
+/** How many tokens of `recent` from token `from` on are time marks. */
+function countMarks(recent: string, from = 0): number {
   let marks = 0;
-  for (let at = nextMark(recent, 0); at !== -1; at = nextMark(recent, at + TOKEN)) marks++;
+  for (let at = nextMark(recent, from); at !== -1; at = nextMark(recent, at + TOKEN)) marks++;
   return marks;
 }
 
@@ -147,17 +148,22 @@ export function rememberBatches(
 ): string {
   const granule = granuleMs(dedupe);
   if (fingerprints.length === 0) return recent;
-  let kept = recent.slice(firstKeptMark(recent, now - dedupe.horizonSeconds * 1000, granule));
-  const lastMark = lastMarkTime(kept);
-  if (lastMark === undefined || !(lastMark <= now && now < lastMark + granule)) kept += markOf(now);
+  const from = firstKeptMark(recent, now - dedupe.horizonSeconds * 1000, granule);
+  // What is kept is `recent.slice(from) + mark`, read in `recent` itself (which the scan above made flat):
+  // reading the slice or the concatenation would copy it again.
+  const lastMark = lastMarkTime(recent, from);
+  const mark = lastMark === undefined || !(lastMark <= now && now < lastMark + granule) ? markOf(now) : '';
   const added =
     fingerprints.length > dedupe.maxBatchIds ? fingerprints.slice(-dedupe.maxBatchIds) : fingerprints;
-  const joined = added.join('');
-  // Whole tokens and no mark among the new ones: cap without reading the concatenation (which would copy it).
-  if (kept.length % TOKEN === 0 && joined.length === added.length * TOKEN && !joined.includes(MARK)) {
-    return cappedBefore(kept, joined, added.length, dedupe.maxBatchIds);
+  // Whole tokens and no mark among the new ones: cap without reading the concatenation.
+  let whole = (recent.length - from + mark.length) % TOKEN === 0;
+  let joined = '';
+  for (const fingerprint of added) {
+    if (fingerprint.length !== TOKEN || fingerprint.includes(MARK)) whole = false;
+    joined += fingerprint;
   }
-  return capped(kept + joined, dedupe.maxBatchIds);
+  if (whole) return cappedBefore(recent, from, mark, joined, added.length, dedupe.maxBatchIds);
+  return capped(recent.slice(from) + mark + joined, dedupe.maxBatchIds);
 }
 
 /** Index of the first mark whose granule has not ended before the horizon: everything before it goes. */
@@ -168,48 +174,67 @@ function firstKeptMark(recent: string, horizon: number, granule: number): number
   return recent.length;
 }
 
-function lastMarkTime(recent: string): number | undefined {
-  if (recent.length < TOKEN) return undefined;
-  // The tokens looked at are those ending at the end of the string (whole tokens, for a well-formed one).
-  const residue = recent.length % TOKEN;
-  for (let at = recent.lastIndexOf(MARK, recent.length - TOKEN); at !== -1; ) {
-    if (at % TOKEN === residue) return timeOfMark(recent, at);
-    at = at === 0 ? -1 : recent.lastIndexOf(MARK, at - 1);
+/** Time of the last mark of `recent.slice(from)` (`from` starts a token: a mark, or the end). */
+function lastMarkTime(recent: string, from: number): number | undefined {
+  // The tokens looked at are those ending at the end of the string (whole tokens, for a well-formed one):
+  // stepping back token by token finds the last one that is a mark (lastIndexOf is much slower here).
+  for (let at = recent.length - TOKEN; at >= from; at -= TOKEN) {
+    if (recent.charCodeAt(at) === MARK_CODE) return timeOfMark(recent, at);
   }
   return undefined;
 }
 
 /** Keep at most `max` fingerprints, dropping the oldest (and marks left with nothing after them). */
 function capped(recent: string, max: number): string {
-  return cappedBefore(recent, '', 0, max);
+  return cappedBefore(recent, 0, '', '', 0, max);
 }
 
 /**
- * `capped(head + tail, max)` where `tail` holds `tailCount` whole fingerprints and no mark (so, being at
- * most `max`, it never loses any): the cut falls in `head`, and the result is built from slices.
+ * `capped(head + tail, max)` where `head` is `recent.slice(from) + mark` (`from` starts a token, `mark` is
+ * empty or one time mark) and `tail` holds `tailCount` whole fingerprints and no mark (so, being at most
+ * `max`, it never loses any): the cut falls in `head`, which is read in `recent`, and the result is built
+ * from slices.
  */
-function cappedBefore(head: string, tail: string, tailCount: number, max: number): string {
-  const recent = head;
-  const tokens = Math.ceil(recent.length / TOKEN);
-  const count = tokens - countMarks(recent) + tailCount;
-  if (count <= max) return head + tail;
+function cappedBefore(
+  recent: string,
+  from: number,
+  mark: string,
+  tail: string,
+  tailCount: number,
+  max: number,
+): string {
+  // Positions below are in `head`; its own mark, if any, is at `markAt`.
+  const markAt = recent.length - from;
+  const tokens = Math.ceil((markAt + mark.length) / TOKEN);
+  const count = tokens - countMarks(recent, from) - (mark === '' ? 0 : 1) + tailCount;
+  if (count <= max) return recent.slice(from) + mark + tail;
+  const nextInHead = (at: number): number => {
+    const found = nextMark(recent, from + at);
+    if (found !== -1) return found - from;
+    return mark !== '' && at <= markAt ? markAt : -1;
+  };
   // Walk mark to mark: the tokens between two marks are fingerprints.
   let drop = count - max;
   let lastMark = '';
   let at = 0;
   while (drop > 0) {
-    const mark = nextMark(recent, at);
-    const fingerprintsBefore = ((mark === -1 ? tokens * TOKEN : mark) - at) / TOKEN;
+    const next = nextInHead(at);
+    const fingerprintsBefore = ((next === -1 ? tokens * TOKEN : next) - at) / TOKEN;
     if (fingerprintsBefore >= drop) {
       at += drop * TOKEN;
       drop = 0;
     } else {
       drop -= fingerprintsBefore;
-      lastMark = recent.slice(mark, mark + TOKEN);
-      at = mark + TOKEN;
+      lastMark = next < markAt ? recent.slice(from + next, from + next + TOKEN) : mark;
+      at = next + TOKEN;
     }
   }
-  // Re-date what is left of the group whose oldest fingerprints were dropped.
-  const rest = recent.slice(at) + tail;
-  return rest.startsWith(MARK) ? rest : lastMark + rest;
+  // Re-date what is left of the group whose oldest fingerprints were dropped (its first character is read
+  // from the parts: reading the concatenation would copy it).
+  const rest = at <= markAt ? recent.slice(from + at) + mark + tail : tail;
+  let startsWithMark: boolean;
+  if (at < markAt) startsWithMark = recent.charCodeAt(from + at) === MARK_CODE;
+  else if (at === markAt && mark !== '') startsWithMark = true;
+  else startsWithMark = tail.startsWith(MARK);
+  return startsWithMark ? rest : lastMark + rest;
 }
