@@ -237,8 +237,10 @@ export function applyBatches(
   }
   const recent = typeof state?.recentBatches === 'string' ? state.recentBatches : '';
   const remembered = rememberedBy(key, recent, candidates);
-  const fingerprints = candidates.filter((_, i) => !remembered[i]);
-  const groups = candidateGroups.filter((_, i) => !remembered[i]);
+  // Usually none is: then the candidates are taken as they are.
+  const anyRemembered = remembered.includes(true);
+  const fingerprints = anyRemembered ? candidates.filter((_, i) => !remembered[i]) : candidates;
+  const groups = anyRemembered ? candidateGroups.filter((_, i) => !remembered[i]) : candidateGroups;
   if (groups.length === 0) return { intents: [] };
   const runs = inTimeOrder(groups);
   const firstRun = runs[0] as ErrorRun;

@@ -461,22 +461,23 @@ export function evaluate(
 export function workDueAt(scope: ScopeState, config: PolicyConfig): number | undefined {
   if (scope.kind === 'counter' || !scope.current) return undefined;
   const subject = scope.current;
-  const due = [subject.lastSeen + quietMs(scope, config)];
+  let due = subject.lastSeen + quietMs(scope, config);
   if (subject.heldBy !== undefined) {
     // A silence removed from the config meanwhile: look again at once.
-    due.push(config.silences.find((s) => s.id === subject.heldBy)?.endsAt ?? 0);
+    due = Math.min(due, config.silences.find((s) => s.id === subject.heldBy)?.endsAt ?? 0);
   } else if (scope.kind === 'incident') {
     if (subject.announced) {
-      due.push((subject.lastNoticeAt ?? 0) + config.incidents.reminderIntervalSeconds * SECOND);
+      due = Math.min(due, (subject.lastNoticeAt ?? 0) + config.incidents.reminderIntervalSeconds * SECOND);
     }
   } else {
     const a = config.accountIssues;
     const last = subject.lastNoticeAt ?? 0;
-    if (!subject.announced) due.push(subject.createdAt + a.groupWaitSeconds * SECOND);
+    if (!subject.announced) due = Math.min(due, subject.createdAt + a.groupWaitSeconds * SECOND);
     else {
-      due.push(last + a.reminderIntervalSeconds * SECOND);
-      if (subject.count > subject.countAtLastNotice) due.push(last + a.updateIntervalSeconds * SECOND);
+      due = Math.min(due, last + a.reminderIntervalSeconds * SECOND);
+      if (subject.count > subject.countAtLastNotice)
+        due = Math.min(due, last + a.updateIntervalSeconds * SECOND);
     }
   }
-  return Math.min(...due);
+  return due;
 }
