@@ -129,7 +129,18 @@ function markOf(now: number): string {
 }
 
 function timeOfMark(recent: string, at: number): number {
-  return Number.parseInt(recent.slice(at + 1, at + TOKEN), 36);
+  // Read in place when the mark is as markOf writes it (lowercase base-36 digits), else by parseInt.
+  let time = 0;
+  for (let i = at + 1; i < at + TOKEN; i++) {
+    const c = recent.charCodeAt(i);
+    let digit: number;
+    if (c >= 48 && c <= 57) digit = c - 48;
+    else if (c >= 97 && c <= 122) digit = c - 87;
+    else return Number.parseInt(recent.slice(at + 1, at + TOKEN), 36);
+    time = time * 36 + digit;
+  }
+  // Exact below 2^53 (every mark markOf writes); beyond, parseInt's rounding is the reference.
+  return time <= Number.MAX_SAFE_INTEGER ? time : Number.parseInt(recent.slice(at + 1, at + TOKEN), 36);
 }
 
 function granuleMs(dedupe: Dedupe): number {
@@ -156,7 +167,9 @@ export function rememberBatches(
   const added =
     fingerprints.length > dedupe.maxBatchIds ? fingerprints.slice(-dedupe.maxBatchIds) : fingerprints;
   // Whole tokens and no mark among the new ones: cap without reading the concatenation.
-  let whole = (recent.length - from + mark.length) % TOKEN === 0;
+  // (A mark of another length than a token's, from a processing time that is no epoch-ms integer, is left
+  // to the general path too.)
+  let whole = (recent.length - from + mark.length) % TOKEN === 0 && (mark === '' || mark.length === TOKEN);
   let joined = '';
   for (const fingerprint of added) {
     if (fingerprint.length !== TOKEN || fingerprint.includes(MARK)) whole = false;

@@ -60,4 +60,27 @@ describe('recent batches: equivalence with the token-by-token reference', () => 
       { numRuns: 1000 },
     );
   });
+
+  it('agrees on time marks of any base-36 digits (past 2^53 too), and at any processing time', () => {
+    const digits = fc.stringMatching(/^[0-9a-z]{11}$/);
+    fc.assert(
+      fc.property(
+        digits,
+        fc.array(fingerprint, { minLength: 1, maxLength: 3 }),
+        fc.oneof(
+          fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+          fc.double({ min: -1e17, max: 1e17, noNaN: true }),
+          fc.integer({ min: 0, max: 2e7 }).map((t) => BASE + t),
+        ),
+        dedupe,
+        (mark, added, now, d) => {
+          const r = `~${mark}${added.join('')}`;
+          expect(rememberBatches(r, added.slice(1), now, d)).toBe(
+            reference.rememberBatches(r, added.slice(1), now, d),
+          );
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
 });
