@@ -1,9 +1,11 @@
 import type { TriageEvent } from '../../functions/core/event';
 import {
   applyBatches,
+  batchFingerprint,
   DEFAULT_POLICY,
   markPublished,
   type PolicyConfig,
+  rememberedFingerprints,
   type ScopeState,
   scopeKeysOf,
   sweepScope,
@@ -55,9 +57,11 @@ function invocationsOf(bodies: readonly string[]): Invocation[] {
 
 /**
  * The triage path of the triage and sweep handlers without their I/O: per invocation, split batches by
- * scope (scopeKeysOf), apply each scope's events to its state (applyBatches), drop published intents
- * (markPublished), classify every event for the EventsTriaged metric (triagedCounts, as the handler), and sweep due scopes once per
- * simulated minute. States live in a Map instead of DynamoDB.
+ * scope (scopeKeysOf), list what the touched scopes remember (rememberedFingerprints) to ask for their
+ * settled markers, apply each scope's events to its state (applyBatches, which forgets settled batches),
+ * drop published intents (markPublished), classify every event for the EventsTriaged metric
+ * (triagedCounts), mark the invocation's batches settled, and sweep due scopes once per simulated
+ * minute. States live in a Map instead of DynamoDB, settled markers in a Set.
  */
 export function triagePath(
   invocations: readonly Invocation[],
@@ -67,6 +71,8 @@ export function triagePath(
   let intents = 0;
   let triaged = 0;
   let lastSweep = 0;
+  /** The settled markers written so far: every scope of a message was saved (there are no failures here). */
+  const markers = new Set<string>();
   const store = (
     key: string,
     state: ScopeState | undefined,
@@ -95,10 +101,19 @@ export function triagePath(
         else byScope.set(key, [batch]);
       }
     }
+    // As the handler: the markers asked for are the messages' and those of every batch a scope remembers.
+    const settled = new Set<string>();
+    const asked = batches.map((batch) => batchFingerprint(batch.batchId));
+    for (const key of byScope.keys()) {
+      const recent = states.get(key)?.recentBatches;
+      if (recent) asked.push(...rememberedFingerprints(recent));
+    }
+    for (const fingerprint of asked) if (markers.has(fingerprint)) settled.add(fingerprint);
     for (const [key, scoped] of byScope) {
-      const update = applyBatches(key, states.get(key), scoped, invocation.now, config);
+      const update = applyBatches(key, states.get(key), scoped, invocation.now, config, { settled });
       store(key, update.state, update.intents);
     }
+    for (const batch of batches) markers.add(batchFingerprint(batch.batchId));
     triaged += triagedCounts(batches).length;
     if (invocation.now - lastSweep >= 60_000) {
       lastSweep = invocation.now;
