@@ -91,8 +91,14 @@ export function triagePath(
     );
   };
   for (const invocation of invocations) {
-    // Fresh batch objects: the engine caches scope groups per batch object, which a redelivery would not share.
-    const batches = invocation.batches.map((batch) => ({ ...batch }));
+    // Fresh batch objects: the engine caches scope groups per batch object, which a redelivery would not
+    // share. A literal, as parseQueueMessage builds them (a spread's hidden class dies with its objects).
+    const batches = invocation.batches.map(({ batchId, receivedAt, events, times }) => ({
+      batchId,
+      receivedAt,
+      events,
+      times,
+    }));
     const byScope = new Map<string, EventBatch[]>();
     for (const batch of batches) {
       for (const key of scopeKeysOf([batch], config)) {

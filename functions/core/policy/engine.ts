@@ -5,9 +5,9 @@ import { type ErrorRun, errorRunOf, isSorted } from './error-run';
 import { evaluate, ingestRuns, workDueAt } from './lifecycle';
 import { forgetBatches, rememberBatches } from './recent-batches';
 import { noteRemembered, rememberedBy } from './recent-batches-filter';
+import { createScope, draftOf, shallowCopy } from './records';
 import type { ScopeDescriptor } from './scope-key';
-import { LIMITS, type ScopeState, type Subject } from './scope-state';
-import { copyCounts, emptyCounts } from './status-counts';
+import { LIMITS, type ScopeState } from './scope-state';
 import type { EventBatch, NotificationIntent, ScopeUpdate } from './types';
 
 /**
@@ -22,96 +22,6 @@ export function scopeKeysOf(batches: readonly EventBatch[], config: PolicyConfig
   const keys = new Set<string>();
   for (const batch of batches) for (const key of splitBatch(batch, config).keys) keys.add(key);
   return [...keys];
-}
-
-function createScope(d: ScopeDescriptor, t: number): ScopeState {
-  const base = {
-    key: d.key,
-    version: 0,
-    outbox: [],
-    recentBatches: '',
-    total: 0,
-    firstSeen: t,
-    lastSeen: t,
-  };
-  switch (d.kind) {
-    case 'incident':
-      return {
-        ...base,
-        kind: 'incident',
-        rule: d.rule,
-        ...(d.model !== undefined ? { model: d.model } : {}),
-        ...(d.endpoint !== undefined ? { endpoint: d.endpoint } : {}),
-        statusCounts: emptyCounts(),
-        window: [],
-      };
-    case 'account-issue':
-      return {
-        ...base,
-        kind: 'account-issue',
-        account: d.account,
-        status: d.status,
-        ...(d.subtype !== undefined ? { subtype: d.subtype } : {}),
-      };
-    case 'counter':
-      return {
-        ...base,
-        kind: 'counter',
-        status: d.status,
-        models: [],
-        accounts: [],
-        apps: [],
-        sampleRequestIds: [],
-      };
-  }
-}
-
-function copySubject(subject: Subject): Subject {
-  return {
-    ...subject,
-    statusCounts: copyCounts(subject.statusCounts),
-    apps: [...subject.apps],
-    accounts: [...subject.accounts],
-    models: [...subject.models],
-    sampleRequestIds: [...subject.sampleRequestIds],
-  };
-}
-
-/**
- * A draft to change: a copy of every part the lifecycle mutates (counts, sets, the window, the subject),
- * sharing what is only ever replaced (the outbox array and its intents, strings). Much cheaper than a
- * structuredClone of the whole record; the state given stays untouched.
- */
-function draftOf(state: ScopeState): ScopeState {
-  const draft = { ...state };
-  // Records written before recentBatches existed carry a list of [fingerprint, time] pairs instead.
-  if (typeof draft.recentBatches !== 'string') draft.recentBatches = '';
-  delete (draft as { appliedBatches?: unknown }).appliedBatches;
-  switch (draft.kind) {
-    case 'incident':
-      draft.statusCounts = copyCounts(draft.statusCounts);
-      draft.window = draft.window.map(([t, status, count]) => [t, status, count]);
-      if (draft.pending) {
-        draft.pending = {
-          apps: [...draft.pending.apps],
-          accounts: [...draft.pending.accounts],
-          models: [...draft.pending.models],
-          sampleRequestIds: [...draft.pending.sampleRequestIds],
-        };
-      }
-      if (draft.current) draft.current = copySubject(draft.current);
-      break;
-    case 'account-issue':
-      if (draft.current) draft.current = copySubject(draft.current);
-      break;
-    case 'counter':
-      draft.models = [...draft.models];
-      draft.accounts = [...draft.accounts];
-      draft.apps = [...draft.apps];
-      draft.sampleRequestIds = [...draft.sampleRequestIds];
-      break;
-  }
-  return draft;
 }
 
 const superseding = new Set(['incident.reminder', 'account-issue.updated', 'account-issue.reminder']);
@@ -142,8 +52,7 @@ function finish(
 ): ScopeUpdate<ScopeState> {
   if (intents.length > 0) draft.outbox = addToOutbox(draft.outbox, intents);
   const work = workDueAt(draft, config);
-  if (work === undefined) delete draft.workDueAt;
-  else draft.workDueAt = work;
+  draft.workDueAt = work;
   let due = work;
   if (draft.outbox.length > 0) {
     // Never postpone a retry already scheduled; otherwise the sweep retries after outboxRetrySeconds.
@@ -152,8 +61,7 @@ function finish(
     const retry = scheduled !== undefined && scheduled > now ? Math.min(scheduled, retryAt) : retryAt;
     due = due === undefined ? retry : Math.min(due, retry);
   }
-  if (due === undefined) delete draft.nextDueAt;
-  else draft.nextDueAt = due;
+  draft.nextDueAt = due;
   // Besides what `changed` covers (every change of evaluate and ingest), only the due times can move.
   if (
     !changed &&
@@ -269,10 +177,9 @@ export function markPublished(state: ScopeState, notificationIds: readonly strin
   const published = new Set(notificationIds);
   const outbox = state.outbox.filter((intent) => !published.has(intent.notificationId));
   if (outbox.length === state.outbox.length) return state;
-  const next: ScopeState = { ...state, outbox, version: state.version + 1 };
-  if (outbox.length === 0) {
-    if (state.workDueAt === undefined) delete next.nextDueAt;
-    else next.nextDueAt = state.workDueAt;
-  }
+  const next = shallowCopy(state);
+  next.outbox = outbox;
+  next.version = state.version + 1;
+  if (outbox.length === 0) next.nextDueAt = state.workDueAt;
   return next;
 }

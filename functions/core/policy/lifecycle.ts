@@ -3,6 +3,7 @@ import type { PolicyConfig } from './config';
 import type { ErrorRun } from './error-run';
 import { buildIntent } from './intent';
 import { addToWindow, findPersistentRun, pruneWindow } from './persistence-window';
+import { newSubject } from './records';
 import {
   type AccountIssueScope,
   type CounterScope,
@@ -14,7 +15,6 @@ import {
 } from './scope-state';
 import { activeSilence } from './silence';
 import { stableHash } from './stable-hash';
-import { emptyCounts } from './status-counts';
 import type { NotificationIntent, NotificationKind } from './types';
 
 /**
@@ -83,31 +83,16 @@ function addToSubject(subject: Subject, event: TriageEvent, t: number, future: b
   addSample(subject.sampleRequestIds, event.requestId);
 }
 
-function newSubject(scope: SubjectScope, openedAt: number, firstSeen: number, now: number): Subject {
+function openSubject(scope: SubjectScope, openedAt: number, firstSeen: number, now: number): Subject {
   const prefix = scope.kind === 'incident' ? 'inc' : 'acct';
-  return {
-    // Scope hash + opening event time: unique per lifecycle even if the scope record expired meanwhile.
-    id: `${prefix}-${stableHash(scope.key)}-${openedAt.toString(36)}`,
-    openedAt,
-    createdAt: now,
-    firstSeen,
-    lastSeen: firstSeen,
-    count: 0,
-    statusCounts: emptyCounts(),
-    apps: [],
-    accounts: [],
-    models: [],
-    sampleRequestIds: [],
-    notices: 0,
-    announced: false,
-    countAtLastNotice: 0,
-  };
+  // Scope hash + opening event time: unique per lifecycle even if the scope record expired meanwhile.
+  return newSubject(`${prefix}-${stableHash(scope.key)}-${openedAt.toString(36)}`, openedAt, firstSeen, now);
 }
 
 function openFromWindow(scope: IncidentScope, first: number, last: number, now: number): void {
   const entries = scope.window.slice(first);
   const start = entries[0] as WindowEntry;
-  const subject = newSubject(scope, (scope.window[last] as WindowEntry)[0], start[0], now);
+  const subject = openSubject(scope, (scope.window[last] as WindowEntry)[0], start[0], now);
   for (const [t, status, count] of entries) {
     subject.count += count;
     subject.statusCounts[status] = (subject.statusCounts[status] ?? 0) + count;
@@ -121,7 +106,7 @@ function openFromWindow(scope: IncidentScope, first: number, last: number, now: 
   }
   scope.current = subject;
   scope.window = [];
-  delete scope.pending;
+  scope.pending = undefined;
 }
 
 function resolveCurrent(
@@ -139,7 +124,7 @@ function resolveCurrent(
     out.push(buildIntent(scope, subject, kind, now));
   }
   scope.resolvedUpTo = subject.lastSeen + quietMs(scope, config);
-  delete scope.current;
+  scope.current = undefined;
 }
 
 /**
@@ -371,7 +356,7 @@ export function ingest(
   if (future || (scope.resolvedUpTo !== undefined && t <= scope.resolvedUpTo)) return;
   if (scope.kind === 'account-issue') {
     if (t < now - quietMs(scope, config)) return;
-    scope.current = newSubject(scope, t, t, now);
+    scope.current = openSubject(scope, t, t, now);
     addToSubject(scope.current, event, t, false);
     return;
   }
@@ -379,7 +364,7 @@ export function ingest(
   const stale = t < now - windowMs;
   if (scope.rule === 'immediate') {
     if (stale) return;
-    scope.current = newSubject(scope, t, t, now);
+    scope.current = openSubject(scope, t, t, now);
     addToSubject(scope.current, event, t, false);
     return;
   }
@@ -453,7 +438,7 @@ export function evaluate(
   subject.announced = true;
   subject.lastNoticeAt = now;
   subject.countAtLastNotice = subject.count;
-  delete subject.heldBy;
+  subject.heldBy = undefined;
   return true;
 }
 

@@ -82,11 +82,23 @@ function play(
   return { store, batches, now };
 }
 
-/** Paths of `undefined` values: DynamoDB's marshaller rejects them, so records and intents must have none. */
-function undefinedPaths(value: unknown, path = '$'): string[] {
-  if (value === undefined) return [path];
-  if (value === null || typeof value !== 'object') return [];
-  return Object.entries(value).flatMap(([key, inner]) => undefinedPaths(inner, `${path}.${key}`));
+/**
+ * Paths where `value` is not what JSON gives back: records are stored, and intents published, as JSON. An
+ * optional field may hold `undefined` (JSON leaves the key out, the same as absent); anything else JSON
+ * would change (an `undefined` in an array, NaN, a Map) is reported.
+ */
+function notJsonPaths(value: unknown, path = '$'): string[] {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return [];
+  if (typeof value === 'number') return Number.isFinite(value) ? [] : [path];
+  if (Array.isArray(value)) {
+    return value.flatMap((inner, i) =>
+      inner === undefined ? [`${path}[${i}]`] : notJsonPaths(inner, `${path}[${i}]`),
+    );
+  }
+  if (typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return [path];
+  return Object.entries(value).flatMap(([key, inner]) =>
+    inner === undefined ? [] : notJsonPaths(inner, `${path}.${key}`),
+  );
 }
 
 function lifecycleViolations(intents: readonly NotificationIntent[]): string[] {
@@ -112,7 +124,7 @@ describe('policy engine invariants', () => {
         const { store } = play(steps, new PolicyStore(config));
         expect(lifecycleViolations(store.sent)).toEqual([]);
         for (const state of store.states.values()) expect(state.nextDueAt).toBeUndefined();
-        expect(undefinedPaths([...store.states.values(), ...store.sent])).toEqual([]);
+        expect(notJsonPaths([...store.states.values(), ...store.sent])).toEqual([]);
       }),
       { numRuns: 150 },
     );

@@ -201,6 +201,19 @@ export interface Trace {
   readonly states: Record<string, ScopeState>;
 }
 
+/**
+ * JSON with every object's keys in sorted order: what an update says, whatever order its keys were added
+ * in (the engine builds records as fixed-shape literals, the reference by adding keys as it goes).
+ */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) => {
+    if (inner === null || typeof inner !== 'object' || Array.isArray(inner)) return inner;
+    const sorted: Record<string, unknown> = {};
+    for (const key of Object.keys(inner).sort()) sorted[key] = (inner as Record<string, unknown>)[key];
+    return sorted;
+  });
+}
+
 /** Play `steps` through `engine` as the triage handler (per invocation) and the sweep (per minute) do. */
 export function play(engine: Engine, played: readonly Step[], config: PolicyConfig): Trace {
   const states = new Map<string, ScopeState>();
@@ -208,7 +221,7 @@ export function play(engine: Engine, played: readonly Step[], config: PolicyConf
   let updates = '';
   const intents: NotificationIntent[] = [];
   const store = (key: string, update: ScopeUpdate<ScopeState>, publish: boolean) => {
-    updates += `${key} ${JSON.stringify(update)}\n`;
+    updates += `${key} ${canonicalJson(update)}\n`;
     if (!update.state) return;
     intents.push(...update.intents);
     const state =

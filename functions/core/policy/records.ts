@@ -1,0 +1,224 @@
+import type { ScopeDescriptor } from './scope-key';
+import type { AccountIssueScope, CounterScope, IncidentScope, ScopeState, Subject } from './scope-state';
+import { copyCounts, emptyCounts } from './status-counts';
+
+/**
+ * Scope records and subjects as the engine builds them: one object literal per kind with every field, in
+ * one order, an absent optional field `undefined` (JSON, and so the stored record, leaves it out), and
+ * fields are only ever assigned, never added or deleted.
+ *
+ * Why. Records live for one invocation. An object built by spreading and then adding or deleting keys
+ * gets a hidden class ("map") that nothing keeps once its objects are gone, so each full GC frees it, and
+ * V8 discards every optimized function that checks for it ("embedded weak objects cleared" in
+ * `node --trace-deopt`): the next invocation runs the engine unoptimized until V8 compiles it again. A
+ * literal's map is kept by the literal itself. Records read from the table (JSON.parse) are turned into
+ * these shapes by `draftOf`, so the engine sees one shape per kind.
+ */
+
+/** A copy of `subject` whose lists and counts can be changed without touching `subject`. */
+export function copySubject(subject: Subject): Subject {
+  return {
+    id: subject.id,
+    openedAt: subject.openedAt,
+    createdAt: subject.createdAt,
+    firstSeen: subject.firstSeen,
+    lastSeen: subject.lastSeen,
+    count: subject.count,
+    statusCounts: copyCounts(subject.statusCounts),
+    apps: [...subject.apps],
+    accounts: [...subject.accounts],
+    models: [...subject.models],
+    sampleRequestIds: [...subject.sampleRequestIds],
+    notices: subject.notices,
+    announced: subject.announced,
+    lastNoticeAt: subject.lastNoticeAt,
+    countAtLastNotice: subject.countAtLastNotice,
+    heldBy: subject.heldBy,
+  };
+}
+
+/** A subject opened at event time `openedAt` (processing time `now`), first seen at `firstSeen`. */
+export function newSubject(id: string, openedAt: number, firstSeen: number, now: number): Subject {
+  return {
+    id,
+    openedAt,
+    createdAt: now,
+    firstSeen,
+    lastSeen: firstSeen,
+    count: 0,
+    statusCounts: emptyCounts(),
+    apps: [],
+    accounts: [],
+    models: [],
+    sampleRequestIds: [],
+    notices: 0,
+    announced: false,
+    lastNoticeAt: undefined,
+    countAtLastNotice: 0,
+    heldBy: undefined,
+  };
+}
+
+// Records written before recentBatches existed carry a list of [fingerprint, time] pairs instead.
+const recentOf = (state: ScopeState): string =>
+  typeof state.recentBatches === 'string' ? state.recentBatches : '';
+
+function incidentRecord(s: IncidentScope, deep: boolean): IncidentScope {
+  const { pending, current } = s;
+  return {
+    key: s.key,
+    version: s.version,
+    nextDueAt: s.nextDueAt,
+    workDueAt: s.workDueAt,
+    outbox: s.outbox,
+    recentBatches: recentOf(s),
+    total: s.total,
+    firstSeen: s.firstSeen,
+    lastSeen: s.lastSeen,
+    kind: 'incident',
+    rule: s.rule,
+    model: s.model,
+    endpoint: s.endpoint,
+    statusCounts: deep ? copyCounts(s.statusCounts) : s.statusCounts,
+    window: deep ? s.window.map(([t, status, count]) => [t, status, count]) : s.window,
+    pending:
+      deep && pending
+        ? {
+            apps: [...pending.apps],
+            accounts: [...pending.accounts],
+            models: [...pending.models],
+            sampleRequestIds: [...pending.sampleRequestIds],
+          }
+        : pending,
+    current: deep && current ? copySubject(current) : current,
+    resolvedUpTo: s.resolvedUpTo,
+  };
+}
+
+function accountIssueRecord(s: AccountIssueScope, deep: boolean): AccountIssueScope {
+  const { current } = s;
+  return {
+    key: s.key,
+    version: s.version,
+    nextDueAt: s.nextDueAt,
+    workDueAt: s.workDueAt,
+    outbox: s.outbox,
+    recentBatches: recentOf(s),
+    total: s.total,
+    firstSeen: s.firstSeen,
+    lastSeen: s.lastSeen,
+    kind: 'account-issue',
+    account: s.account,
+    status: s.status,
+    subtype: s.subtype,
+    current: deep && current ? copySubject(current) : current,
+    resolvedUpTo: s.resolvedUpTo,
+  };
+}
+
+function counterRecord(s: CounterScope, deep: boolean): CounterScope {
+  return {
+    key: s.key,
+    version: s.version,
+    nextDueAt: s.nextDueAt,
+    workDueAt: s.workDueAt,
+    outbox: s.outbox,
+    recentBatches: recentOf(s),
+    total: s.total,
+    firstSeen: s.firstSeen,
+    lastSeen: s.lastSeen,
+    kind: 'counter',
+    status: s.status,
+    models: deep ? [...s.models] : s.models,
+    accounts: deep ? [...s.accounts] : s.accounts,
+    apps: deep ? [...s.apps] : s.apps,
+    sampleRequestIds: deep ? [...s.sampleRequestIds] : s.sampleRequestIds,
+  };
+}
+
+function recordOf(state: ScopeState, deep: boolean): ScopeState {
+  switch (state.kind) {
+    case 'incident':
+      return incidentRecord(state, deep);
+    case 'account-issue':
+      return accountIssueRecord(state, deep);
+    case 'counter':
+      return counterRecord(state, deep);
+  }
+}
+
+/**
+ * A draft to change: a copy of every part the lifecycle mutates (counts, lists, the window, the subject),
+ * sharing what is only ever replaced (the outbox array and its intents, strings). Much cheaper than a
+ * structuredClone of the whole record; the state given stays untouched. Fields the engine does not know
+ * (such as the `appliedBatches` of records from before `recentBatches`) are not carried over.
+ */
+export function draftOf(state: ScopeState): ScopeState {
+  return recordOf(state, true);
+}
+
+/** A copy of `state` that shares all its parts: for changing top-level fields only. */
+export function shallowCopy(state: ScopeState): ScopeState {
+  return recordOf(state, false);
+}
+
+/** The record of a scope first seen at event time `t`. */
+export function createScope(d: ScopeDescriptor, t: number): ScopeState {
+  switch (d.kind) {
+    case 'incident':
+      return incidentRecord(
+        {
+          key: d.key,
+          version: 0,
+          outbox: [],
+          recentBatches: '',
+          total: 0,
+          firstSeen: t,
+          lastSeen: t,
+          kind: 'incident',
+          rule: d.rule,
+          model: d.model,
+          endpoint: d.endpoint,
+          statusCounts: emptyCounts(),
+          window: [],
+        },
+        false,
+      );
+    case 'account-issue':
+      return accountIssueRecord(
+        {
+          key: d.key,
+          version: 0,
+          outbox: [],
+          recentBatches: '',
+          total: 0,
+          firstSeen: t,
+          lastSeen: t,
+          kind: 'account-issue',
+          account: d.account,
+          status: d.status,
+          subtype: d.subtype,
+        },
+        false,
+      );
+    case 'counter':
+      return counterRecord(
+        {
+          key: d.key,
+          version: 0,
+          outbox: [],
+          recentBatches: '',
+          total: 0,
+          firstSeen: t,
+          lastSeen: t,
+          kind: 'counter',
+          status: d.status,
+          models: [],
+          accounts: [],
+          apps: [],
+          sampleRequestIds: [],
+        },
+        false,
+      );
+  }
+}
