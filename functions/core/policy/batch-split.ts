@@ -24,6 +24,21 @@ const splitBatches = new WeakMap<EventBatch, SplitBatch>();
 
 // Scratch column of each event's group, reused from batch to batch (a batch is split in one go).
 const groupOf: number[] = [];
+// Per descriptor slot: the split that last saw it, and its group there. Grown as slots appear.
+let stampAt = new Int32Array(256);
+let groupAt = new Int32Array(256);
+let splits = 0;
+const MAX_SPLIT = 0x7fffffff;
+
+function growSlots(slot: number): void {
+  const size = Math.max(slot + 1, stampAt.length * 2);
+  const stamps = new Int32Array(size);
+  stamps.set(stampAt);
+  const groups = new Int32Array(size);
+  groups.set(groupAt);
+  stampAt = stamps;
+  groupAt = groups;
+}
 const MAX_SCRATCH = 4096;
 
 /** The batch split by scope under `config` (cached per batch object). */
@@ -46,20 +61,26 @@ export function splitBatch(batch: EventBatch, config: PolicyConfig): SplitBatch 
   const descriptors: ScopeDescriptor[] = [];
   // Events per group, then (below) where each group's next event goes.
   const next: number[] = [];
-  let last: ScopeDescriptor | undefined;
-  let g = 0;
+  // Descriptors are numbered within their cache (`slot`): a slot stamped with this split's number has its
+  // group in groupAt. All descriptors of one split come from one cache, so their slots differ.
+  if (splits === MAX_SPLIT) {
+    // After 2^31 splits the stamps start over, from a clean table.
+    splits = 0;
+    stampAt.fill(0);
+  }
+  const split = ++splits;
   for (let i = 0; i < n; i++) {
     const descriptor = describe(events[i] as TriageEvent);
-    if (descriptor !== last) {
-      // Descriptors are shared per config (one object per scope), so identity finds the group: a batch
-      // touches a few dozen scopes at most, fewer than a map would pay for.
-      g = descriptors.indexOf(descriptor);
-      if (g === -1) {
-        g = descriptors.length;
-        descriptors.push(descriptor);
-        next.push(0);
-      }
-      last = descriptor;
+    const { slot } = descriptor;
+    if (slot >= stampAt.length) growSlots(slot);
+    let g: number;
+    if (stampAt[slot] === split) g = groupAt[slot] as number;
+    else {
+      g = descriptors.length;
+      stampAt[slot] = split;
+      groupAt[slot] = g;
+      descriptors.push(descriptor);
+      next.push(0);
     }
     next[g] = (next[g] as number) + 1;
     groupOf[i] = g;

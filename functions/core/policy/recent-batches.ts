@@ -124,8 +124,12 @@ export function forgetBatches(recent: string, settled: ReadonlySet<string> | und
   return dropped ? kept : recent;
 }
 
+// The last mark written: an invocation writes the same processing time into every scope it touches.
+let lastMarkOf = { now: Number.NaN, mark: '' };
+
 function markOf(now: number): string {
-  return MARK + now.toString(36).padStart(TOKEN - 1, '0');
+  if (now !== lastMarkOf.now) lastMarkOf = { now, mark: MARK + now.toString(36).padStart(TOKEN - 1, '0') };
+  return lastMarkOf.mark;
 }
 
 function timeOfMark(recent: string, at: number): number {

@@ -4,10 +4,14 @@ import type { PolicyConfig } from './config';
 import { stableHash } from './stable-hash';
 import type { IncidentRule } from './types';
 
-/** What an event's scope is, before any state exists: enough to create the scope record. */
+/**
+ * What an event's scope is, before any state exists: enough to create the scope record. `slot` numbers
+ * the descriptors of one cache (per config, see below) from 0: the batch split groups events by it.
+ */
 export type ScopeDescriptor =
   | {
       readonly kind: 'incident';
+      readonly slot: number;
       readonly key: string;
       readonly rule: IncidentRule;
       readonly model?: string;
@@ -15,6 +19,7 @@ export type ScopeDescriptor =
     }
   | {
       readonly kind: 'account-issue';
+      readonly slot: number;
       readonly key: string;
       readonly account: string;
       readonly status: number;
@@ -22,6 +27,7 @@ export type ScopeDescriptor =
     }
   | {
       readonly kind: 'counter';
+      readonly slot: number;
       readonly key: string;
       readonly status: number;
     };
@@ -53,7 +59,27 @@ interface DescriptorCache {
   /** By account, then status (negative for a 412 LoRA load failure): account-issue scopes. */
   readonly byAccount: Map<string, Map<number, ScopeDescriptor>>;
   readonly counters: Map<number, ScopeDescriptor>;
+  /** Per HTTP status (index status - 100): which kind of scope it opens (see KIND), and its counter. */
+  readonly kinds: Int8Array;
+  readonly counterAt: (ScopeDescriptor | undefined)[];
   size: number;
+}
+
+/** What a status's events belong to under a config: `DescriptorCache.kinds`. */
+const KIND = { counter: 1, immediate: 2, persistent: 3, account: 4 } as const;
+const MIN_STATUS = 100;
+const STATUSES = 500;
+
+function kindsOf(config: PolicyConfig): Int8Array {
+  const kinds = new Int8Array(STATUSES);
+  const immediate = new Set(config.incidents.immediateStatuses);
+  const account = new Set(config.accountIssues.statuses);
+  for (let slot = 0; slot < STATUSES; slot++) {
+    const status = slot + MIN_STATUS;
+    if (status >= 500) kinds[slot] = immediate.has(status) ? KIND.immediate : KIND.persistent;
+    else kinds[slot] = account.has(status) ? KIND.account : KIND.counter;
+  }
+  return kinds;
 }
 
 /** Bounds the memory of a warm Lambda fed ever-new models or accounts; refilling the cache is cheap. */
@@ -70,11 +96,13 @@ function cacheFor(config: PolicyConfig): DescriptorCache {
       byModel: { immediate: new Map(), persistent: new Map() },
       byEndpoint: { immediate: new Map(), persistent: new Map() },
       unknown: {
-        immediate: { kind: 'incident', key: 'incident#immediate#unknown', rule: 'immediate' },
-        persistent: { kind: 'incident', key: 'incident#persistent#unknown', rule: 'persistent' },
+        immediate: { kind: 'incident', slot: 0, key: 'incident#immediate#unknown', rule: 'immediate' },
+        persistent: { kind: 'incident', slot: 1, key: 'incident#persistent#unknown', rule: 'persistent' },
       },
       byAccount: new Map(),
       counters: new Map(),
+      kinds: kindsOf(config),
+      counterAt: new Array<ScopeDescriptor | undefined>(STATUSES).fill(undefined),
       size: 0,
     };
     caches.set(config, cache);
@@ -84,9 +112,16 @@ function cacheFor(config: PolicyConfig): DescriptorCache {
     cache.byEndpoint.persistent.clear();
     cache.byAccount.clear();
     cache.counters.clear();
+    cache.counterAt.fill(undefined);
     cache.size = 0;
   }
   return cache;
+}
+
+/** The slot of a new descriptor (0 and 1 are the two `unknown` ones); counts it in the cache's size. */
+function nextSlot(cache: DescriptorCache): number {
+  cache.size++;
+  return cache.size + 1;
 }
 
 function incidentScope(event: TriageEvent, rule: IncidentRule, cache: DescriptorCache): ScopeDescriptor {
@@ -94,18 +129,28 @@ function incidentScope(event: TriageEvent, rule: IncidentRule, cache: Descriptor
   if (model !== undefined) {
     let found = cache.byModel[rule].get(model);
     if (!found) {
-      found = { kind: 'incident', key: `incident#${rule}#model#${keyPart(model)}`, rule, model };
+      found = {
+        kind: 'incident',
+        slot: nextSlot(cache),
+        key: `incident#${rule}#model#${keyPart(model)}`,
+        rule,
+        model,
+      };
       cache.byModel[rule].set(model, found);
-      cache.size++;
     }
     return found;
   }
   if (endpoint === undefined) return cache.unknown[rule];
   let found = cache.byEndpoint[rule].get(endpoint);
   if (!found) {
-    found = { kind: 'incident', key: `incident#${rule}#endpoint#${keyPart(endpoint)}`, rule, endpoint };
+    found = {
+      kind: 'incident',
+      slot: nextSlot(cache),
+      key: `incident#${rule}#endpoint#${keyPart(endpoint)}`,
+      rule,
+      endpoint,
+    };
     cache.byEndpoint[rule].set(endpoint, found);
-    cache.size++;
   }
   return found;
 }
@@ -141,13 +186,13 @@ function accountScope(event: TriageEvent, cache: DescriptorCache): ScopeDescript
   if (!found) {
     found = {
       kind: 'account-issue',
+      slot: nextSlot(cache),
       key: `account#${keyPart(account)}#${status}${lora ? `#${subtype}` : ''}`,
       account,
       status,
       ...(subtype === 'account-status' || subtype === 'lora-load-failed' ? { subtype } : {}),
     };
     statuses.set(slot, found);
-    cache.size++;
   }
   return found;
 }
@@ -163,19 +208,37 @@ export function describeScope(event: TriageEvent, config: PolicyConfig): ScopeDe
 /** `describeScope` for many events under one config: the cache is looked up once, not per event. */
 export function scopeDescriber(config: PolicyConfig): (event: TriageEvent) => ScopeDescriptor {
   const cache = cacheFor(config);
+  const { kinds, counterAt } = cache;
   return (event) => {
     const { status } = event;
+    // A status of 100–599 (every validated event's) is looked up in a table; anything else (undefined
+    // there, including non-integers) takes the general path.
+    switch (kinds[status - MIN_STATUS]) {
+      case KIND.counter:
+        return counterAt[status - MIN_STATUS] ?? counterScope(status, cache);
+      case KIND.immediate:
+        return incidentScope(event, 'immediate', cache);
+      case KIND.persistent:
+        return incidentScope(event, 'persistent', cache);
+      case KIND.account:
+        return accountScope(event, cache);
+    }
     if (status >= 500 && status <= 599) {
       return incidentScope(event, cache.immediate.has(status) ? 'immediate' : 'persistent', cache);
     }
     if (cache.accountStatuses.has(status)) return accountScope(event, cache);
-    // One counter per status: the per-model/account/app breakdown goes to the triage log, not to records.
-    let found = cache.counters.get(status);
-    if (!found) {
-      found = { kind: 'counter', key: `count#${status}`, status };
-      cache.counters.set(status, found);
-      cache.size++;
-    }
-    return found;
+    return counterScope(status, cache);
   };
+}
+
+/** One counter per status: the per-model/account/app breakdown goes to the triage log, not to records. */
+function counterScope(status: number, cache: DescriptorCache): ScopeDescriptor {
+  let found = cache.counters.get(status);
+  if (!found) {
+    found = { kind: 'counter', slot: nextSlot(cache), key: `count#${status}`, status };
+    cache.counters.set(status, found);
+  }
+  const slot = status - MIN_STATUS;
+  if (Number.isInteger(slot) && slot >= 0 && slot < STATUSES) cache.counterAt[slot] = found;
+  return found;
 }
