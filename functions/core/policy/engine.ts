@@ -135,10 +135,18 @@ export function applyBatches(
   const candidates: string[] = [];
   const candidateGroups: ErrorRun[] = [];
   const candidateScopes: ScopeDescriptor[] = [];
+  // The scope's descriptor once found: other batches share the object (descriptors are cached per config),
+  // so they are searched by identity, not by comparing key strings; by key if the cache was refilled.
+  let scope: ScopeDescriptor | undefined;
   for (const batch of batches) {
     const { fingerprint, keys, runs, descriptors } = splitBatch(batch, config);
-    const g = keys.indexOf(key);
-    if (g === -1 || candidates.includes(fingerprint) || settled?.has(fingerprint)) continue;
+    let g = scope === undefined ? -1 : descriptors.indexOf(scope);
+    if (g === -1) {
+      g = keys.indexOf(key);
+      if (g === -1) continue;
+      scope = descriptors[g];
+    }
+    if (candidates.includes(fingerprint) || settled?.has(fingerprint)) continue;
     candidates.push(fingerprint);
     candidateGroups.push(runs[g] as ErrorRun);
     candidateScopes.push(descriptors[g] as ScopeDescriptor);
