@@ -70,15 +70,15 @@ const KIND = { counter: 1, immediate: 2, persistent: 3, account: 4 } as const;
 const MIN_STATUS = 100;
 const STATUSES = 500;
 
-function kindsOf(config: PolicyConfig): Int8Array {
+/** The kind of scope a status's events belong to (5xx incidents first, then account issues, else counters). */
+function kindOf(status: number, immediate: ReadonlySet<number>, account: ReadonlySet<number>): number {
+  if (status >= 500 && status <= 599) return immediate.has(status) ? KIND.immediate : KIND.persistent;
+  return account.has(status) ? KIND.account : KIND.counter;
+}
+
+function kindsOf(immediate: ReadonlySet<number>, account: ReadonlySet<number>): Int8Array {
   const kinds = new Int8Array(STATUSES);
-  const immediate = new Set(config.incidents.immediateStatuses);
-  const account = new Set(config.accountIssues.statuses);
-  for (let slot = 0; slot < STATUSES; slot++) {
-    const status = slot + MIN_STATUS;
-    if (status >= 500) kinds[slot] = immediate.has(status) ? KIND.immediate : KIND.persistent;
-    else kinds[slot] = account.has(status) ? KIND.account : KIND.counter;
-  }
+  for (let slot = 0; slot < STATUSES; slot++) kinds[slot] = kindOf(slot + MIN_STATUS, immediate, account);
   return kinds;
 }
 
@@ -90,9 +90,11 @@ const caches = new WeakMap<PolicyConfig, DescriptorCache>();
 function cacheFor(config: PolicyConfig): DescriptorCache {
   let cache = caches.get(config);
   if (!cache) {
+    const immediate = new Set(config.incidents.immediateStatuses);
+    const accountStatuses = new Set(config.accountIssues.statuses);
     cache = {
-      immediate: new Set(config.incidents.immediateStatuses),
-      accountStatuses: new Set(config.accountIssues.statuses),
+      immediate,
+      accountStatuses,
       byModel: { immediate: new Map(), persistent: new Map() },
       byEndpoint: { immediate: new Map(), persistent: new Map() },
       unknown: {
@@ -101,7 +103,7 @@ function cacheFor(config: PolicyConfig): DescriptorCache {
       },
       byAccount: new Map(),
       counters: new Map(),
-      kinds: kindsOf(config),
+      kinds: kindsOf(immediate, accountStatuses),
       counterAt: new Array<ScopeDescriptor | undefined>(STATUSES).fill(undefined),
       size: 0,
     };
@@ -212,22 +214,18 @@ export function scopeDescriber(config: PolicyConfig): (event: TriageEvent) => Sc
   return (event) => {
     const { status } = event;
     // A status of 100–599 (every validated event's) is looked up in a table; anything else (undefined
-    // there, including non-integers) takes the general path.
-    switch (kinds[status - MIN_STATUS]) {
-      case KIND.counter:
-        return counterAt[status - MIN_STATUS] ?? counterScope(status, cache);
+    // there, including non-integers) by the same rule.
+    const kind = kinds[status - MIN_STATUS] ?? kindOf(status, cache.immediate, cache.accountStatuses);
+    switch (kind) {
       case KIND.immediate:
         return incidentScope(event, 'immediate', cache);
       case KIND.persistent:
         return incidentScope(event, 'persistent', cache);
       case KIND.account:
         return accountScope(event, cache);
+      default:
+        return counterAt[status - MIN_STATUS] ?? counterScope(status, cache);
     }
-    if (status >= 500 && status <= 599) {
-      return incidentScope(event, cache.immediate.has(status) ? 'immediate' : 'persistent', cache);
-    }
-    if (cache.accountStatuses.has(status)) return accountScope(event, cache);
-    return counterScope(status, cache);
   };
 }
 
