@@ -1,5 +1,4 @@
 import type { Context, ScheduledEvent, SQSEvent } from 'aws-lambda';
-import { URGENT_BATCH_SUFFIX } from '../../functions/adapters/event-queue';
 import type { ScopeState } from '../../functions/core/policy';
 import { lambdaContext } from '../../local/lambda-context';
 import {
@@ -123,9 +122,7 @@ export async function startTriagePipeline(
     queue: {
       send: async (events, options) => {
         const sent = await queue.send(events, options);
-        const bulk = sent.batchIds.filter(
-          (id) => !id.startsWith(`${options.batchPrefix}${URGENT_BATCH_SUFFIX}-`),
-        );
+        const bulk = sent.lanes.bulk;
         if (autoTriage && bulk.length > 0 && bulkWaiting === 0) bulkSince = pipeline.now;
         if (autoTriage) bulkWaiting += bulk.length;
         return sent;

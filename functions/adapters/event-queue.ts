@@ -16,7 +16,9 @@ export class QueueSendError extends TriageError {
  * The urgent lane: events whose status may page someone at once (the policy's `immediateStatuses`, 500 by
  * default) go to their own queue, consumed with a short batching window, so that the bulk lane (every
  * other event: persistent 5xx, account issues, counters, which wait minutes by design) can use a long one.
- * Each lane's scopes are disjoint, so nothing is lost by splitting a request's events between them.
+ * Splitting a request's events between the lanes loses and doubles nothing: each event takes one lane, and
+ * a scope that gets events from both (a 500 whose incident is open rides the bulk lane) is written
+ * conditionally and remembers the batches it applied.
  */
 export interface UrgentLane {
   readonly queueUrl: string;
@@ -46,12 +48,22 @@ export interface SendOptions {
   readonly batchPrefix: string;
   /** Receive time (epoch ms), the event time of events without `occurredAt`. */
   readonly receivedAt: number;
+  /**
+   * The producer sends the same events again with the same prefix (a client's ids, a log payload's hash):
+   * then a batch's events must not depend on when it is sent. The urgent-status events keep batches of their
+   * own (`<prefix>-u-<n>`) whichever lane takes them — the urgent lane when any of them still pages, else
+   * the bulk lane — so a retry that finds their incident opened (or no longer open) sends the same
+   * batches, which the settled markers let through once, and the bulk lane's batches never change.
+   */
+  readonly stable?: boolean;
 }
 
 export interface SendResult {
   readonly messages: number;
-  /** Bulk lane: `<batchPrefix>-<n>`; urgent lane: `<batchPrefix>-u-<n>`. */
+  /** Urgent-status events: `<batchPrefix>-u-<n>`; the others `<batchPrefix>-<n>`. */
   readonly batchIds: string[];
+  /** Of `batchIds`, those sent to each lane's queue (all bulk without an urgent lane). */
+  readonly lanes: { readonly urgent: readonly string[]; readonly bulk: readonly string[] };
 }
 
 /** Suffix of the urgent lane's batch prefix: its ids never collide with the bulk lane's. */
@@ -92,6 +104,15 @@ function toCalls(messages: readonly Outgoing[]): Outgoing[][] {
   return calls;
 }
 
+/** Events packed into queue message bodies, and their batch ids (`<batchPrefix>-<n>`). */
+function pack(
+  events: readonly TriageEvent[],
+  options: SendOptions,
+): { bodies: string[]; batchIds: string[] } {
+  const bodies = events.length === 0 ? [] : packEvents(events, options);
+  return { bodies, batchIds: bodies.map((_, n) => `${options.batchPrefix}-${n}`) };
+}
+
 /** The events queue: canonical events packed into queue messages (core/queue-message.ts). */
 export class EventQueue {
   readonly #queueUrl: string;
@@ -112,37 +133,59 @@ export class EventQueue {
 
   /**
    * Pack events into ≤256 KiB messages, send them with SendMessageBatch and retry entries that failed
-   * (on the service's side) with a short backoff. With an urgent lane, its events are packed and sent to
-   * their own queue, in parallel with the rest. Throws QueueSendError if any message was not queued.
+   * (on the service's side) with a short backoff. With an urgent lane, the events that still page are
+   * packed and sent to its queue, in parallel with the rest (see SendOptions.stable for a producer's
+   * retries). Throws QueueSendError if any message was not queued.
    */
   async send(events: readonly TriageEvent[], options: SendOptions): Promise<SendResult> {
     const urgent = this.#urgent;
-    if (!urgent) return this.#sendTo(this.#queueUrl, events, options);
+    if (!urgent) {
+      const { bodies, batchIds } = pack(events, options);
+      await this.#sendAll(this.#queueUrl, bodies);
+      return { messages: bodies.length, batchIds, lanes: { urgent: [], bulk: batchIds } };
+    }
     const candidates = events.filter((event) => urgent.statuses.has(event.status));
     const verdicts =
       urgent.stillUrgent && candidates.length > 0 ? await urgent.stillUrgent(candidates) : undefined;
-    const paging = new Set(candidates.filter((_, n) => verdicts?.[n] !== false));
-    const [first, second] = await Promise.all([
-      this.#sendTo(
-        urgent.queueUrl,
-        events.filter((event) => paging.has(event)),
-        { ...options, batchPrefix: `${options.batchPrefix}${URGENT_BATCH_SUFFIX}` },
-      ),
-      this.#sendTo(
-        this.#queueUrl,
-        events.filter((event) => !paging.has(event)),
-        options,
-      ),
+    const pages = (n: number) => verdicts?.[n] !== false;
+    let toUrgent: readonly TriageEvent[];
+    let toBulk: readonly TriageEvent[];
+    // Sent with the urgent prefix to the bulk queue: the urgent-status events of a stable send whose
+    // incidents are all open.
+    let asideToBulk: readonly TriageEvent[] = [];
+    if (options.stable) {
+      const rest = events.filter((event) => !urgent.statuses.has(event.status));
+      if (candidates.some((_, n) => pages(n))) toUrgent = candidates;
+      else {
+        toUrgent = [];
+        asideToBulk = candidates;
+      }
+      toBulk = rest;
+    } else {
+      const paging = new Set(candidates.filter((_, n) => pages(n)));
+      toUrgent = events.filter((event) => paging.has(event));
+      toBulk = events.filter((event) => !paging.has(event));
+    }
+    const urgentPrefix = { ...options, batchPrefix: `${options.batchPrefix}${URGENT_BATCH_SUFFIX}` };
+    const urgentBatches = pack(toUrgent, urgentPrefix);
+    const bulkBatches = [pack(asideToBulk, urgentPrefix), pack(toBulk, options)];
+    const bulkBodies = bulkBatches.flatMap((batches) => batches.bodies);
+    await Promise.all([
+      this.#sendAll(urgent.queueUrl, urgentBatches.bodies),
+      this.#sendAll(this.#queueUrl, bulkBodies),
     ]);
-    return { messages: first.messages + second.messages, batchIds: [...first.batchIds, ...second.batchIds] };
+    const bulk = bulkBatches.flatMap((batches) => batches.batchIds);
+    return {
+      messages: urgentBatches.bodies.length + bulkBodies.length,
+      batchIds: [...urgentBatches.batchIds, ...bulk],
+      lanes: { urgent: urgentBatches.batchIds, bulk },
+    };
   }
 
-  async #sendTo(queueUrl: string, events: readonly TriageEvent[], options: SendOptions): Promise<SendResult> {
-    const bodies = events.length === 0 ? [] : packEvents(events, options);
+  /** Send message bodies to a queue, in SendMessageBatch calls within both limits. */
+  async #sendAll(queueUrl: string, bodies: readonly string[]): Promise<void> {
     const messages = bodies.map((body, n) => ({ id: `m${n}`, body, bytes: Buffer.byteLength(body) }));
-    const batchIds = bodies.map((_, n) => `${options.batchPrefix}-${n}`);
     for (const call of toCalls(messages)) await this.#sendWithRetries(queueUrl, call);
-    return { messages: messages.length, batchIds };
   }
 
   async #sendWithRetries(queueUrl: string, call: readonly Outgoing[]): Promise<void> {

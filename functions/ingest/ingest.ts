@@ -147,8 +147,9 @@ export function createIngestHandler(deps: IngestDependencies) {
     const receivedAt = clock();
     // When the client named every event, a retry of the request (say, after a timeout that hid a success)
     // makes the same batch ids, which triage counts once; otherwise every request is new.
-    const batchPrefix = generatedIds === 0 ? requestKey(identity.app, events) : newId();
-    const sent = await deps.queue.send(events, { batchPrefix, receivedAt });
+    const identified = generatedIds === 0;
+    const batchPrefix = identified ? requestKey(identity.app, events) : newId();
+    const sent = await deps.queue.send(events, { batchPrefix, receivedAt, stable: identified });
 
     metrics.addMetric('EventsAccepted', MetricUnit.Count, events.length);
     log.info('events accepted', {

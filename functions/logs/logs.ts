@@ -63,7 +63,8 @@ export function createLogsHandler(deps: LogsDependencies) {
     }
     const batchPrefix = batchPrefixOf(payload);
     try {
-      const sent = await deps.queue.send(result.events, { batchPrefix, receivedAt: clock() });
+      // A failed invocation is retried with the same payload, so the same prefix: a stable send.
+      const sent = await deps.queue.send(result.events, { batchPrefix, receivedAt: clock(), stable: true });
       metrics.addMetric('EventsAccepted', MetricUnit.Count, result.events.length);
       log.info('log errors queued', { events: result.events.length, batchIds: sent.batchIds });
       return {

@@ -119,19 +119,37 @@ describe('ingest handler (dynalite + fauxqs)', () => {
       undefined,
     );
 
-    const result = await handler(
-      postEvents({
-        headers: { authorization: `Bearer ${token}` },
-        body: JSON.stringify([
-          { id: 'again', status: 500, model },
-          { id: 'new', status: 500, model: `${model}-other` },
-        ]),
-      }),
-      lambdaContext(),
-    );
-    expect(result.statusCode).toBe(202);
-    expect((await drain(urgentUrl)).flatMap((m) => m.events.map((e) => e.id))).toEqual(['new']);
-    expect((await drain()).flatMap((m) => m.events.map((e) => e.id))).toEqual(['again']);
+    const send = async (events: unknown[]) => {
+      const result = await handler(
+        postEvents({ headers: { authorization: `Bearer ${token}` }, body: JSON.stringify(events) }),
+        lambdaContext(),
+      );
+      expect(result.statusCode).toBe(202);
+      const lanes = async (url?: string) =>
+        (await drain(url)).flatMap((m) => m.events.map((e) => e.message ?? m.batchId));
+      return { urgent: await lanes(urgentUrl), bulk: await lanes() };
+    };
+    // Events without ids: each 500 takes its own lane.
+    expect(
+      await send([
+        { status: 500, model, message: 'again' },
+        { status: 500, model: `${model}-other`, message: 'new' },
+      ]),
+    ).toEqual({ urgent: ['new'], bulk: ['again'] });
+    // A request whose events carry ids keeps its 500s in one batch, whose lane is urgent while one pages…
+    expect(
+      await send([
+        { id: 'again', status: 500, model, message: 'again' },
+        { id: 'new', status: 500, model: `${model}-other`, message: 'new' },
+      ]),
+    ).toEqual({ urgent: ['again', 'new'], bulk: [] });
+    // …and bulk when none does.
+    expect(
+      await send([
+        { id: 'again-2', status: 500, model, message: 'again' },
+        { id: 'other-2', status: 404, message: 'other' },
+      ]),
+    ).toEqual({ urgent: [], bulk: ['again', 'other'] });
   });
 
   it('queues nothing for an unknown token', async () => {

@@ -26,7 +26,7 @@ describe('EventQueue.send', () => {
   it('sends a small batch as one message with the batch id, receive time and every event', async () => {
     sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
     const result = await newQueue().send(events(3), { batchPrefix: 'b1', receivedAt: 1_700_000_000_000 });
-    expect(result).toEqual({ messages: 1, batchIds: ['b1-0'] });
+    expect(result).toEqual({ messages: 1, batchIds: ['b1-0'], lanes: { urgent: [], bulk: ['b1-0'] } });
     const input = sqs.commandCalls(SendMessageBatchCommand)[0]?.args[0].input;
     expect(input?.QueueUrl).toBe(queueUrl);
     const body = parseQueueMessage(input?.Entries?.[0]?.MessageBody ?? '');
@@ -95,6 +95,7 @@ describe('EventQueue.send', () => {
     await expect(newQueue().send([], { batchPrefix: 'x', receivedAt: 1 })).resolves.toEqual({
       messages: 0,
       batchIds: [],
+      lanes: { urgent: [], bulk: [] },
     });
     expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
   });
@@ -128,7 +129,11 @@ describe('EventQueue.send with an urgent lane', () => {
   it('sends the urgent statuses to the urgent queue and everything else to the bulk queue, in order', async () => {
     sqs.on(SendMessageBatchCommand).resolves({ Failed: [] });
     const result = await lanes().send(mixed, { batchPrefix: 'p', receivedAt: 7 });
-    expect(result).toEqual({ messages: 2, batchIds: ['p-u-0', 'p-0'] });
+    expect(result).toEqual({
+      messages: 2,
+      batchIds: ['p-u-0', 'p-0'],
+      lanes: { urgent: ['p-u-0'], bulk: ['p-0'] },
+    });
     const urgent = sentTo(urgentUrl);
     const bulk = sentTo(queueUrl);
     expect(urgent.map((m) => m.batchId)).toEqual(['p-u-0']);
@@ -141,7 +146,7 @@ describe('EventQueue.send with an urgent lane', () => {
   it('sends nothing to a lane without events', async () => {
     sqs.on(SendMessageBatchCommand).resolves({ Failed: [] });
     const result = await lanes().send([{ id: 'x', status: 404 }], { batchPrefix: 'q', receivedAt: 1 });
-    expect(result).toEqual({ messages: 1, batchIds: ['q-0'] });
+    expect(result).toEqual({ messages: 1, batchIds: ['q-0'], lanes: { urgent: [], bulk: ['q-0'] } });
     expect(sentTo(urgentUrl)).toHaveLength(0);
   });
 
@@ -174,6 +179,73 @@ describe('EventQueue.send with an urgent lane', () => {
     expect(sentTo(urgentUrl).flatMap((m) => m.events.map((e) => e.id))).toEqual(['d']);
     // Each event in exactly one lane, the bulk lane in request order.
     expect(sentTo(queueUrl).flatMap((m) => m.events.map((e) => e.id))).toEqual(['a', 'b', 'c', 'e']);
+  });
+
+  describe('a stable send (a producer that retries with the same prefix)', () => {
+    /** A queue whose `stillUrgent` answers from `open`: the ids of events whose incident is open. */
+    const withOpen = (open: ReadonlySet<string>) =>
+      new EventQueue({
+        queueUrl,
+        urgent: {
+          queueUrl: urgentUrl,
+          statuses: new Set([500, 501]),
+          stillUrgent: async (events) => events.map((e) => !open.has(e.id)),
+        },
+        client: new SQSClient({ region: 'us-east-1' }),
+        sleep: noSleep,
+      });
+    const batches = (url: string) =>
+      sentTo(url).map((m) => `${m.batchId}:${m.events.map((e) => e.id).join('')}`);
+
+    it('keeps the urgent-status events in their own batches, in the urgent lane while any of them pages', async () => {
+      sqs.on(SendMessageBatchCommand).resolves({ Failed: [] });
+      // 'b' is open, 'd' is not: both ride the urgent lane, in the batch they always have.
+      const result = await withOpen(new Set(['b'])).send(mixed, {
+        batchPrefix: 's',
+        receivedAt: 1,
+        stable: true,
+      });
+      expect(batches(urgentUrl)).toEqual(['s-u-0:bd']);
+      expect(batches(queueUrl)).toEqual(['s-0:ace']);
+      expect(result.lanes).toEqual({ urgent: ['s-u-0'], bulk: ['s-0'] });
+    });
+
+    it('sends that same batch to the bulk lane once none of them pages, in one call with the rest', async () => {
+      sqs.on(SendMessageBatchCommand).resolves({ Failed: [] });
+      const result = await withOpen(new Set(['b', 'd'])).send(mixed, {
+        batchPrefix: 's',
+        receivedAt: 1,
+        stable: true,
+      });
+      expect(sentTo(urgentUrl)).toEqual([]);
+      expect(batches(queueUrl)).toEqual(['s-u-0:bd', 's-0:ace']);
+      expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(1);
+      expect(result).toEqual({
+        messages: 2,
+        batchIds: ['s-u-0', 's-0'],
+        lanes: { urgent: [], bulk: ['s-u-0', 's-0'] },
+      });
+    });
+
+    it('makes the same batches whatever the incidents, so a resend that changes lanes is counted once', async () => {
+      sqs.on(SendMessageBatchCommand).resolves({ Failed: [] });
+      const sends: string[][] = [];
+      for (const open of [[], ['b'], ['b', 'd']]) {
+        sqs.resetHistory();
+        await withOpen(new Set(open)).send(mixed, { batchPrefix: 's', receivedAt: 1, stable: true });
+        sends.push([...batches(urgentUrl), ...batches(queueUrl)].sort());
+      }
+      expect(sends[1]).toEqual(sends[0]);
+      expect(sends[2]).toEqual(sends[0]);
+      // Without `stable`, the bulk batch's events depend on the incidents (the gap a stable send closes).
+      const unstable: string[][] = [];
+      for (const open of [[], ['b', 'd']]) {
+        sqs.resetHistory();
+        await withOpen(new Set(open)).send(mixed, { batchPrefix: 's', receivedAt: 1 });
+        unstable.push([...batches(urgentUrl), ...batches(queueUrl)].sort());
+      }
+      expect(unstable[1]).not.toEqual(unstable[0]);
+    });
   });
 
   it('fails the whole send when the urgent lane cannot be reached, so the request is not accepted', async () => {

@@ -35,6 +35,7 @@ function setup(options: { includeNonFireworks?: boolean; send?: jest.Mock } = {}
     jest.fn(async (events: readonly TriageEvent[], o: { batchPrefix: string }) => ({
       messages: 1,
       batchIds: [`${o.batchPrefix}-0`],
+      lanes: { urgent: [], bulk: [`${o.batchPrefix}-0`] },
       events,
     }));
   const handler = createLogsHandler({
@@ -60,7 +61,7 @@ describe('logs handler', () => {
     expect(send).toHaveBeenCalledTimes(1);
     const [events, options] = send.mock.calls[0] as [
       TriageEvent[],
-      { batchPrefix: string; receivedAt: number },
+      { batchPrefix: string; receivedAt: number; stable?: boolean },
     ];
     expect(events).toEqual([
       {
@@ -85,6 +86,8 @@ describe('logs handler', () => {
     ]);
     expect(options.receivedAt).toBe(RECEIVED_AT);
     expect(options.batchPrefix).toMatch(/^logs-[0-9a-f]{40}$/);
+    // A retried invocation sends the same payload: its batches must not depend on when they are sent.
+    expect(options.stable).toBe(true);
     expect(outcome).toMatchObject({ outcome: 'processed', linesScanned: 3, events: 2 });
     expect(metric('LogLinesScanned')).toEqual([3]);
     expect(metric('LogErrorsExtracted')).toEqual([2]);
