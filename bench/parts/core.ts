@@ -116,7 +116,10 @@ export function triagePath(
     }
     for (const fingerprint of asked) if (markers.has(fingerprint)) settled.add(fingerprint);
     for (const [key, scoped] of byScope) {
-      const update = applyBatches(key, states.get(key), scoped, invocation.now, config, { settled });
+      const update = applyBatches(key, states.get(key), scoped, invocation.now, config, {
+        settled,
+        owned: true,
+      });
       store(key, update.state, update.intents);
     }
     for (const batch of batches) markers.add(batchFingerprint(batch.batchId));

@@ -134,7 +134,8 @@ export async function triageRecords(
         const { state, intents } = await updateScope(
           key,
           loaded.get(key),
-          (current) => applyBatches(key, current, batches, now, deps.config, { settled }),
+          // Each state read is applied once and never read again (a lost race reads it afresh): owned.
+          (current) => applyBatches(key, current, batches, now, deps.config, { settled, owned: true }),
           repository,
         );
         if (state && intents.length > 0) await deliverIntents(state, intents, deps);

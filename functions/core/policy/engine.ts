@@ -116,6 +116,12 @@ export interface ApplyOptions {
    * forgets them (see recent-batches.ts for why that keeps counting exact).
    */
   readonly settled?: ReadonlySet<string>;
+  /**
+   * The caller gives `state` up: its lists, counts and subject are changed in place instead of copied
+   * (its top-level fields are not, so `state.version` still reads the version it had). Only for a caller
+   * that never reads `state` again, as the triage handler, whose states come fresh from the table.
+   */
+  readonly owned?: boolean;
 }
 
 /**
@@ -131,7 +137,7 @@ export function applyBatches(
   config: PolicyConfig,
   options: ApplyOptions = {},
 ): ScopeUpdate<ScopeState> {
-  const { settled } = options;
+  const { settled, owned = false } = options;
   const candidates: string[] = [];
   const candidateGroups: ErrorRun[] = [];
   const candidateScopes: ScopeDescriptor[] = [];
@@ -162,7 +168,7 @@ export function applyBatches(
   const firstRun = runs[0] as ErrorRun;
   const first = firstRun.times[firstRun.start] as number;
   const draft = state
-    ? draftOf(state)
+    ? draftOf(state, owned)
     : createScope(candidateScopes[remembered.indexOf(false)] as ScopeDescriptor, first);
   draft.recentBatches = rememberBatches(forgetBatches(recent, settled), fingerprints, now, config.dedupe);
   noteRemembered(key, recent, draft.recentBatches, fingerprints);

@@ -37,6 +37,28 @@ export function copySubject(subject: Subject): Subject {
   };
 }
 
+/** `subject` as the engine's literal, sharing its lists and counts (for an owned draft, see draftOf). */
+function reshapedSubject(subject: Subject): Subject {
+  return {
+    id: subject.id,
+    openedAt: subject.openedAt,
+    createdAt: subject.createdAt,
+    firstSeen: subject.firstSeen,
+    lastSeen: subject.lastSeen,
+    count: subject.count,
+    statusCounts: subject.statusCounts,
+    apps: subject.apps,
+    accounts: subject.accounts,
+    models: subject.models,
+    sampleRequestIds: subject.sampleRequestIds,
+    notices: subject.notices,
+    announced: subject.announced,
+    lastNoticeAt: subject.lastNoticeAt,
+    countAtLastNotice: subject.countAtLastNotice,
+    heldBy: subject.heldBy,
+  };
+}
+
 /** A subject opened at event time `openedAt` (processing time `now`), first seen at `firstSeen`. */
 export function newSubject(id: string, openedAt: number, firstSeen: number, now: number): Subject {
   return {
@@ -63,8 +85,19 @@ export function newSubject(id: string, openedAt: number, firstSeen: number, now:
 const recentOf = (state: ScopeState): string =>
   typeof state.recentBatches === 'string' ? state.recentBatches : '';
 
-function incidentRecord(s: IncidentScope, deep: boolean): IncidentScope {
+/**
+ * How a record is copied: `SHARE` shares every part; `COPY` copies every part the lifecycle mutates;
+ * `OWN` shares them too, but rebuilds the subject and pending literals (records read from the table come
+ * from JSON.parse, whose shapes the engine must not see, see above).
+ */
+const SHARE = 0;
+const COPY = 1;
+const OWN = 2;
+type Depth = typeof SHARE | typeof COPY | typeof OWN;
+
+function incidentRecord(s: IncidentScope, depth: Depth): IncidentScope {
   const { pending, current } = s;
+  const deep = depth === COPY;
   return {
     key: s.key,
     version: s.version,
@@ -82,20 +115,25 @@ function incidentRecord(s: IncidentScope, deep: boolean): IncidentScope {
     statusCounts: deep ? copyCounts(s.statusCounts) : s.statusCounts,
     window: deep ? s.window.map(([t, status, count]) => [t, status, count]) : s.window,
     pending:
-      deep && pending
+      depth !== SHARE && pending
         ? {
-            apps: [...pending.apps],
-            accounts: [...pending.accounts],
-            models: [...pending.models],
-            sampleRequestIds: [...pending.sampleRequestIds],
+            apps: deep ? [...pending.apps] : pending.apps,
+            accounts: deep ? [...pending.accounts] : pending.accounts,
+            models: deep ? [...pending.models] : pending.models,
+            sampleRequestIds: deep ? [...pending.sampleRequestIds] : pending.sampleRequestIds,
           }
         : pending,
-    current: deep && current ? copySubject(current) : current,
+    current: subjectOf(current, depth),
     resolvedUpTo: s.resolvedUpTo,
   };
 }
 
-function accountIssueRecord(s: AccountIssueScope, deep: boolean): AccountIssueScope {
+function subjectOf(subject: Subject | undefined, depth: Depth): Subject | undefined {
+  if (subject === undefined || depth === SHARE) return subject;
+  return depth === COPY ? copySubject(subject) : reshapedSubject(subject);
+}
+
+function accountIssueRecord(s: AccountIssueScope, depth: Depth): AccountIssueScope {
   const { current } = s;
   return {
     key: s.key,
@@ -111,12 +149,13 @@ function accountIssueRecord(s: AccountIssueScope, deep: boolean): AccountIssueSc
     account: s.account,
     status: s.status,
     subtype: s.subtype,
-    current: deep && current ? copySubject(current) : current,
+    current: subjectOf(current, depth),
     resolvedUpTo: s.resolvedUpTo,
   };
 }
 
-function counterRecord(s: CounterScope, deep: boolean): CounterScope {
+function counterRecord(s: CounterScope, depth: Depth): CounterScope {
+  const deep = depth === COPY;
   return {
     key: s.key,
     version: s.version,
@@ -136,14 +175,14 @@ function counterRecord(s: CounterScope, deep: boolean): CounterScope {
   };
 }
 
-function recordOf(state: ScopeState, deep: boolean): ScopeState {
+function recordOf(state: ScopeState, depth: Depth): ScopeState {
   switch (state.kind) {
     case 'incident':
-      return incidentRecord(state, deep);
+      return incidentRecord(state, depth);
     case 'account-issue':
-      return accountIssueRecord(state, deep);
+      return accountIssueRecord(state, depth);
     case 'counter':
-      return counterRecord(state, deep);
+      return counterRecord(state, depth);
   }
 }
 
@@ -153,13 +192,13 @@ function recordOf(state: ScopeState, deep: boolean): ScopeState {
  * structuredClone of the whole record; the state given stays untouched. Fields the engine does not know
  * (such as the `appliedBatches` of records from before `recentBatches`) are not carried over.
  */
-export function draftOf(state: ScopeState): ScopeState {
-  return recordOf(state, true);
+export function draftOf(state: ScopeState, owned = false): ScopeState {
+  return recordOf(state, owned ? OWN : COPY);
 }
 
 /** A copy of `state` that shares all its parts: for changing top-level fields only. */
 export function shallowCopy(state: ScopeState): ScopeState {
-  return recordOf(state, false);
+  return recordOf(state, SHARE);
 }
 
 /** The record of a scope first seen at event time `t`. */
@@ -182,7 +221,7 @@ export function createScope(d: ScopeDescriptor, t: number): ScopeState {
           statusCounts: emptyCounts(),
           window: [],
         },
-        false,
+        SHARE,
       );
     case 'account-issue':
       return accountIssueRecord(
@@ -199,7 +238,7 @@ export function createScope(d: ScopeDescriptor, t: number): ScopeState {
           status: d.status,
           subtype: d.subtype,
         },
-        false,
+        SHARE,
       );
     case 'counter':
       return counterRecord(
@@ -218,7 +257,7 @@ export function createScope(d: ScopeDescriptor, t: number): ScopeState {
           apps: [],
           sampleRequestIds: [],
         },
-        false,
+        SHARE,
       );
   }
 }

@@ -157,6 +157,40 @@ describe('policy engine: equivalence with the per-event reference', () => {
   });
 });
 
+describe('policy engine: states handed over (ApplyOptions.owned)', () => {
+  it('gives the reference records and notifications when each state is given up to the engine, as triage does', () => {
+    for (const { seed, config } of SCENARIOS) {
+      const steps = seededStream({ seed, events: 4000, startAt: T0, wide: seed % 2 === 1 });
+      const want = play(ref, steps, config);
+      const got = play(real, steps, config, { owned: true });
+      expect(got.steps).toEqual(want.steps);
+      // Notifications emitted earlier are not changed by later updates of the same subject.
+      expect(canonicalJson(got.intents)).toBe(canonicalJson(want.intents));
+      expect(canonicalJson(got.states)).toBe(canonicalJson(want.states));
+    }
+  });
+
+  it('keeps the top-level fields of the state given, so its version is still the one read', () => {
+    const steps = seededStream({ seed: 5, events: 600, startAt: T0 });
+    let checked = 0;
+    const watching: typeof real = {
+      ...real,
+      applyBatches: (key, state, batches, now, config, options) => {
+        const before = state && { ...state };
+        const update = real.applyBatches(key, state, batches, now, config, options);
+        if (state && before) {
+          expect({ ...state }).toEqual(before);
+          if (update.state) expect(update.state).not.toBe(state);
+          checked++;
+        }
+        return update;
+      },
+    };
+    play(watching, steps, DEFAULT_POLICY, { owned: true });
+    expect(checked).toBeGreaterThan(50);
+  });
+});
+
 describe('policy engine: a quiet gap inside one batch', () => {
   // A subject whose quiet period ends between two errors of the same batch, applied before the sweep ran:
   // the later error resolves it and opens a new one, exactly as event-by-event ingestion does.

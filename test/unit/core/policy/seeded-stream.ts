@@ -215,7 +215,14 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** Play `steps` through `engine` as the triage handler (per invocation) and the sweep (per minute) do. */
-export function play(engine: Engine, played: readonly Step[], config: PolicyConfig): Trace {
+export function play(
+  engine: Engine,
+  played: readonly Step[],
+  config: PolicyConfig,
+  /** Hand each state to the engine (ApplyOptions.owned), as the triage handler does; states are not frozen. */
+  options: { readonly owned?: boolean } = {},
+): Trace {
+  const { owned = false } = options;
   const states = new Map<string, ScopeState>();
   const steps: string[] = [];
   let updates = '';
@@ -231,7 +238,7 @@ export function play(engine: Engine, played: readonly Step[], config: PolicyConf
             update.intents.map((i) => i.notificationId),
           )
         : update.state;
-    states.set(key, deepFreeze(state));
+    states.set(key, owned ? state : deepFreeze(state));
   };
   for (const step of played) {
     updates = '';
@@ -248,7 +255,7 @@ export function play(engine: Engine, played: readonly Step[], config: PolicyConf
       for (const [key, batches] of byScope) {
         store(
           key,
-          engine.applyBatches(key, states.get(key), batches, step.now, config, { settled }),
+          engine.applyBatches(key, states.get(key), batches, step.now, config, { settled, owned }),
           step.publish,
         );
       }
