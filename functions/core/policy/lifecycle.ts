@@ -4,6 +4,7 @@ import type { ErrorRun } from './error-run';
 import { buildIntent } from './intent';
 import { addToWindow, findPersistentRun, pruneWindow } from './persistence-window';
 import { newSubject } from './records';
+import { UNKNOWN_ACCOUNT } from './scope-key';
 import {
   type AccountIssueScope,
   type CounterScope,
@@ -182,7 +183,8 @@ function addRunSamples(samples: string[], runs: readonly ErrorRun[]): void {
 
 /**
  * `addDistinct` of each event's app, account and model, in event order, while a list has room; with the
- * errors per status counted into `counts` (and `also`) when given.
+ * errors per status counted into `counts` (and `also`) when given. `oneModel` / `oneAccount`: every
+ * event of `runs` carries the same model / account (as the scope key says), so it is added once.
  */
 function addRunFacts(
   runs: readonly ErrorRun[],
@@ -191,8 +193,16 @@ function addRunFacts(
   models: string[],
   counts?: Record<string, number>,
   also?: Record<string, number>,
+  oneModel = false,
+  oneAccount = false,
 ): void {
   const max = LIMITS.distinctValues;
+  const firstRun = runs[0];
+  if (firstRun && firstRun.start < firstRun.end) {
+    const first = firstRun.events[firstRun.start] as TriageEvent;
+    if (oneModel) addDistinct(models, first.model);
+    if (oneAccount) addDistinct(accounts, first.account);
+  }
   for (const { events, start, end } of runs) {
     // The first status of each run is tallied locally: most runs have one status.
     const first = (events[start] as TriageEvent).status;
@@ -208,8 +218,8 @@ function addRunFacts(
         }
       } else if (apps.length >= max && accounts.length >= max && models.length >= max) break;
       addDistinct(apps, event.app);
-      addDistinct(accounts, event.account);
-      addDistinct(models, event.model);
+      if (!oneAccount) addDistinct(accounts, event.account);
+      if (!oneModel) addDistinct(models, event.model);
     }
     if (counts) {
       counts[first] = (counts[first] ?? 0) + same;
@@ -289,10 +299,13 @@ export function ingestRuns(
   const lastRun = runs[runs.length - 1] as ErrorRun;
   const first = firstRun.times[firstRun.start] as number;
   const last = lastRun.times[lastRun.end - 1] as number;
+  const quiet = quietMs(scope, config);
+  // The runs are in time order, so `last` is their latest time: below the subject's last seen + the quiet
+  // period, no error can be a quiet period after the one before it (noQuietGap's answer, without the pass).
   if (
     current &&
     last <= now + config.clockSkewSeconds * SECOND &&
-    noQuietGap(current, runs, quietMs(scope, config))
+    (last < current.lastSeen + quiet || noQuietGap(current, runs, quiet))
   ) {
     const count = errorsIn(runs);
     scope.total += count;
@@ -308,6 +321,10 @@ export function ingestRuns(
       current.models,
       current.statusCounts,
       scope.kind === 'incident' ? scope.statusCounts : undefined,
+      // An incident's scope is one model (or none: no event of it has one); an account issue's one
+      // account, unless it is the events without one.
+      scope.kind === 'incident',
+      scope.kind === 'account-issue' && scope.account !== UNKNOWN_ACCOUNT,
     );
     addRunSamples(current.sampleRequestIds, runs);
     return;

@@ -2,9 +2,11 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import type { TriageEvent } from '../../../../functions/core/event';
 import * as engine from '../../../../functions/core/policy';
 import { DEFAULT_POLICY, type PolicyConfig, parsePolicyConfig } from '../../../../functions/core/policy';
 import { eventTime } from '../../../../functions/core/policy/event-time';
+import type { EventBatch } from '../../../../functions/core/policy/types';
 import { T0 } from './policy-harness';
 import * as reference from './reference-engine/engine';
 import { canonicalJson, type Engine, play, type Step, seededStream } from './seeded-stream';
@@ -193,14 +195,22 @@ describe('policy engine: states handed over (ApplyOptions.owned)', () => {
 
 describe('policy engine: a quiet gap inside one batch', () => {
   // A subject whose quiet period ends between two errors of the same batch, applied before the sweep ran:
-  // the later error resolves it and opens a new one, exactly as event-by-event ingestion does.
+  // the later error resolves it and opens a new one, exactly as event-by-event ingestion does. At exactly
+  // the quiet period it resolves it but opens nothing (the error is not after the resolved span); a
+  // millisecond short, it only adds to it.
+  const MIN = 60_000;
   it.each([
-    ['an immediate incident', 500, 15],
-    ['an account-issue group', 402, 60],
+    ['an immediate incident', 500, 15, 15 * MIN + 30_000, 'reopened', true],
+    ['an account-issue group', 402, 60, 60 * MIN + 30_000, 'reopened', true],
+    ['an immediate incident (gap exactly the quiet period)', 500, 15, 15 * MIN, 'resolved', true],
+    ['an account-issue group (gap exactly the quiet period)', 402, 60, 60 * MIN, 'resolved', true],
+    ['an immediate incident (gap 1 ms short)', 500, 15, 15 * MIN - 1, 'continued', true],
+    // The gap from the subject's last seen to the only error of the next batch.
+    ['an immediate incident (gap before the batch, exactly)', 500, 15, 15 * MIN, 'resolved', false],
+    ['an immediate incident (gap before the batch, 1 ms short)', 500, 15, 15 * MIN - 1, 'continued', false],
   ])(
-    'starts a new subject for %s at the error after the gap, as the reference does',
-    (_name, status, quiet) => {
-      const MIN = 60_000;
+    'handles %s at the error after the gap as the reference does',
+    (_name, status, quiet, gap, outcome, within) => {
       const at = (ms: number, id: string) => ({
         id,
         status,
@@ -211,13 +221,18 @@ describe('policy engine: a quiet gap inside one batch', () => {
         occurredAt: new Date(T0 + ms).toISOString(),
       });
       const first = { batchId: 'b1', receivedAt: T0, events: [at(0, 'r1'), at(MIN, 'r2')] };
-      const afterGap = (quiet + 2) * MIN + 30_000;
+      const afterGap = (within ? 2 * MIN : MIN) + gap;
+      // The error after the gap is the batch's latest: whether the batch can be added as a whole turns on it.
       const second = {
         batchId: 'b2',
         receivedAt: T0 + afterGap,
-        events: [at(2 * MIN, 'r3'), at(afterGap, 'r4'), at(afterGap + 5000, 'r5')],
+        events: within ? [at(2 * MIN, 'r3'), at(afterGap, 'r4')] : [at(afterGap, 'r4')],
       };
       const now = T0 + afterGap + 10_000;
+      expect(quiet * MIN).toBe(
+        (status === 500 ? DEFAULT_POLICY.incidents : DEFAULT_POLICY.accountIssues).resolveAfterQuietSeconds *
+          1000,
+      );
       const outcomes = [real, ref].map((e) => {
         const [key] = e.scopeKeysOf([first], DEFAULT_POLICY) as [string];
         const opened = e.applyBatches(key, undefined, [first], T0 + 2 * MIN, DEFAULT_POLICY);
@@ -225,7 +240,45 @@ describe('policy engine: a quiet gap inside one batch', () => {
       });
       expect(canonicalJson(outcomes[0])).toBe(canonicalJson(outcomes[1]));
       const state = outcomes[0]?.state as { current?: { openedAt: number; count: number } };
-      expect(state.current).toMatchObject({ openedAt: T0 + afterGap, count: 2 });
+      if (outcome === 'resolved') expect(state.current).toBeUndefined();
+      else {
+        expect(state.current).toMatchObject(
+          outcome === 'reopened'
+            ? { openedAt: T0 + afterGap, count: 1 }
+            : { openedAt: T0, count: within ? 4 : 3 },
+        );
+      }
     },
   );
+});
+
+describe('policy engine: the distinct values of a scope whose key fixes one of them', () => {
+  it('lists what the events carry, as the reference does, for the account issues of events without an account', () => {
+    const MIN = 60_000;
+    const event = (n: number, fields: { account?: string }): TriageEvent => ({
+      id: `e${n}`,
+      status: 402,
+      app: `app-${n % 2}`,
+      model: `m-${n % 3}`,
+      occurredAt: new Date(T0 + n * 1000).toISOString(),
+      ...fields,
+    });
+    // All land in account#unknown#402: most carry no account, one the literal "unknown".
+    const first: EventBatch = { batchId: 'b1', receivedAt: T0, events: [event(0, {}), event(1, {})] };
+    const second: EventBatch = {
+      batchId: 'b2',
+      receivedAt: T0 + MIN,
+      events: [event(2, {}), event(3, { account: 'unknown' })],
+    };
+    const outcomes = [real, ref].map((e) => {
+      const [key] = e.scopeKeysOf([first], DEFAULT_POLICY) as [string];
+      expect(e.scopeKeysOf([second], DEFAULT_POLICY)).toEqual([key]);
+      const opened = e.applyBatches(key, undefined, [first], T0 + MIN, DEFAULT_POLICY);
+      return e.applyBatches(key, opened.state, [second], T0 + 2 * MIN, DEFAULT_POLICY);
+    });
+    expect(canonicalJson(outcomes[0])).toBe(canonicalJson(outcomes[1]));
+    const state = outcomes[0]?.state as { current?: { accounts: string[]; models: string[] } };
+    expect(state.current?.accounts).toEqual(['unknown']);
+    expect(state.current?.models).toEqual(['m-0', 'm-1', 'm-2']);
+  });
 });
