@@ -22,8 +22,12 @@ export interface SplitBatch {
 // Each batch is split by scope once per config, in one pass, not once per scope key that asks for its events.
 const splitBatches = new WeakMap<EventBatch, SplitBatch>();
 
-// Scratch column of each event's group, reused from batch to batch (a batch is split in one go).
+// Scratch column of each event's group, reused from batch to batch (a batch is split in one go), and per
+// group its descriptor and event count (then where its next event goes). The split's own arrays are exact
+// copies of them: arrays grown by push leave their outgrown stores behind, garbage per batch.
 const groupOf: number[] = [];
+const groupDescriptors: ScopeDescriptor[] = [];
+const next: number[] = [];
 // Per descriptor slot: the split that last saw it, and its group there. Grown as slots appear.
 let stampAt = new Int32Array(256);
 let groupAt = new Int32Array(256);
@@ -58,9 +62,9 @@ export function splitBatch(batch: EventBatch, config: PolicyConfig): SplitBatch 
     for (let i = 0; i < n; i++) parsed.push(eventTime((events[i] as TriageEvent).occurredAt, receivedAt));
     times = parsed;
   }
-  const descriptors: ScopeDescriptor[] = [];
-  // Events per group, then (below) where each group's next event goes.
-  const next: number[] = [];
+  const descriptors = groupDescriptors;
+  descriptors.length = 0;
+  next.length = 0;
   // Descriptors are numbered within their cache (`slot`): a slot stamped with this split's number has its
   // group in groupAt. All descriptors of one split come from one cache, so their slots differ.
   if (splits === MAX_SPLIT) {
@@ -85,20 +89,21 @@ export function splitBatch(batch: EventBatch, config: PolicyConfig): SplitBatch 
     next[g] = (next[g] as number) + 1;
     groupOf[i] = g;
   }
-  const keys: string[] = [];
-  const runs: ErrorRun[] = [];
-  if (descriptors.length === 1) {
-    keys.push((descriptors[0] as ScopeDescriptor).key);
-    runs.push({ events, times, start: 0, end: n });
-  } else if (descriptors.length > 1) {
+  const groups = descriptors.length;
+  const keys: string[] = new Array(groups);
+  const runs: ErrorRun[] = new Array(groups);
+  if (groups === 1) {
+    keys[0] = (descriptors[0] as ScopeDescriptor).key;
+    runs[0] = { events, times, start: 0, end: n };
+  } else if (groups > 1) {
     // Copies to scatter into: same element kinds as the columns, so the writes below never convert them.
     const ordered = events.slice();
     const orderedTimes = times.slice();
     let start = 0;
-    for (let d = 0; d < descriptors.length; d++) {
+    for (let d = 0; d < groups; d++) {
       const end = start + (next[d] as number);
-      keys.push((descriptors[d] as ScopeDescriptor).key);
-      runs.push({ events: ordered, times: orderedTimes, start, end });
+      keys[d] = (descriptors[d] as ScopeDescriptor).key;
+      runs[d] = { events: ordered, times: orderedTimes, start, end };
       next[d] = start;
       start = end;
     }
@@ -116,9 +121,11 @@ export function splitBatch(batch: EventBatch, config: PolicyConfig): SplitBatch 
     config,
     fingerprint: cached?.fingerprint ?? batchFingerprint(batch.batchId),
     keys,
-    descriptors,
+    descriptors: descriptors.slice(),
     runs,
   };
+  // The scratch arrays hold no descriptor beyond the split (the cache may drop them).
+  descriptors.length = 0;
   splitBatches.set(batch, entry);
   return entry;
 }
