@@ -15,8 +15,11 @@ import { copyCounts, emptyCounts } from './status-counts';
  * these shapes by `draftOf`, so the engine sees one shape per kind.
  */
 
-/** A copy of `subject` whose lists and counts can be changed without touching `subject`. */
-export function copySubject(subject: Subject): Subject {
+/**
+ * `subject` as the engine's literal: with `copy`, its lists and counts copied so they can be changed
+ * without touching `subject`; without, shared (for an owned draft, see draftOf).
+ */
+function subjectOf(subject: Subject, copy: boolean): Subject {
   return {
     id: subject.id,
     openedAt: subject.openedAt,
@@ -24,33 +27,11 @@ export function copySubject(subject: Subject): Subject {
     firstSeen: subject.firstSeen,
     lastSeen: subject.lastSeen,
     count: subject.count,
-    statusCounts: copyCounts(subject.statusCounts),
-    apps: [...subject.apps],
-    accounts: [...subject.accounts],
-    models: [...subject.models],
-    sampleRequestIds: [...subject.sampleRequestIds],
-    notices: subject.notices,
-    announced: subject.announced,
-    lastNoticeAt: subject.lastNoticeAt,
-    countAtLastNotice: subject.countAtLastNotice,
-    heldBy: subject.heldBy,
-  };
-}
-
-/** `subject` as the engine's literal, sharing its lists and counts (for an owned draft, see draftOf). */
-function reshapedSubject(subject: Subject): Subject {
-  return {
-    id: subject.id,
-    openedAt: subject.openedAt,
-    createdAt: subject.createdAt,
-    firstSeen: subject.firstSeen,
-    lastSeen: subject.lastSeen,
-    count: subject.count,
-    statusCounts: subject.statusCounts,
-    apps: subject.apps,
-    accounts: subject.accounts,
-    models: subject.models,
-    sampleRequestIds: subject.sampleRequestIds,
+    statusCounts: copy ? copyCounts(subject.statusCounts) : subject.statusCounts,
+    apps: copy ? [...subject.apps] : subject.apps,
+    accounts: copy ? [...subject.accounts] : subject.accounts,
+    models: copy ? [...subject.models] : subject.models,
+    sampleRequestIds: copy ? [...subject.sampleRequestIds] : subject.sampleRequestIds,
     notices: subject.notices,
     announced: subject.announced,
     lastNoticeAt: subject.lastNoticeAt,
@@ -123,14 +104,13 @@ function incidentRecord(s: IncidentScope, depth: Depth): IncidentScope {
             sampleRequestIds: deep ? [...pending.sampleRequestIds] : pending.sampleRequestIds,
           }
         : pending,
-    current: subjectOf(current, depth),
+    current: currentOf(current, depth),
     resolvedUpTo: s.resolvedUpTo,
   };
 }
 
-function subjectOf(subject: Subject | undefined, depth: Depth): Subject | undefined {
-  if (subject === undefined || depth === SHARE) return subject;
-  return depth === COPY ? copySubject(subject) : reshapedSubject(subject);
+function currentOf(subject: Subject | undefined, depth: Depth): Subject | undefined {
+  return subject === undefined || depth === SHARE ? subject : subjectOf(subject, depth === COPY);
 }
 
 function accountIssueRecord(s: AccountIssueScope, depth: Depth): AccountIssueScope {
@@ -149,7 +129,7 @@ function accountIssueRecord(s: AccountIssueScope, depth: Depth): AccountIssueSco
     account: s.account,
     status: s.status,
     subtype: s.subtype,
-    current: subjectOf(current, depth),
+    current: currentOf(current, depth),
     resolvedUpTo: s.resolvedUpTo,
   };
 }
