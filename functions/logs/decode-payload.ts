@@ -11,6 +11,13 @@ const gunzipAsync = promisify(gunzip);
  */
 export const MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024;
 
+/**
+ * How gunzip runs: output in 1 MiB chunks. With zlib's default 16 KiB, the threadpool hands back a 1 MB
+ * payload's ~7 MB of JSON in ~450 pieces, each a round trip through the event loop: 24–26 ms here
+ * against ~8 ms with 1 MiB chunks (and ~7 ms for gunzipSync), for the same bytes.
+ */
+export const GUNZIP_OPTIONS = { maxOutputLength: MAX_DECOMPRESSED_BYTES, chunkSize: 1024 * 1024 } as const;
+
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** Is `data` base64 (by the regex above)? `bytes` is what Buffer.from made of it. */
@@ -52,7 +59,7 @@ export async function decodeLogsPayload(event: unknown): Promise<LogsPayload> {
   if (!isBase64Of(bytes, data)) throw new DecodeFailure('base64', 'awslogs.data is not base64');
   let text: string;
   try {
-    const json = await gunzipAsync(bytes, { maxOutputLength: MAX_DECOMPRESSED_BYTES });
+    const json = await gunzipAsync(bytes, GUNZIP_OPTIONS);
     text = json.toString('utf8');
   } catch (error) {
     throw new DecodeFailure('gzip', `awslogs.data is not gzip: ${(error as Error).message}`, {

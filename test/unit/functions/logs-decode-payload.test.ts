@@ -1,10 +1,29 @@
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import { DecodeFailure, decodeLogsPayload, isBase64Of } from '../../../functions/logs/decode-payload';
+import {
+  DecodeFailure,
+  decodeLogsPayload,
+  isBase64Of,
+  MAX_DECOMPRESSED_BYTES,
+} from '../../../functions/logs/decode-payload';
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 describe('decodeLogsPayload', () => {
+  it('refuses a payload that inflates beyond the limit (a gzip bomb) at the gzip stage', async () => {
+    // ~65 KB of gzip that would inflate to 1 MiB more than the limit.
+    const bomb = gzipSync(Buffer.alloc(MAX_DECOMPRESSED_BYTES + 1024 * 1024, 0x20), { level: 9 });
+    expect(bomb.length).toBeLessThan(1024 * 1024);
+    const failure = await decodeLogsPayload({ awslogs: { data: bomb.toString('base64') } }).catch((e) => e);
+    expect(failure).toBeInstanceOf(DecodeFailure);
+    expect(failure).toMatchObject({ stage: 'gzip' });
+    // Just under it, the same bytes get past gzip (the schema refuses a JSON string of spaces).
+    const under = gzipSync(Buffer.alloc(MAX_DECOMPRESSED_BYTES - 1024, 0x20), { level: 9 });
+    await expect(decodeLogsPayload({ awslogs: { data: under.toString('base64') } })).rejects.toMatchObject({
+      stage: 'json',
+    });
+  });
+
   describe('the base64 check (encode back instead of a regex over the whole payload)', () => {
     const base64ish = fc.oneof(
       fc.uint8Array({ maxLength: 40 }).map((bytes) => Buffer.from(bytes).toString('base64')),
