@@ -150,17 +150,12 @@ export class EventQueue {
     const pages = (n: number) => verdicts?.[n] !== false;
     let toUrgent: readonly TriageEvent[];
     let toBulk: readonly TriageEvent[];
-    // Sent with the urgent prefix to the bulk queue: the urgent-status events of a stable send whose
-    // incidents are all open.
+    // Urgent-status events sent to the bulk queue under the urgent prefix (a stable send's, none paging).
     let asideToBulk: readonly TriageEvent[] = [];
     if (options.stable) {
-      const rest = events.filter((event) => !urgent.statuses.has(event.status));
       if (candidates.some((_, n) => pages(n))) toUrgent = candidates;
-      else {
-        toUrgent = [];
-        asideToBulk = candidates;
-      }
-      toBulk = rest;
+      else [toUrgent, asideToBulk] = [[], candidates];
+      toBulk = events.filter((event) => !urgent.statuses.has(event.status));
     } else {
       const paging = new Set(candidates.filter((_, n) => pages(n)));
       toUrgent = events.filter((event) => paging.has(event));

@@ -169,8 +169,10 @@ function recordOf(state: ScopeState, depth: Depth): ScopeState {
 /**
  * A draft to change: a copy of every part the lifecycle mutates (counts, lists, the window, the subject),
  * sharing what is only ever replaced (the outbox array and its intents, strings). Much cheaper than a
- * structuredClone of the whole record; the state given stays untouched. Fields the engine does not know
- * (such as the `appliedBatches` of records from before `recentBatches`) are not carried over.
+ * structuredClone of the whole record; the state given stays untouched. With `owned` (the caller gives the
+ * state up, ApplyOptions.owned) those parts are shared and changed in place, only the subject and pending
+ * literals are new. Fields the engine does not know (such as the `appliedBatches` of records from before
+ * `recentBatches`) are not carried over.
  */
 export function draftOf(state: ScopeState, owned = false): ScopeState {
   return recordOf(state, owned ? OWN : COPY);
