@@ -1,6 +1,6 @@
 import type { TriageEvent } from '../event';
 import type { PolicyConfig } from './config';
-import type { ErrorRun } from './error-run';
+import { type ErrorRun, errorRunOf } from './error-run';
 import { buildIntent } from './intent';
 import { addToWindow, findPersistentRun, pruneWindow } from './persistence-window';
 import { newSubject } from './records';
@@ -50,24 +50,6 @@ function addSample(samples: string[], requestId: string | undefined): void {
   if (at !== -1) samples.splice(at, 1);
   samples.push(requestId);
   if (samples.length > LIMITS.sampleRequestIds) samples.shift();
-}
-
-/**
- * `addSample` for each id of `events` in order, in one backward pass: the result is the last distinct ids
- * of the samples followed by the events, so only the last few events are read, however many there are.
- */
-function addSamples(samples: string[], events: readonly TriageEvent[]): void {
-  const latest: string[] = [];
-  for (let i = events.length - 1; i >= 0 && latest.length < LIMITS.sampleRequestIds; i--) {
-    const id = (events[i] as TriageEvent).requestId;
-    if (id !== undefined && !latest.includes(id)) latest.push(id);
-  }
-  for (let i = samples.length - 1; i >= 0 && latest.length < LIMITS.sampleRequestIds; i--) {
-    const id = samples[i] as string;
-    if (!latest.includes(id)) latest.push(id);
-  }
-  samples.length = 0;
-  for (let i = latest.length - 1; i >= 0; i--) samples.push(latest[i] as string);
 }
 
 function addToSubject(subject: Subject, event: TriageEvent, t: number, future: boolean): void {
@@ -126,38 +108,6 @@ function resolveCurrent(
   }
   scope.resolvedUpTo = subject.lastSeen + quietMs(scope, config);
   scope.current = undefined;
-}
-
-/**
- * Count errors (in event-time order, `times[i]` for `events[i]`) into a counter scope: the total, first and
- * last seen, what they concern and sample ids — nothing that notifies, so no per-event lifecycle.
- */
-export function countErrors(
-  scope: CounterScope,
-  events: readonly TriageEvent[],
-  times: readonly number[],
-  now: number,
-  config: PolicyConfig,
-): void {
-  const futureAfter = now + config.clockSkewSeconds * SECOND;
-  let { firstSeen, lastSeen } = scope;
-  const { models, accounts, apps } = scope;
-  for (let i = 0; i < events.length; i++) {
-    const t = times[i] as number;
-    // An event stamped in the future is counted but does not move first/last seen.
-    if (t <= futureAfter) {
-      if (t < firstSeen) firstSeen = t;
-      if (t > lastSeen) lastSeen = t;
-    }
-    const event = events[i] as TriageEvent;
-    if (models.length < LIMITS.distinctValues) addDistinct(models, event.model);
-    if (accounts.length < LIMITS.distinctValues) addDistinct(accounts, event.account);
-    if (apps.length < LIMITS.distinctValues) addDistinct(apps, event.app);
-  }
-  scope.total += events.length;
-  scope.firstSeen = firstSeen;
-  scope.lastSeen = lastSeen;
-  addSamples(scope.sampleRequestIds, events);
 }
 
 /**
@@ -234,7 +184,11 @@ function errorsIn(runs: readonly ErrorRun[]): number {
   return count;
 }
 
-/** `countErrors` of runs in event-time order: first and last seen are their ends unless some are future. */
+/**
+ * Count errors of runs in event-time order into a counter scope: the total, first and last seen (the runs'
+ * ends unless some are from the future, which count but move neither), what they concern and sample ids —
+ * nothing that notifies, so no per-event lifecycle.
+ */
 function countRuns(scope: CounterScope, runs: readonly ErrorRun[], now: number, config: PolicyConfig): void {
   const futureAfter = now + config.clockSkewSeconds * SECOND;
   const firstRun = runs[0] as ErrorRun;
@@ -349,7 +303,7 @@ export function ingest(
   out: NotificationIntent[],
 ): void {
   if (scope.kind === 'counter') {
-    countErrors(scope, [event], [t], now, config);
+    countRuns(scope, [errorRunOf([event], [t])], now, config);
     return;
   }
   const future = t > now + config.clockSkewSeconds * SECOND;
