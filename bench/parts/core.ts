@@ -123,7 +123,7 @@ export function triagePath(
       store(key, update.state, update.intents);
     }
     for (const batch of batches) markers.add(batchFingerprint(batch.batchId));
-    triaged += triagedCounts(batches).length;
+    triaged += triagedCounts(batches, config).length;
     if (invocation.now - lastSweep >= 60_000) {
       lastSweep = invocation.now;
       for (const [key, state] of states) {

@@ -160,7 +160,7 @@ export async function triageRecords(
     // else a concurrent copy settled it meanwhile: it has its marker, and that copy counted its events.
   }
   await markSettled(saved, now, markers, deps);
-  countTriaged(triaged, deps.metrics);
+  countTriaged(triaged, deps.config, deps.metrics);
   logTriaged(triaged, deps.logger);
   const batchItemFailures: SQSBatchItemFailure[] = records
     .filter((record) => failed.has(record.messageId))
@@ -240,8 +240,8 @@ function logTriaged(batches: readonly EventBatch[], logger: TriageDeps['logger']
 }
 
 /** EventsTriaged by status and category, one EMF line per distinct pair; counted once the state is saved. */
-function countTriaged(batches: readonly EventBatch[], metrics: Metrics): void {
-  for (const { status, category, count } of triagedCounts(batches)) {
+function countTriaged(batches: readonly EventBatch[], config: PolicyConfig, metrics: Metrics): void {
+  for (const { status, category, count } of triagedCounts(batches, config)) {
     metrics
       .singleMetric()
       .addDimensions({ status, category })

@@ -1,4 +1,7 @@
-import { type Classification, classify, MAX_STATUS, MIN_STATUS } from '../classify';
+import { classify, MAX_STATUS, MIN_STATUS } from '../classify';
+import type { TriageEvent } from '../event';
+import { splitBatch } from './batch-split';
+import type { PolicyConfig } from './config';
 import type { EventBatch } from './types';
 
 /** Errors of one (status, category) pair: one EventsTriaged metric line. */
@@ -8,87 +11,57 @@ export interface TriagedCount {
   readonly count: number;
 }
 
-/** Whether the classification of `status` depends on the message (404 and 412 have subtypes, see classify.ts). */
-const readsMessage = (status: number) => status === 404 || status === 412;
-
 // Scratch tally per valid status, reset after each call: a call sees a few dozen statuses.
 const MIN = MIN_STATUS;
 const perStatus = new Int32Array(MAX_STATUS - MIN_STATUS + 1);
 
 /**
- * Events per (status, category) over `batches`, pairs in order of first appearance (the EventsTriaged
- * metric). An event's classification depends on its status alone except for the statuses that have
- * subtypes, so events are tallied per status (classified once per call), those per classification (each
- * one classified; `classify` returns one shared object per (status, subtype)), in order of first
- * appearance; the tallies are merged into pairs at the end.
+ * Events per (status, category) over `batches` (the EventsTriaged metric), pairs in no particular order.
+ *
+ * A category comes from the catalog row of the status, never from the message (the 404 and 412 subtypes
+ * share their status's category; a test holds classify to that), so events are tallied per status and
+ * each status is classified once. The batches are read as split by scope under `config` (the engine's
+ * split, cached per batch): every event of a counter or an account issue has its scope's status, so
+ * their runs are tallied whole; an incident's run is tallied event by event.
  */
-export function triagedCounts(batches: readonly EventBatch[]): TriagedCount[] {
-  // Tallies in order of first appearance: a status (number) or a classification.
-  const order: (number | Classification)[] = [];
-  const byClassification = new Map<Classification, number>();
+export function triagedCounts(batches: readonly EventBatch[], config: PolicyConfig): TriagedCount[] {
+  // Statuses in order of first appearance (then reset to zero).
+  const order: number[] = [];
   try {
-    return tallied(batches, order, byClassification);
+    return tallied(batches, config, order);
   } finally {
-    for (const tally of order) if (typeof tally === 'number') perStatus[tally - MIN] = 0;
+    for (const status of order) perStatus[status - MIN] = 0;
   }
 }
 
+/** Whether `status` indexes the tally: an integer of 100–599. Anything else goes through classify, which rejects it. */
+function valid(status: number): boolean {
+  const slot = status - MIN;
+  return typeof status === 'number' && slot >= 0 && slot < perStatus.length && (slot | 0) === slot;
+}
+
+function tally(order: number[], status: number, n: number): void {
+  if (!valid(status)) classify(status);
+  const before = perStatus[status - MIN] as number;
+  if (before === 0) order.push(status);
+  perStatus[status - MIN] = before + n;
+}
+
 /** The tallies of `batches` (see triagedCounts), merged into pairs. */
-function tallied(
-  batches: readonly EventBatch[],
-  order: (number | Classification)[],
-  byClassification: Map<Classification, number>,
-): TriagedCount[] {
-  const classified = new Map<number, Map<string | undefined, Classification>>();
+function tallied(batches: readonly EventBatch[], config: PolicyConfig, order: number[]): TriagedCount[] {
   for (const batch of batches) {
-    for (const event of batch.events) {
-      const { status } = event;
-      const slot = status - MIN;
-      // Anything but a valid status goes through classify, which rejects it as it always did.
-      if (
-        typeof status === 'number' &&
-        slot >= 0 &&
-        slot < perStatus.length &&
-        (slot | 0) === slot &&
-        !readsMessage(status)
-      ) {
-        const n = perStatus[slot] as number;
-        if (n === 0) order.push(status);
-        perStatus[slot] = n + 1;
-      } else {
-        // A batch repeats its messages: each (status, message) is classified once.
-        let byMessage = classified.get(status);
-        if (!byMessage) {
-          byMessage = new Map();
-          classified.set(status, byMessage);
-        }
-        let classification = byMessage.get(event.message);
-        if (!classification) {
-          classification = classify(status, event.message);
-          byMessage.set(event.message, classification);
-        }
-        const n = byClassification.get(classification);
-        if (n === undefined) order.push(classification);
-        byClassification.set(classification, (n ?? 0) + 1);
-      }
+    const { runs, descriptors } = splitBatch(batch, config);
+    for (let g = 0; g < runs.length; g++) {
+      const { events, start, end } = runs[g] as (typeof runs)[number];
+      const scope = descriptors[g] as (typeof descriptors)[number];
+      if (scope.kind !== 'incident') tally(order, scope.status, end - start);
+      else for (let i = start; i < end; i++) tally(order, (events[i] as TriageEvent).status, 1);
     }
   }
-  const pairs = new Map<string, { status: string; category: string; count: number }>();
-  for (const tally of order) {
-    let classification: Classification;
-    let n: number;
-    if (typeof tally === 'number') {
-      classification = classify(tally);
-      n = perStatus[tally - MIN] as number;
-    } else {
-      classification = tally;
-      n = byClassification.get(tally) as number;
-    }
-    const { status, category } = classification;
-    const id = `${status}|${category}`;
-    const pair = pairs.get(id);
-    if (pair) pair.count += n;
-    else pairs.set(id, { status: String(status), category, count: n });
-  }
-  return [...pairs.values()];
+  // One category per status: one pair per status.
+  return order.map((status) => ({
+    status: String(status),
+    category: classify(status).category,
+    count: perStatus[status - MIN] as number,
+  }));
 }

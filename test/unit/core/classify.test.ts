@@ -73,5 +73,21 @@ describe('classify', () => {
       expect(subtypeOf(503, 'model not found')).toBeUndefined();
       expect(classify(429, 'LoRA failed to load').subtype).toBeUndefined();
     });
+
+    // The EventsTriaged metric (policy/triaged-counts.ts) tallies per status and classifies each status once.
+    it('leaves the category to the status: no message changes it', () => {
+      const messages = [
+        'Account suspended. Please contact billing.',
+        'LoRA adapter accounts/acme/models/my-lora failed to load',
+        'Model not found, inaccessible, and/or not deployed',
+        'Path not found: /inference/v1/chat/complete',
+        'Not Found',
+        '',
+      ];
+      for (let status = 100; status <= 599; status++) {
+        const { category } = classify(status);
+        for (const message of messages) expect(classify(status, message).category).toBe(category);
+      }
+    });
   });
 });
