@@ -93,11 +93,12 @@ export function triagePath(
   for (const invocation of invocations) {
     // Fresh batch objects: the engine caches scope groups per batch object, which a redelivery would not
     // share. A literal, as parseQueueMessage builds them (a spread's hidden class dies with its objects).
-    const batches = invocation.batches.map(({ batchId, receivedAt, events, times }) => ({
+    const batches = invocation.batches.map(({ batchId, receivedAt, events, times, values }) => ({
       batchId,
       receivedAt,
       events,
       times,
+      values,
     }));
     const byScope = new Map<string, EventBatch[]>();
     for (const batch of batches) {

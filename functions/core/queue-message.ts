@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { type ReadTime, readCanonicalEvent } from './canonical-event';
+import { collectEventValues, collectValues, type ReadTime, readCanonicalEvent } from './canonical-event';
 import { ValidationError } from './errors';
 import type { TriageEvent } from './event';
 import { issuesToFieldErrors, parseCanonicalEvent } from './normalize';
@@ -58,7 +58,7 @@ export function packEvents(
   return bodies;
 }
 
-const read: ReadTime = { time: undefined };
+const read: ReadTime = { time: undefined, values: undefined };
 
 /**
  * Parse and validate one queue message body; throws ValidationError naming what is wrong. The batch
@@ -84,17 +84,26 @@ export function parseQueueMessage(body: string): QueueMessageBody {
   const events: TriageEvent[] = [];
   // Each event's time, read once here while validating `occurredAt`: the policy engine needs them all.
   const times: number[] = [];
-  for (let index = 0; index < items.length; index++) {
-    const item = items[index];
-    const fast = readCanonicalEvent(item, read);
-    if (fast) {
-      events.push(fast);
-      times.push(read.time ?? receivedAt);
-    } else {
-      const event = parseCanonicalEvent(item, `events[${index}]`);
-      events.push(event);
-      times.push(eventTime(event.occurredAt, receivedAt));
+  // And the models, accounts and apps they name (`EventBatch.values`), met while interning them.
+  const values = collectValues();
+  read.values = values;
+  try {
+    for (let index = 0; index < items.length; index++) {
+      const item = items[index];
+      const fast = readCanonicalEvent(item, read);
+      if (fast) {
+        events.push(fast);
+        times.push(read.time ?? receivedAt);
+      } else {
+        const event = parseCanonicalEvent(item, `events[${index}]`);
+        collectEventValues(event, values);
+        events.push(event);
+        times.push(eventTime(event.occurredAt, receivedAt));
+      }
     }
+  } finally {
+    read.values = undefined;
   }
-  return { v: 1, batchId, receivedAt, events, times };
+  const { models, accounts, apps } = values;
+  return { v: 1, batchId, receivedAt, events, times, values: { models, accounts, apps } };
 }

@@ -94,7 +94,7 @@ export function splitBatch(batch: EventBatch, config: PolicyConfig): SplitBatch 
   const runs: ErrorRun[] = new Array(groups);
   if (groups === 1) {
     keys[0] = (descriptors[0] as ScopeDescriptor).key;
-    runs[0] = { events, times, start: 0, end: n };
+    runs[0] = { events, times, start: 0, end: n, values: batch.values };
   } else if (groups > 1) {
     // Copies to scatter into: same element kinds as the columns, so the writes below never convert them.
     const ordered = events.slice();
@@ -103,7 +103,7 @@ export function splitBatch(batch: EventBatch, config: PolicyConfig): SplitBatch 
     for (let d = 0; d < groups; d++) {
       const end = start + (next[d] as number);
       keys[d] = (descriptors[d] as ScopeDescriptor).key;
-      runs[d] = { events: ordered, times: orderedTimes, start, end };
+      runs[d] = { events: ordered, times: orderedTimes, start, end, values: batch.values };
       next[d] = start;
       start = end;
     }

@@ -1,4 +1,5 @@
 import type { TriageEvent } from '../event';
+import type { BatchValues } from './types';
 
 /**
  * One scope's errors of a batch: a range of the batch's columns, `events[start..end)` and their event
@@ -13,6 +14,8 @@ export interface ErrorRun {
   readonly times: readonly number[];
   readonly start: number;
   readonly end: number;
+  /** The models, accounts and apps of the batch the run comes from (a superset of the run's), if known. */
+  readonly values: BatchValues | undefined;
 }
 
 /** Whether the run's event times are non-decreasing. */
@@ -26,5 +29,5 @@ export function isSorted(run: ErrorRun): boolean {
 
 /** One run of `events` with event times `times`. */
 export function errorRunOf(events: readonly TriageEvent[], times: readonly number[]): ErrorRun {
-  return { events, times, start: 0, end: events.length };
+  return { events, times, start: 0, end: events.length, values: undefined };
 }

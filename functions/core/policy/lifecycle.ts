@@ -132,9 +132,21 @@ function addRunSamples(samples: string[], runs: readonly ErrorRun[]): void {
 }
 
 /**
+ * Whether `list` can take none of `values`: it is full, or holds each of them. Then `addDistinct` of any
+ * of them leaves it as it is.
+ */
+function takesNoneOf(list: readonly string[], values: readonly string[], max: number): boolean {
+  if (list.length >= max) return true;
+  for (const value of values) if (!list.includes(value)) return false;
+  return true;
+}
+
+/**
  * `addDistinct` of each event's app, account and model, in event order, while a list has room; with the
  * errors per status counted into `counts` (and `also`) when given. `oneModel` / `oneAccount`: every
- * event of `runs` carries the same model / account (as the scope key says), so it is added once.
+ * event of `runs` carries the same model / account (as the scope key says), so it is added once. A list
+ * that can take none of the values of a run's batch (`ErrorRun.values`) is not offered the run's events:
+ * in steady traffic a scope's lists already hold them all, and only the status counts read every event.
  */
 function addRunFacts(
   runs: readonly ErrorRun[],
@@ -153,29 +165,44 @@ function addRunFacts(
     if (oneModel) addDistinct(models, first.model);
     if (oneAccount) addDistinct(accounts, first.account);
   }
-  for (const { events, start, end } of runs) {
-    // The first status of each run is tallied locally: most runs have one status.
-    const first = (events[start] as TriageEvent).status;
-    let same = 0;
+  for (const { events, start, end, values } of runs) {
+    if (counts) countStatuses(events, start, end, counts, also);
+    const withApps = values === undefined || !takesNoneOf(apps, values.apps, max);
+    const withAccounts =
+      !oneAccount && (values === undefined || !takesNoneOf(accounts, values.accounts, max));
+    const withModels = !oneModel && (values === undefined || !takesNoneOf(models, values.models, max));
+    if (!withApps && !withAccounts && !withModels) continue;
     for (let i = start; i < end; i++) {
+      if (apps.length >= max && accounts.length >= max && models.length >= max) break;
       const event = events[i] as TriageEvent;
-      if (counts) {
-        const { status } = event;
-        if (status === first) same++;
-        else {
-          counts[status] = (counts[status] ?? 0) + 1;
-          if (also) also[status] = (also[status] ?? 0) + 1;
-        }
-      } else if (apps.length >= max && accounts.length >= max && models.length >= max) break;
-      addDistinct(apps, event.app);
-      if (!oneAccount) addDistinct(accounts, event.account);
-      if (!oneModel) addDistinct(models, event.model);
-    }
-    if (counts) {
-      counts[first] = (counts[first] ?? 0) + same;
-      if (also) also[first] = (also[first] ?? 0) + same;
+      if (withApps) addDistinct(apps, event.app);
+      if (withAccounts) addDistinct(accounts, event.account);
+      if (withModels) addDistinct(models, event.model);
     }
   }
+}
+
+/** Errors per status of `events[start..end)` counted into `counts` (and `also`). */
+function countStatuses(
+  events: readonly TriageEvent[],
+  start: number,
+  end: number,
+  counts: Record<string, number>,
+  also: Record<string, number> | undefined,
+): void {
+  // The first status is tallied locally: most runs have one status.
+  const first = (events[start] as TriageEvent).status;
+  let same = 0;
+  for (let i = start; i < end; i++) {
+    const { status } = events[i] as TriageEvent;
+    if (status === first) same++;
+    else {
+      counts[status] = (counts[status] ?? 0) + 1;
+      if (also) also[status] = (also[status] ?? 0) + 1;
+    }
+  }
+  counts[first] = (counts[first] ?? 0) + same;
+  if (also) also[first] = (also[first] ?? 0) + same;
 }
 
 function errorsIn(runs: readonly ErrorRun[]): number {

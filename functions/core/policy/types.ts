@@ -75,6 +75,20 @@ export interface EventBatch {
    * of another length) the engine parses the times itself.
    */
   readonly times?: readonly number[];
+  /**
+   * Every model, account and app among the events (each at least once, any order). Set by the queue
+   * message parser, which meets each value while interning it; the engine then skips the per-event
+   * distinct-value checks of a scope whose lists already hold all of them. Must not miss a value: when
+   * absent, the engine checks every event.
+   */
+  readonly values?: BatchValues;
+}
+
+/** {@link EventBatch.values}. */
+export interface BatchValues {
+  readonly models: readonly string[];
+  readonly accounts: readonly string[];
+  readonly apps: readonly string[];
 }
 
 /** The result of applying events to, or sweeping, one scope. */
