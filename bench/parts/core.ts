@@ -110,7 +110,9 @@ export function triagePath(
     }
     // As the handler: the markers asked for are the messages' and those of every batch a scope remembers.
     const settled = new Set<string>();
-    const asked = batches.map((batch) => batchFingerprint(batch.batchId));
+    // Once per message, as the handler keeps it with the message.
+    const fingerprints = batches.map((batch) => batchFingerprint(batch.batchId));
+    const asked = fingerprints.slice();
     for (const key of byScope.keys()) {
       const recent = states.get(key)?.recentBatches;
       if (recent) asked.push(...rememberedFingerprints(recent));
@@ -123,7 +125,7 @@ export function triagePath(
       });
       store(key, update.state, update.intents);
     }
-    for (const batch of batches) markers.add(batchFingerprint(batch.batchId));
+    for (const fingerprint of fingerprints) markers.add(fingerprint);
     triaged += triagedCounts(batches, config).length;
     if (invocation.now - lastSweep >= 60_000) {
       lastSweep = invocation.now;

@@ -110,25 +110,36 @@ function resolveCurrent(
   scope.current = undefined;
 }
 
+// Scratch list of addRunSamples: its first `n` entries are the call's (a fixed store, never reallocated).
+const latest: string[] = new Array<string>(LIMITS.sampleRequestIds).fill('');
+
+/** Whether `id` is among the first `n` entries of `latest`. */
+function inLatest(id: string, n: number): boolean {
+  for (let i = 0; i < n; i++) if (latest[i] === id) return true;
+  return false;
+}
+
 /**
  * `addSample` of every event of `runs` in order: the result is the last distinct ids of the samples
- * followed by the runs' events, so only the last few events are read.
+ * followed by the runs' events, so only the last few events are read. The list is written over in place
+ * (emptying it first would drop its store, and refilling it allocate another).
  */
 function addRunSamples(samples: string[], runs: readonly ErrorRun[]): void {
-  const latest: string[] = [];
-  for (let r = runs.length - 1; r >= 0 && latest.length < LIMITS.sampleRequestIds; r--) {
+  const max = LIMITS.sampleRequestIds;
+  let n = 0;
+  for (let r = runs.length - 1; r >= 0 && n < max; r--) {
     const { events, start, end } = runs[r] as ErrorRun;
-    for (let i = end - 1; i >= start && latest.length < LIMITS.sampleRequestIds; i--) {
+    for (let i = end - 1; i >= start && n < max; i--) {
       const id = (events[i] as TriageEvent).requestId;
-      if (id !== undefined && !latest.includes(id)) latest.push(id);
+      if (id !== undefined && !inLatest(id, n)) latest[n++] = id;
     }
   }
-  for (let i = samples.length - 1; i >= 0 && latest.length < LIMITS.sampleRequestIds; i--) {
+  for (let i = samples.length - 1; i >= 0 && n < max; i--) {
     const id = samples[i] as string;
-    if (!latest.includes(id)) latest.push(id);
+    if (!inLatest(id, n)) latest[n++] = id;
   }
-  samples.length = 0;
-  for (let i = latest.length - 1; i >= 0; i--) samples.push(latest[i] as string);
+  for (let i = 0; i < n; i++) samples[i] = latest[n - 1 - i] as string;
+  samples.length = n;
 }
 
 /**
