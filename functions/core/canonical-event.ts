@@ -77,30 +77,16 @@ function intern(value: string): string {
   return internEntry(value).value;
 }
 
-/** The interned instance of a model, added to `values` unless already there. */
-function internModel(value: string, values: ValueCollector | undefined): string {
-  const entry = internEntry(value);
-  if (values !== undefined && entry.model !== values.stamp) {
-    entry.model = values.stamp;
-    values.models.push(entry.value);
-  }
-  return entry.value;
-}
+/** The fields whose values a collector gathers, and the list each goes to. */
+type Collected = 'model' | 'account' | 'app';
+const LIST_OF = { model: 'models', account: 'accounts', app: 'apps' } as const;
 
-function internAccount(value: string, values: ValueCollector | undefined): string {
+/** The interned instance of a `field` value, added to `values` unless already there. */
+function internValue(value: string, field: Collected, values: ValueCollector | undefined): string {
   const entry = internEntry(value);
-  if (values !== undefined && entry.account !== values.stamp) {
-    entry.account = values.stamp;
-    values.accounts.push(entry.value);
-  }
-  return entry.value;
-}
-
-function internApp(value: string, values: ValueCollector | undefined): string {
-  const entry = internEntry(value);
-  if (values !== undefined && entry.app !== values.stamp) {
-    entry.app = values.stamp;
-    values.apps.push(entry.value);
+  if (values !== undefined && entry[field] !== values.stamp) {
+    entry[field] = values.stamp;
+    values[LIST_OF[field]].push(entry.value);
   }
   return entry.value;
 }
@@ -110,9 +96,9 @@ export function collectEventValues(
   event: Pick<TriageEvent, 'model' | 'account' | 'app'>,
   values: ValueCollector,
 ): void {
-  if (event.model !== undefined) internModel(event.model, values);
-  if (event.account !== undefined) internAccount(event.account, values);
-  if (event.app !== undefined) internApp(event.app, values);
+  if (event.model !== undefined) internValue(event.model, 'model', values);
+  if (event.account !== undefined) internValue(event.account, 'account', values);
+  if (event.app !== undefined) internValue(event.app, 'app', values);
 }
 
 const isText = (value: unknown, max: number): value is string =>
@@ -157,11 +143,11 @@ export function readCanonicalEvent(input: unknown, read: ReadTime): TriageEvent 
         break;
       case 'model':
         if (!isText(value, TEXT_LIMITS.model)) return undefined;
-        event.model = internModel(value, read.values);
+        event.model = internValue(value, 'model', read.values);
         break;
       case 'account':
         if (!isText(value, TEXT_LIMITS.account)) return undefined;
-        event.account = internAccount(value, read.values);
+        event.account = internValue(value, 'account', read.values);
         break;
       case 'apiKeyId':
         if (!isText(value, TEXT_LIMITS.apiKeyId) || looksLikeSecret(value)) return undefined;
@@ -175,7 +161,7 @@ export function readCanonicalEvent(input: unknown, read: ReadTime): TriageEvent 
         break;
       case 'app':
         if (!isText(value, TEXT_LIMITS.app)) return undefined;
-        event.app = internApp(value, read.values);
+        event.app = internValue(value, 'app', read.values);
         break;
       case 'environment':
         if (!isText(value, TEXT_LIMITS.environment)) return undefined;
