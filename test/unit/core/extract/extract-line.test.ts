@@ -1,4 +1,8 @@
-import { extractFromLine } from '../../../../functions/core/extract/extract-line';
+import {
+  extractFromLine,
+  jsonRecordOf,
+  passesFirstLook,
+} from '../../../../functions/core/extract/extract-line';
 
 describe('extractFromLine', () => {
   it('reads status, provider, model, error type and code and the body message from an SDK exception', () => {
@@ -143,5 +147,36 @@ describe('extractFromLine', () => {
   it('returns nothing for empty and ordinary lines', () => {
     expect(extractFromLine('')).toBeUndefined();
     expect(extractFromLine('INFO worker started')).toBeUndefined();
+  });
+});
+
+describe('the first look and the JSON record (the pieces the benchmark times as the floor of this design)', () => {
+  it('lets through every line that reports an error, and stops lines without a status or error word', () => {
+    const errors = [
+      'Error code: 429',
+      'HTTP/1.1 503 Service Unavailable',
+      JSON.stringify({ statusCode: 500, msg: 'upstream' }),
+      JSON.stringify({ error: { code: 'NOT_FOUND' } }),
+      'openai.RateLimitError: slow down',
+    ];
+    for (const line of errors) {
+      expect(extractFromLine(line)).toBeDefined();
+      expect(passesFirstLook(line)).toBe(true);
+    }
+    for (const line of ['', '{}', 'INFO worker started', JSON.stringify({ status: 200, latency_ms: 12 })]) {
+      expect(passesFirstLook(line)).toBe(false);
+      expect(extractFromLine(line)).toBeUndefined();
+    }
+  });
+
+  it('finds the JSON record of a whole line or after a Lambda runtime prefix, and none in text', () => {
+    const record = { status: 503, message: 'upstream failed' };
+    expect(jsonRecordOf(JSON.stringify(record))).toEqual(record);
+    expect(jsonRecordOf(`2026-11-25T15:00:00.000Z\tabc-123\tERROR\t${JSON.stringify(record)}`)).toEqual(
+      record,
+    );
+    expect(jsonRecordOf('ERROR upstream failed with 503')).toBeUndefined();
+    expect(jsonRecordOf('{not json} took 503ms')).toBeUndefined();
+    expect(jsonRecordOf('[1,2,3]')).toBeUndefined();
   });
 });
