@@ -153,7 +153,7 @@ export const corePart: BenchPart = {
     const comparison = await compare(
       () => triagePath(invocations, config),
       () => JSON.parse(text),
-      { runs: quick ? 3 : 15, warmup: quick ? 1 : 3 },
+      { runs: quick ? 5 : 15, warmup: 3 },
     );
     // See compare: without a forced full GC before each run, V8 keeps the engine's optimized code.
     const steady = await compare(
