@@ -38,12 +38,14 @@ export const UNKNOWN_ACCOUNT = 'unknown';
 const MAX_PART = 200;
 
 /**
- * One key component: `#` (the separator), `%`, spaces and non-ASCII are percent-encoded so keys never
+ * One key component: `#` (the separator), `%`, spaces and non-ASCII are percent-encoded (never throwing) so keys never
  * collide and stay ASCII; very long values keep a readable prefix plus a hash so the key stays < 1 KB.
  */
 export function keyPart(value: string | undefined): string {
   if (value === undefined) return '';
-  const encoded = value.replace(/[%#\s]|[^\x21-\x7e]/gu, (c) => encodeURIComponent(c));
+  // A lone surrogate (possible in a JS string, not in UTF-8) is encoded as U+FFFD, as the ingest
+  // boundary replaces it: encodeURIComponent would throw on it.
+  const encoded = value.replace(/[%#\s]|[^\x21-\x7e]/gu, (c) => encodeURIComponent(c.toWellFormed()));
   return encoded.length <= MAX_PART ? encoded : `${encoded.slice(0, MAX_PART - 20)}~${stableHash(value)}`;
 }
 
