@@ -106,7 +106,15 @@ const headersValue = () =>
 
 /** Fields of the canonical event as they may arrive (all optional here; status is checked on the whole). */
 const canonicalFields = () => ({
-  id: z.optional(text('id').check(z.regex(ID_PATTERN, 'id must be printable ASCII without spaces'))),
+  id: z.optional(
+    text('id').check(
+      z.regex(ID_PATTERN, 'id must be printable ASCII without spaces'),
+      // Ids are stored, logged and echoed in the 202: one that carries a credential is refused, not kept.
+      z.refine((value) => !looksLikeSecret(value), {
+        error: 'id must not contain a credential (an API key, token or password): ids are stored and echoed',
+      }),
+    ),
+  ),
   status: z.optional(statusValue()),
   message: z.optional(z.string({ error: 'message must be a string' })),
   requestId: z.optional(text('requestId')),

@@ -15,7 +15,8 @@ import {
   type TriageEvent,
   toIsoTime,
 } from './event';
-import { looksLikeSecret, redactText } from './redact';
+import { redactText } from './redact';
+import { wellFormedText } from './safe-text';
 
 /** More events than one request may carry. */
 export class TooManyEventsError extends TriageError {
@@ -105,21 +106,26 @@ function fromErrorBody(body: Json | undefined): ErrorBodyFields {
   };
 }
 
-function capped(value: string | undefined, max = 256): string | undefined {
+/**
+ * A text field as it is kept: well-formed (see safe-text.ts), secrets redacted, at most `max` UTF-16 units.
+ */
+function kept(value: string | undefined, max = 256): string | undefined {
   if (value === undefined) return undefined;
-  const redacted = redactText(value);
+  const redacted = redactText(wellFormedText(value));
   return redacted.length > max ? redacted.slice(0, max) : redacted;
 }
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** What the canonical event is made of, besides the time and the headers. */
 type CanonicalFields = Omit<IncomingEvent, 'occurredAt' | 'headers'>;
 
+/** Only the defined fields of `fields`: the canonical event has no `undefined` values. */
+function definedOnly<T extends object>(fields: T): T {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as T;
+}
+
 /**
- * The canonical event of a validated input, given each field as read (by the fast path or from zod's
- * output), its time already in canonical form and the `x-request-id` of its headers. Only defined keys
- * are set, in a fixed order, so events of the same shape share one hidden class and serialize alike.
+ * The canonical event of a validated input, given its time in canonical form and the `x-request-id` of
+ * its headers. Every text is made well-formed and redacted here, once, for every place it goes.
  */
 function canonicalEvent(
   options: NormalizeOptions,
@@ -131,45 +137,28 @@ function canonicalEvent(
   const status = toStatus(input.status) ?? toStatus(input.statusCode) ?? body.status;
   if (status === undefined)
     throw new ValidationError('status is required', [{ path: 'status', message: 'missing' }]);
-  // An empty literal, not `{ id, status }`: V8 gives it no allocation site. A literal's site learns from
-  // events that outlive a scavenge (a large batch kept alive) to allocate them in old space, after which
-  // every young string they hold (ids, redacted texts) survives each scavenge too: ~30 ms per 100 000.
-  const event = {} as Mutable<TriageEvent>;
-  event.id = input.id ?? options.newId();
-  event.status = status;
   const rawMessage = input.message ?? body.message;
-  if (rawMessage !== undefined) {
-    const message = redactText(rawMessage);
-    if (message.length > LIMITS.maxMessageChars) {
-      event.message = message.slice(0, LIMITS.maxMessageChars);
-      event.messageTruncated = true;
-    } else {
-      event.message = message;
-    }
-  }
-  const requestId = capped(input.requestId ?? headerRequestId ?? body.requestId);
-  if (requestId !== undefined) event.requestId = requestId;
-  const model = capped(input.model);
-  if (model !== undefined) event.model = model;
-  const account = capped(input.account, 128);
-  if (account !== undefined) event.account = account;
-  const apiKeyId = capped(input.apiKeyId, 128);
-  if (apiKeyId !== undefined) event.apiKeyId = apiKeyId;
-  const endpoint = capped(input.endpoint, 512);
-  if (endpoint !== undefined) event.endpoint = endpoint;
-  if (input.method !== undefined) event.method = input.method.toUpperCase();
-  const app = capped(input.app, 128);
-  if (app !== undefined) event.app = app;
-  const environment = capped(input.environment, 64);
-  if (environment !== undefined) event.environment = environment;
-  if (occurredAt !== undefined) event.occurredAt = occurredAt;
-  const errorType = capped(body.errorType);
-  if (errorType !== undefined) event.errorType = errorType;
-  const errorCode = capped(body.errorCode);
-  if (errorCode !== undefined) event.errorCode = errorCode;
-  if (input.provider !== undefined) event.provider = input.provider;
-  if (options.source !== undefined) event.source = options.source;
-  return event;
+  const message = rawMessage === undefined ? undefined : kept(rawMessage, Number.POSITIVE_INFINITY);
+  const truncated = message !== undefined && message.length > LIMITS.maxMessageChars;
+  return definedOnly<TriageEvent>({
+    id: input.id ?? options.newId(),
+    status,
+    message: truncated ? message.slice(0, LIMITS.maxMessageChars) : message,
+    messageTruncated: truncated ? true : undefined,
+    requestId: kept(input.requestId ?? headerRequestId ?? body.requestId),
+    model: kept(input.model),
+    account: kept(input.account, 128),
+    apiKeyId: kept(input.apiKeyId, 128),
+    endpoint: kept(input.endpoint, 512),
+    method: input.method?.toUpperCase(),
+    app: kept(input.app, 128),
+    environment: kept(input.environment, 64),
+    occurredAt,
+    errorType: kept(body.errorType),
+    errorCode: kept(body.errorCode),
+    provider: input.provider,
+    source: options.source,
+  });
 }
 
 /** Turn one validated incoming event into the canonical event: redacted, capped, unknown fields gone. */
@@ -177,169 +166,6 @@ export function toCanonical(input: IncomingEvent, options: NormalizeOptions): Tr
   const occurredAt = input.occurredAt === undefined ? undefined : toIsoTime(input.occurredAt);
   const requestId = input.requestId === undefined ? requestIdHeader(input.headers) : undefined;
   return canonicalEvent(options, input, occurredAt, requestId);
-}
-
-/** A text field the schema accepts as it is (absent, or 1 to `max` UTF-16 units). */
-const fits = (value: unknown, max: number): value is string | undefined =>
-  value === undefined || (typeof value === 'string' && value.length > 0 && value.length <= max);
-
-/**
- * An object that z.record reads exactly as JSON.parse made it: plain prototype, no own `constructor`
- * (z.record's plain-object test looks at it), no symbol keys (z.record rejects them).
- */
-const isJsonRecord = (value: unknown): value is Json =>
-  typeof value === 'object' &&
-  value !== null &&
-  Object.getPrototypeOf(value) === Object.prototype &&
-  !Object.hasOwn(value, 'constructor') &&
-  Object.getOwnPropertySymbols(value).length === 0;
-
-/**
- * The fast path of {@link normalizeEvent}: validate and convert in one pass, without zod, the inputs
- * the schema accepts as they are — nearly all of them. Returns undefined for anything else (invalid,
- * or a rare shape such as an over-long text that zod measures in code points), and zod decides: it stays
- * the source of truth for what is accepted and for the error details. When this returns an event, it is
- * the one `toCanonical(incomingEventSchema().parse(input))` makes (the unit tests check this on generated
- * inputs). Reads each own key once (for...in over a plain object, as JSON.parse makes them).
- */
-export function normalizeCommonEvent(input: Json, options: NormalizeOptions): TriageEvent | undefined {
-  // for...in sees what zod's reads see when nothing is inherited but Object.prototype's own (non-enumerable) keys.
-  const prototype: unknown = Object.getPrototypeOf(input);
-  if (prototype !== Object.prototype && prototype !== null) return undefined;
-  let id: unknown;
-  let status: unknown;
-  let statusCode: unknown;
-  let message: unknown;
-  let requestId: unknown;
-  let model: unknown;
-  let account: unknown;
-  let apiKeyId: unknown;
-  let endpoint: unknown;
-  let method: unknown;
-  let app: unknown;
-  let environment: unknown;
-  let occurredAt: unknown;
-  let provider: unknown;
-  let body: unknown;
-  let headers: unknown;
-  for (const key in input) {
-    const value = input[key];
-    switch (key) {
-      case 'id':
-        id = value;
-        break;
-      case 'status':
-        status = value;
-        break;
-      case 'statusCode':
-        statusCode = value;
-        break;
-      case 'message':
-        message = value;
-        break;
-      case 'requestId':
-        requestId = value;
-        break;
-      case 'model':
-        model = value;
-        break;
-      case 'account':
-        account = value;
-        break;
-      case 'apiKeyId':
-        apiKeyId = value;
-        break;
-      case 'endpoint':
-        endpoint = value;
-        break;
-      case 'method':
-        method = value;
-        break;
-      case 'app':
-        app = value;
-        break;
-      case 'environment':
-        environment = value;
-        break;
-      case 'occurredAt':
-        occurredAt = value;
-        break;
-      case 'provider':
-        provider = value;
-        break;
-      case 'body':
-        body = value;
-        break;
-      case 'headers':
-        headers = value;
-        break;
-    }
-  }
-  if (
-    !fits(id, TEXT_LIMITS.id) ||
-    (id !== undefined && !ID_PATTERN.test(id)) ||
-    (status !== undefined && toStatus(status) === undefined) ||
-    (statusCode !== undefined && toStatus(statusCode) === undefined) ||
-    (message !== undefined && typeof message !== 'string') ||
-    !fits(requestId, TEXT_LIMITS.requestId) ||
-    !fits(model, TEXT_LIMITS.model) ||
-    !fits(account, TEXT_LIMITS.account) ||
-    !fits(apiKeyId, TEXT_LIMITS.apiKeyId) ||
-    (apiKeyId !== undefined && looksLikeSecret(apiKeyId)) ||
-    !fits(endpoint, TEXT_LIMITS.endpoint) ||
-    !fits(method, TEXT_LIMITS.method) ||
-    (method !== undefined && !METHOD_PATTERN.test(method)) ||
-    !fits(app, TEXT_LIMITS.app) ||
-    !fits(environment, TEXT_LIMITS.environment) ||
-    (provider !== undefined && provider !== 'fireworks' && provider !== 'unknown') ||
-    (body !== undefined && typeof body !== 'string' && !isJsonRecord(body)) ||
-    (status === undefined && statusCode === undefined && !hasBodyStatus(body))
-  )
-    return undefined;
-  let requestHeader: unknown;
-  if (headers !== undefined) {
-    if (!isJsonRecord(headers)) return undefined;
-    let found = false;
-    for (const name of Object.keys(headers)) {
-      const value = headers[name];
-      if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) if (typeof value[i] !== 'string') return undefined;
-      } else if (typeof value !== 'string' && !(typeof value === 'number' && Number.isFinite(value))) {
-        return undefined;
-      }
-      // The first header of that name decides, as in requestIdHeader().
-      if (!found && isRequestIdHeader(name)) {
-        found = true;
-        requestHeader = Array.isArray(value) ? value[0] : value;
-      }
-    }
-  }
-  let time: string | undefined;
-  if (occurredAt !== undefined) {
-    time = toIsoTime(occurredAt);
-    if (time === undefined) return undefined;
-  }
-  return canonicalEvent(
-    options,
-    {
-      id,
-      status,
-      statusCode,
-      message,
-      requestId,
-      model,
-      account,
-      apiKeyId,
-      endpoint,
-      method,
-      app,
-      environment,
-      provider,
-      body: body as IncomingEvent['body'],
-    },
-    time,
-    requestId === undefined ? str(requestHeader) : undefined,
-  );
 }
 
 /** The schema path of {@link normalizeEvent}: every input, and the field errors of invalid ones. */
@@ -360,14 +186,9 @@ function normalizeWithSchema(input: unknown, options: NormalizeOptions, path: st
   return toCanonical(parsed.data, options);
 }
 
-const isObject = (value: unknown): value is Json =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
-
 /** Validate and normalize one event; `path` prefixes field names in errors (e.g. `events[3]`). */
 export function normalizeEvent(input: unknown, options: NormalizeOptions, path = ''): TriageEvent {
-  return (
-    (isObject(input) && normalizeCommonEvent(input, options)) || normalizeWithSchema(input, options, path)
-  );
+  return normalizeWithSchema(input, options, path);
 }
 
 /**
@@ -411,14 +232,8 @@ export function normalizeBody(body: unknown, options: NormalizeOptions): TriageE
   const events: TriageEvent[] = [];
   const details: FieldError[] = [];
   for (let index = 0; index < items.length; index++) {
-    const item = items[index];
-    const common = isObject(item) ? normalizeCommonEvent(item, options) : undefined;
-    if (common) {
-      events.push(common);
-      continue;
-    }
     try {
-      events.push(normalizeWithSchema(item, options, `${prefix}[${index}]`));
+      events.push(normalizeWithSchema(items[index], options, `${prefix}[${index}]`));
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       details.push(...error.details);

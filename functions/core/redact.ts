@@ -1,6 +1,11 @@
 /**
  * Secret redaction, applied before anything is stored, logged or published. Errs on the side of
  * removing too much: a lost token in a message costs nothing, a leaked key costs a rotation.
+ *
+ * What people paste into error reports: provider API keys (`fw_…`, `sk-…`, this service's `fet_…`),
+ * bearer and basic credentials, AWS access key ids and secret keys, JWTs, `password=…`-style pairs in
+ * every notation (env, query string, JSON, Python repr, quoted values with spaces), and credentials in
+ * URLs (`https://user:pass@host`).
  */
 
 export const REDACTED = '[REDACTED]';
@@ -9,65 +14,66 @@ export const REDACTED = '[REDACTED]';
 const SECRET_HEADERS =
   /^(?:authorization|proxy-authorization|x-api-key|api-key|x-fireworks-api-key|cookie|set-cookie)$/i;
 
-interface Redaction {
-  readonly pattern: RegExp;
-  readonly replacement: string;
-  /** A cheap test every match of `pattern` passes: a string that fails it is left as it is. */
-  readonly marker: (text: string) => boolean;
-}
+/**
+ * Names whose value is a credential: `password`, `db_password`, `AWS_SECRET_ACCESS_KEY`, `x-api-key`,
+ * `client_secret`, `github_token`, `passwd`, `pwd`, `Authorization`, … (any name ending in one of them).
+ * Plural or longer words (`max_tokens`, `token_type`, `keys`) are not names of a credential.
+ */
+const SECRET_NAME =
+  '[A-Za-z0-9_.-]*?(?:authorization|api[_-]?key|apikey|access[_-]?key(?:[_-]?id)?|private[_-]?key|secret(?:[_-]?access)?(?:[_-]?key)?|password|passwd|pwd|token|credentials?)';
 
-const KEY_NAME = /authorization|api[_-]?key|access[_-]?token|secret|password/i;
-const BEARER = /bearer/i;
+/** A name, then `=`/`:` with optional quotes (plain, or backslash-escaped inside a JSON string) around the name. */
+const PAIR = new RegExp(
+  `(?<![A-Za-z0-9])(${SECRET_NAME})((?:\\\\?["'])?\\s*[:=]\\s*)` +
+    // the value: double-quoted (escaped or not), single-quoted, or a bare word with an optional scheme
+    `(\\\\"(?:[^"\\\\]|\\\\(?!"))*\\\\"|"(?:[^"\\\\]|\\\\.)*"|'[^']*'|` +
+    // (a bare number is a count or a status — `Invalid token: 401` — never a credential)
+    `(?!\\d+(?:[\\s"',;&}\\])]|$))(?:(?:bearer|basic|token)\\s+)?[^\\s"',;&}\\])]+)`,
+  'gi',
+);
+
+function redactPair(_match: string, name: string, separator: string, value: string): string {
+  if (value.startsWith('\\"')) return `${name}${separator}\\"${REDACTED}\\"`;
+  const quote = value[0] === '"' || value[0] === "'" ? value[0] : '';
+  return `${name}${separator}${quote}${REDACTED}${quote}`;
+}
 
 /** Applied in this order, each to the output of the one before. */
-const REDACTIONS: readonly Redaction[] = [
-  // `Authorization: Bearer abc`, `"authorization": "Basic abc"`, `x-api-key=abc`, `api_key: 'abc'`
-  {
-    pattern:
-      /((?:proxy-)?authorization|x-api-key|api[_-]?key|apikey|access[_-]?token|secret|password)(["']?\s*[:=]\s*["']?)(?:(?:bearer|basic|token)\s+)?[^\s"',;&}]+/gi,
-    replacement: `$1$2${REDACTED}`,
-    marker: (text) => KEY_NAME.test(text),
-  },
-  // Bearer tokens anywhere.
-  {
-    pattern: /\b(bearer)\s+[A-Za-z0-9._~+/=-]{8,}/gi,
-    replacement: `$1 ${REDACTED}`,
-    marker: (text) => BEARER.test(text),
-  },
-  // Fireworks API keys (fw_…), this service's webhook tokens (fet_…), OpenAI-style keys (sk-…, sk-proj-…).
-  { pattern: /\bfw_[A-Za-z0-9]{12,}\b/g, replacement: REDACTED, marker: (text) => text.includes('fw_') },
-  { pattern: /\bfet_[A-Za-z0-9_-]{16,}/g, replacement: REDACTED, marker: (text) => text.includes('fet_') },
-  {
-    pattern: /\bsk-(?:proj-|live-|test-)?[A-Za-z0-9_-]{16,}/g,
-    replacement: REDACTED,
-    marker: (text) => text.includes('sk-'),
-  },
+const REDACTIONS: readonly (readonly [RegExp, string | ((...args: string[]) => string)])[] = [
+  // Private keys in PEM, to their end or the end of the text.
+  [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g, REDACTED],
+  [PAIR, redactPair],
+  // Credentials anywhere: `Bearer abc…`, `Basic dXNlcjpwYXNz`.
+  // (not `token_type=bearer expires_in=3600`: a credential is not followed by `=`)
+  [/\b(bearer|basic)\s+(?![A-Za-z0-9_]+=)[A-Za-z0-9._~+/=-]{8,}/gi, `$1 ${REDACTED}`],
+  // `scheme://user:password@host`: the user info goes.
+  [/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@:"'<>]+:[^\s/?#@"'<>]*@/gi, `$1${REDACTED}@`],
+  // JSON Web Tokens (header.payload.signature, base64url; the signature may be empty).
+  [/\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g, REDACTED],
+  // AWS access key ids of long-term (AKIA) and temporary (ASIA) credentials.
+  [/\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, REDACTED],
+  // Fireworks keys (fw_…), this service's webhook tokens (fet_…), OpenAI/Anthropic/OpenRouter-style keys
+  // (sk-…, sk-proj-…, sk-ant-…), and the common key formats of the tools around them.
+  [/(?<![A-Za-z0-9])fw_[A-Za-z0-9]{12,}/g, REDACTED],
+  [/(?<![A-Za-z0-9])fet_[A-Za-z0-9_-]{16,}/g, REDACTED],
+  [/(?<![A-Za-z0-9])sk-[A-Za-z0-9_-]{16,}/g, REDACTED],
+  [/(?<![A-Za-z0-9])(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}/g, REDACTED],
+  [/(?<![A-Za-z0-9])(?:gsk|hf|ghp|gho|ghs|ghu|github_pat|xai)[_-][A-Za-z0-9_]{20,}/g, REDACTED],
+  [/(?<![A-Za-z0-9])xox[abprs]-[A-Za-z0-9-]{10,}/g, REDACTED],
+  [/(?<![A-Za-z0-9])AIza[A-Za-z0-9_-]{35}/g, REDACTED],
 ];
 
-/** Would this string be a credential if it were stored? Used to reject `apiKeyId` values that are keys. */
-export function looksLikeSecret(value: string): boolean {
-  return (
-    /^\s*(?:bearer\s+\S|fw_[A-Za-z0-9]{12,}|fet_[A-Za-z0-9_-]{16,}|sk-[A-Za-z0-9_-]{16,})/i.test(value) ||
-    /\bfw_[A-Za-z0-9]{20,}/.test(value)
-  );
-}
-
 /**
- * One pass that finds every string a redaction could change: the markers of all of them at once. Nearly
- * all identifiers and messages have none, and skip the redactions.
+ * A quick screen: every redaction needs one of these words in the text (case-insensitive), so a text
+ * without any is returned as it is. Each is a run of characters that a substring of the text can only
+ * lose, which makes the screen safe on any part of a text too.
  */
-const MAY_HOLD_SECRET = /authorization|api[_-]?key|access[_-]?token|secret|password|bearer|fw_|fet_|sk-/i;
-
-/** Every redaction, unconditionally: the reference that {@link redactText} must always equal. */
-export function redactEveryPattern(text: string): string {
-  let out = text;
-  for (const { pattern, replacement } of REDACTIONS) out = out.replace(pattern, replacement);
-  return out;
-}
+const MAY_HOLD_SECRET =
+  /private key|authorization|key|secret|passw|pwd|token|credential|bearer|basic|:\/\/|eyJ|AKIA|ASIA|fw_|fet_|sk-|sk_|rk_|gsk|hf_|hf-|gh[pousu]|github_pat|xai|xox|AIza/i;
 
 /**
- * The screen itself: false means {@link redactText} returns `text` unchanged, and the same holds for
- * every substring of `text` (each marker is a run of letters, `_` and `-` that a substring can only lose).
+ * False means {@link redactText} returns `text` unchanged, and the same holds for every substring of
+ * `text`: callers may skip redaction of the text's parts.
  */
 export function mayHoldSecret(text: string): boolean {
   return MAY_HOLD_SECRET.test(text);
@@ -76,10 +82,19 @@ export function mayHoldSecret(text: string): boolean {
 export function redactText(text: string): string {
   if (!MAY_HOLD_SECRET.test(text)) return text;
   let out = text;
-  for (const { pattern, replacement, marker } of REDACTIONS) {
-    if (marker(out)) out = out.replace(pattern, replacement);
+  for (const [pattern, replacement] of REDACTIONS) {
+    out = out.replace(pattern, replacement as string);
   }
   return out;
+}
+
+/**
+ * Would this value hold a credential if it were stored? `apiKeyId` and `id` values that do are refused
+ * rather than redacted: a fingerprint or an idempotency key that carries a secret is a client's mistake
+ * worth an answer.
+ */
+export function looksLikeSecret(value: string): boolean {
+  return redactText(value) !== value || /^\s*(?:bearer|basic)\s+\S/i.test(value);
 }
 
 /** Redact every string inside a JSON-like value; credential-named keys lose their whole value. */

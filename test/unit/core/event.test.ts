@@ -38,16 +38,6 @@ describe('event schemas', () => {
     expect(built.object).toBe(afterFirst + 1);
   });
 
-  it('normalizes common events without building the schema, and builds it for the rare shapes', () => {
-    const { normalizeEvent } =
-      require('../../../functions/core/normalize') as typeof import('../../../functions/core/normalize');
-    const options = { newId: () => 'generated' };
-    expect(normalizeEvent({ status: 503, model: 'm' }, options)).toMatchObject({ status: 503, model: 'm' });
-    expect(built.object).toBe(0);
-    expect(() => normalizeEvent({ status: 'nope' }, options)).toThrow('status');
-    expect(built.object).toBeGreaterThan(0);
-  });
-
   it('validates queue messages with the envelope schema, and builds the event schema only for events that need it', () => {
     const { parseQueueMessage } =
       require('../../../functions/core/queue-message') as typeof import('../../../functions/core/queue-message');
