@@ -120,11 +120,10 @@ export async function startTriagePipeline(
   const ingest = createIngestHandler({
     tokens,
     queue: {
-      send: async (events, options) => {
-        const sent = await queue.send(events, options);
-        const bulk = sent.lanes.bulk;
-        if (autoTriage && bulk.length > 0 && bulkWaiting === 0) bulkSince = pipeline.now;
-        if (autoTriage) bulkWaiting += bulk.length;
+      sendBatch: async (events, options) => {
+        const sent = await queue.sendBatch(events, options);
+        if (autoTriage && sent.lane === 'bulk' && bulkWaiting === 0) bulkSince = pipeline.now;
+        if (autoTriage && sent.lane === 'bulk') bulkWaiting += 1;
         return sent;
       },
     },

@@ -1,7 +1,7 @@
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sqs';
 import { TriageError } from '../core/errors';
 import type { TriageEvent } from '../core/event';
-import { packEvents } from '../core/queue-message';
+import { encodeBatch, packEvents } from '../core/queue-message';
 
 /** SendMessageBatch limits: 10 entries and 256 KiB of bodies per call. */
 const MAX_ENTRIES_PER_CALL = 10;
@@ -64,6 +64,12 @@ export interface SendResult {
   readonly batchIds: string[];
   /** Of `batchIds`, those sent to each lane's queue (all bulk without an urgent lane). */
   readonly lanes: { readonly urgent: readonly string[]; readonly bulk: readonly string[] };
+}
+
+export interface BatchSendResult {
+  readonly batchId: string;
+  /** The lane whose queue took the message. */
+  readonly lane: 'urgent' | 'bulk';
 }
 
 /** Suffix of the urgent lane's batch prefix: its ids never collide with the bulk lane's. */
@@ -175,6 +181,30 @@ export class EventQueue {
       batchIds: [...urgentBatches.batchIds, ...bulk],
       lanes: { urgent: urgentBatches.batchIds, bulk },
     };
+  }
+
+  /**
+   * Queue a webhook request's events as ONE message (core/queue-message.ts encodeBatch), so the request is
+   * queued whole or not at all: the urgent lane's queue when any of its events still pages, else the bulk
+   * lane's. Encoding happens before the send and refuses (BatchTooLargeError, a 413) what cannot fit. The
+   * batch id is the unit of exactly-once whichever lane takes it, so a retried request with the same id
+   * counts once even if its 500s change lanes in between. Throws QueueSendError if the message was not
+   * queued.
+   */
+  async sendBatch(
+    events: readonly TriageEvent[],
+    options: { readonly batchId: string; readonly receivedAt: number },
+  ): Promise<BatchSendResult> {
+    const body = encodeBatch(events, options);
+    const urgent = this.#urgent;
+    const candidates = urgent ? events.filter((event) => urgent.statuses.has(event.status)) : [];
+    let lane: BatchSendResult['lane'] = 'bulk';
+    if (urgent && candidates.length > 0) {
+      const verdicts = urgent.stillUrgent ? await urgent.stillUrgent(candidates) : undefined;
+      if (candidates.some((_, n) => verdicts?.[n] !== false)) lane = 'urgent';
+    }
+    await this.#sendAll(lane === 'urgent' && urgent ? urgent.queueUrl : this.#queueUrl, [body]);
+    return { batchId: options.batchId, lane };
   }
 
   /** Send message bodies to a queue, in SendMessageBatch calls within both limits. */

@@ -4,6 +4,7 @@ import type { EventQueue } from '../adapters/event-queue';
 import type { TokenIdentity, TokenStore } from '../adapters/token-store';
 import { LIMITS, type TriageEvent } from '../core/event';
 import { normalizeBody } from '../core/normalize';
+import { looksLikeSecret } from '../core/redact';
 import { HttpError, type HttpResult, headerValue, jsonResponse } from '../shared/http';
 import { logger as sharedLogger } from '../shared/logger';
 import { MetricUnit, metrics as sharedMetrics } from '../shared/metrics';
@@ -11,7 +12,7 @@ import { type StandardMiddlewareOptions, withHttpMiddleware } from '../shared/mi
 
 export interface IngestDependencies extends StandardMiddlewareOptions {
   readonly tokens: Pick<TokenStore, 'verify'>;
-  readonly queue: Pick<EventQueue, 'send'>;
+  readonly queue: Pick<EventQueue, 'sendBatch'>;
   /** Epoch ms; the receive time of the batch. */
   readonly clock?: () => number;
   readonly newId?: () => string;
@@ -102,14 +103,29 @@ function parseJson(text: string): unknown {
 }
 
 /**
- * The batch prefix of a request whose events all carry the client's ids (their idempotency keys): a
- * digest of the token's app and the ids in order, so the same request sent again is the same batches.
+ * The batch id of a request the client can send again as the same request: a digest of the token's app
+ * and either the `Idempotency-Key` header or the events' own ids in order. Triage counts a batch id once.
  */
-export function requestKey(app: string, events: readonly TriageEvent[]): string {
-  const digest = createHash('sha256')
-    .update(JSON.stringify([app, events.map((event) => event.id)]))
-    .digest('base64url');
+export function requestKey(app: string, key: string | readonly string[]): string {
+  const digest = createHash('sha256').update(JSON.stringify([app, key])).digest('base64url');
   return `k-${digest.slice(0, 32)}`;
+}
+
+/** `Idempotency-Key` (the IETF httpapi draft's header), when the request has one; validated like an id. */
+function idempotencyKey(event: APIGatewayProxyEventV2): string | undefined {
+  const key = headerValue(event.headers, 'idempotency-key')?.trim();
+  if (key === undefined || key === '') return undefined;
+  if (key.length > 255 || !/^[\x21-\x7e]+$/.test(key) || looksLikeSecret(key)) {
+    throw new HttpError(400, 'invalid_request', 'invalid Idempotency-Key header', {
+      details: [
+        {
+          path: 'headers.idempotency-key',
+          message: 'expected 1 to 255 printable ASCII characters without spaces, and no credential',
+        },
+      ],
+    });
+  }
+  return key;
 }
 
 /** Events without an app or account speak for the token's app and account. */
@@ -134,28 +150,38 @@ export function createIngestHandler(deps: IngestDependencies) {
     // The token id identifies the caller in logs; the token itself is never logged.
     log.appendKeys({ app: identity.app, tokenId: identity.tokenId });
     requireJson(event);
+    const key = idempotencyKey(event);
     const body = parseJson(bodyText(event));
-    let generatedIds = 0;
-    const idFor = () => {
-      generatedIds++;
-      return newId();
+    // With an Idempotency-Key, the ids the service makes are derived from it, so a retry answers the same ids.
+    const keyed = key === undefined ? undefined : requestKey(identity.app, key);
+    let generated = 0;
+    const newEventId = () => {
+      const n = generated++;
+      return keyed === undefined ? newId() : `${keyed}-${n}`;
     };
-    const events = normalizeBody(body, { newId: idFor, source: 'webhook' }).map((e) =>
+    const events = normalizeBody(body, { newId: newEventId, source: 'webhook' }).map((e) =>
       withTokenDefaults(e, identity),
     );
 
     const receivedAt = clock();
-    // When the client named every event, a retry of the request (say, after a timeout that hid a success)
-    // makes the same batch ids, which triage counts once; otherwise every request is new.
-    const identified = generatedIds === 0;
-    const batchPrefix = identified ? requestKey(identity.app, events) : newId();
-    const sent = await deps.queue.send(events, { batchPrefix, receivedAt, stable: identified });
+    // A request the client can send again as the same request (an Idempotency-Key, or an id on every
+    // event) is the same batch id each time, which triage counts once; otherwise every request is new.
+    const batchId =
+      keyed ??
+      (generated === 0
+        ? requestKey(
+            identity.app,
+            events.map((e) => e.id),
+          )
+        : newId());
+    // One message for the whole request: queued whole or not at all.
+    const sent = await deps.queue.sendBatch(events, { batchId, receivedAt });
 
     metrics.addMetric('EventsAccepted', MetricUnit.Count, events.length);
     log.info('events accepted', {
       accepted: events.length,
-      messages: sent.messages,
-      batchIds: sent.batchIds,
+      batchId: sent.batchId,
+      lane: sent.lane,
     });
     const accepted: IngestAccepted = { accepted: events.length, ids: events.map((e) => e.id) };
     return jsonResponse(202, accepted);

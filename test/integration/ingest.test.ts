@@ -80,7 +80,7 @@ describe('ingest handler (dynalite + fauxqs)', () => {
     ]);
   });
 
-  it('queues 500s on the urgent lane and the rest of the same request on the bulk lane', async () => {
+  it('queues a request as one message: on the urgent lane when one of its events pages', async () => {
     const result = await handler(
       postEvents({
         headers: { authorization: `Bearer ${token}` },
@@ -94,12 +94,28 @@ describe('ingest handler (dynalite + fauxqs)', () => {
     );
     expect(result.statusCode).toBe(202);
     const urgent = await drain(urgentUrl);
-    const bulk = await drain();
-    expect(urgent.flatMap((m) => m.events.map((e) => e.id))).toEqual(['y']);
-    expect(bulk.flatMap((m) => m.events.map((e) => e.id))).toEqual(['x', 'z']);
-    // One request, two batches: distinct ids, one receive time.
-    expect(urgent[0]?.batchId).not.toEqual(bulk[0]?.batchId);
-    expect(urgent[0]?.receivedAt).toBe(bulk[0]?.receivedAt);
+    expect(await drain()).toEqual([]);
+    expect(urgent).toHaveLength(1);
+    expect(urgent.flatMap((m) => m.events.map((e) => e.id))).toEqual(['x', 'y', 'z']);
+  });
+
+  it('queues a request that only fits compressed as one compressed message', async () => {
+    // ~240 KiB of body, every event a distinct text: past one plain message once ids and apps are added.
+    const events = Array.from({ length: 480 }, (_, n) => ({
+      status: 503,
+      model: 'accounts/acme/models/m',
+      message: `upstream ${n} failed: ${'connection reset by peer; retrying '.repeat(12)}`,
+    }));
+    const body = JSON.stringify(events);
+    expect(body.length).toBeGreaterThan(230 * 1024);
+    const result = await handler(
+      postEvents({ headers: { authorization: `Bearer ${token}` }, body }),
+      lambdaContext(),
+    );
+    expect(result.statusCode).toBe(202);
+    const messages = await drain();
+    expect(messages).toHaveLength(1);
+    expect(messages[0]?.events).toHaveLength(480);
   });
 
   it('sends a 500 whose incident is already open to the bulk lane: it only adds to the count', async () => {
@@ -129,27 +145,16 @@ describe('ingest handler (dynalite + fauxqs)', () => {
         (await drain(url)).flatMap((m) => m.events.map((e) => e.message ?? m.batchId));
       return { urgent: await lanes(urgentUrl), bulk: await lanes() };
     };
-    // Events without ids: each 500 takes its own lane.
-    expect(
-      await send([
-        { status: 500, model, message: 'again' },
-        { status: 500, model: `${model}-other`, message: 'new' },
-      ]),
-    ).toEqual({ urgent: ['new'], bulk: ['again'] });
-    // A request whose events carry ids keeps its 500s in one batch, whose lane is urgent while one pages…
+    // A request whose 500s are all on open incidents rides the bulk lane: it only adds to the count…
+    expect(await send([{ status: 500, model, message: 'again' }])).toEqual({ urgent: [], bulk: ['again'] });
+    // …and the urgent lane, whole, as soon as one of its 500s pages.
     expect(
       await send([
         { id: 'again', status: 500, model, message: 'again' },
         { id: 'new', status: 500, model: `${model}-other`, message: 'new' },
+        { id: 'other', status: 404, message: 'other' },
       ]),
-    ).toEqual({ urgent: ['again', 'new'], bulk: [] });
-    // …and bulk when none does.
-    expect(
-      await send([
-        { id: 'again-2', status: 500, model, message: 'again' },
-        { id: 'other-2', status: 404, message: 'other' },
-      ]),
-    ).toEqual({ urgent: [], bulk: ['again', 'other'] });
+    ).toEqual({ urgent: ['again', 'new', 'other'], bulk: [] });
   });
 
   it('queues nothing for an unknown token', async () => {

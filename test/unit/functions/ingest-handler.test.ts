@@ -74,7 +74,7 @@ describe('ingest handler: accepted', () => {
     expect(result.json).toEqual({ accepted: 2, ids: ['client-1', 'id-1'] });
     const [message] = sentMessages();
     expect(message?.receivedAt).toBe(RECEIVED_AT);
-    expect(message?.batchId).toBe('id-2-0');
+    expect(message?.batchId).toBe('id-2');
     expect(message?.events).toEqual([
       {
         id: 'client-1',
@@ -167,7 +167,7 @@ describe('ingest handler: retries of a request whose events carry ids', () => {
   it('makes the same batch ids when the same events are sent again, so triage counts them once', async () => {
     const first = await batchIdsOf(named);
     expect(first).toHaveLength(1);
-    expect(first[0]).toMatch(/^k-[\w-]{32}-0$/);
+    expect(first[0]).toMatch(/^k-[\w-]{32}$/);
     expect(await batchIdsOf({ events: named })).toEqual(first);
   });
 
@@ -184,7 +184,7 @@ describe('ingest handler: retries of a request whose events carry ids', () => {
     await call({ body });
     await call({ body });
     // The fake id source counts: the generated event id, then the request's batch prefix.
-    expect(sentMessages().map((m) => m.batchId)).toEqual(['id-2-0', 'id-4-0']);
+    expect(sentMessages().map((m) => m.batchId)).toEqual(['id-2', 'id-4']);
   });
 });
 
@@ -304,5 +304,107 @@ describe('ingest handler: queue failure', () => {
       error: { status: 500, type: 'internal_error', message: INTERNAL_ERROR_MESSAGE },
     });
     expect(result.body).not.toMatch(/arn:aws|AccessDenied|sqs/i);
+  });
+});
+
+describe('ingest handler: all or nothing', () => {
+  it('queues a request that spans both lanes as one message, so there is no second send to fail', async () => {
+    const { call } = setup();
+    const events = [
+      { status: 500, model: 'm1' },
+      ...Array.from({ length: 300 }, (_, n) => ({ status: 503, model: `m${n}`, message: 'x'.repeat(700) })),
+    ];
+    const result = await call({ body: JSON.stringify(events) });
+    expect(result.statusCode).toBe(202);
+    const calls = sqs.commandCalls(SendMessageBatchCommand);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.args[0].input.Entries).toHaveLength(1);
+    expect(sentMessages()[0]?.events).toHaveLength(301);
+  });
+
+  it('answers 500 and has queued nothing when the one send fails', async () => {
+    sqs.on(SendMessageBatchCommand).rejects(new Error('connect ECONNREFUSED'));
+    const { call } = setup();
+    const result = await call({ body: JSON.stringify([{ status: 500 }, { status: 503 }]) });
+    expect(result.statusCode).toBe(500);
+    expect(
+      sqs.commandCalls(SendMessageBatchCommand).every((c) => c.args[0].input.Entries?.length === 1),
+    ).toBe(true);
+  });
+
+  it('refuses with 413, before any send, a request whose events do not fit one message even compressed', async () => {
+    const { call } = setup();
+    // Incompressible text near the body limit: 63 events of 4090 random base64 characters.
+    const random = () =>
+      Buffer.from(Array.from({ length: 3068 }, () => Math.floor(Math.random() * 256)))
+        .toString('base64')
+        .slice(0, 4090);
+    const body = JSON.stringify(Array.from({ length: 63 }, () => ({ status: 503, message: random() })));
+    expect(body.length).toBeLessThan(256 * 1024);
+    const result = await call({ body });
+    expect(result.statusCode).toBe(413);
+    expect(result.json.error.message).toMatch(/split the batch/);
+    expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
+  });
+
+  it('makes the same batch and event ids for a retry with the same Idempotency-Key', async () => {
+    const { call } = setup();
+    const body = JSON.stringify([{ status: 500 }, { status: 503 }]);
+    const first = await call({ body, headers: { 'idempotency-key': 'req-42' } });
+    const again = await call({ body, headers: { 'idempotency-key': 'req-42' } });
+    const other = await call({ body, headers: { 'idempotency-key': 'req-43' } });
+    expect(first.json.ids).toEqual(again.json.ids);
+    expect(first.json.ids).not.toEqual(other.json.ids);
+    const [a, b, c] = sentMessages().map((m) => m.batchId);
+    expect(a).toBe(b);
+    expect(a).not.toBe(c);
+  });
+
+  it('refuses an Idempotency-Key that is not printable ASCII or carries a credential', async () => {
+    const { call } = setup();
+    for (const key of ['has space', `fw_${'a'.repeat(24)}`, 'x'.repeat(256)]) {
+      const result = await call({ body: '{"status": 500}', headers: { 'idempotency-key': key } });
+      expect(result.statusCode).toBe(400);
+      expect(result.json.error.details[0].path).toBe('headers.idempotency-key');
+    }
+    expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
+  });
+});
+
+describe('ingest handler: strings JSON allows and queues, stores and topics do not', () => {
+  it('accepts lone surrogates, U+FFFE and U+FFFF, and queues them as U+FFFD in SQS-safe text', async () => {
+    const { call } = setup();
+    const body =
+      '{"status": 500, "account": "a-\\ud800", "model": "m-\\udfff", "app": "x\\uffff", "message": "y\\ufffe 😀"}';
+    const result = await call({ body });
+    expect(result.statusCode).toBe(202);
+    const entry = sqs.commandCalls(SendMessageBatchCommand)[0]?.args[0].input.Entries?.[0];
+    // Only characters SQS allows, and none the local emulator refuses.
+    expect(entry?.MessageBody).toMatch(/^[\t\n\r\x20-\ud7ff\ue000-\ufffd]*$/);
+    const [event] = sentMessages()[0]?.events ?? [];
+    expect(event).toMatchObject({
+      account: 'a-\ufffd',
+      model: 'm-\ufffd',
+      app: 'x\ufffd',
+      message: 'y\ufffd 😀',
+    });
+  });
+
+  it('refuses an id or apiKeyId that carries a credential, and redacts one in any other field', async () => {
+    const { call } = setup();
+    const key = `fw_${'Ab1'.repeat(8)}`;
+    for (const field of ['id', 'apiKeyId']) {
+      const result = await call({ body: JSON.stringify({ status: 401, [field]: key }) });
+      expect(result.statusCode).toBe(400);
+      expect(result.json.error.details[0].path).toBe(field);
+      expect(result.body).not.toContain(key);
+    }
+    const accepted = await call({
+      body: JSON.stringify({ status: 401, model: `key ${key}`, requestId: key }),
+    });
+    expect(accepted.statusCode).toBe(202);
+    expect(
+      JSON.stringify(sqs.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input.Entries)),
+    ).not.toContain(key);
   });
 });
