@@ -23,6 +23,19 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
+/**
+ * The request's URL. `new URL(req.url, base)` throws on request targets such as `//` (read as a host-less
+ * authority): the target is always appended to the base instead, so every path parses.
+ */
+function requestUrl(req: IncomingMessage): URL {
+  const target = req.url ?? '/';
+  try {
+    return new URL(`http://localhost${target.startsWith('/') ? '' : '/'}${target}`);
+  } catch {
+    return new URL('http://localhost/');
+  }
+}
+
 async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -40,7 +53,7 @@ export function toApiGatewayEvent(
   body: Buffer,
   routeKey: string,
 ): APIGatewayProxyEventV2 {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  const url = requestUrl(req);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
@@ -104,34 +117,39 @@ export function createApiServer(
   /** Local-only routes (e.g. fault control); answers true when it handled the request. */
   local?: (req: IncomingMessage, res: ServerResponse, path: string) => boolean,
 ): Server {
+  const internalError = (res: ServerResponse, error: unknown) => {
+    onError(error);
+    if (!res.headersSent)
+      json(res, 500, { error: { status: 500, type: 'internal_error', message: 'Internal Server Error' } });
+    else res.destroy();
+  };
   return createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname.replace(/\/+$/, '') || '/';
-    if (local?.(req, res, path)) return;
-    const route = routes.find((r) => r.path === path);
-    if (!route) {
-      json(res, 404, {
-        error: { status: 404, type: 'not_found', message: `no route for ${req.method} ${path}` },
-      });
-      req.resume();
-      return;
+    // Whatever a request holds, it is answered on its own: nothing it does can stop the server.
+    try {
+      const path = requestUrl(req).pathname.replace(/\/+$/, '') || '/';
+      if (local?.(req, res, path)) return;
+      const route = routes.find((r) => r.path === path);
+      if (!route) {
+        json(res, 404, {
+          error: { status: 404, type: 'not_found', message: `no route for ${req.method} ${path}` },
+        });
+        req.resume();
+        return;
+      }
+      readBody(req)
+        .then(async (body) => {
+          if (body === undefined) {
+            json(res, 413, {
+              error: { status: 413, type: 'payload_too_large', message: 'Request Entity Too Large' },
+            });
+            return;
+          }
+          const event = toApiGatewayEvent(req, body, `${req.method} ${route.path}`);
+          send(res, await route.handler(event, lambdaContext(route.name)));
+        })
+        .catch((error: unknown) => internalError(res, error));
+    } catch (error) {
+      internalError(res, error);
     }
-    readBody(req)
-      .then(async (body) => {
-        if (body === undefined) {
-          json(res, 413, {
-            error: { status: 413, type: 'payload_too_large', message: 'Request Entity Too Large' },
-          });
-          return;
-        }
-        const event = toApiGatewayEvent(req, body, `${req.method} ${route.path}`);
-        send(res, await route.handler(event, lambdaContext(route.name)));
-      })
-      .catch((error: unknown) => {
-        onError(error);
-        if (!res.headersSent)
-          json(res, 500, {
-            error: { status: 500, type: 'internal_error', message: 'Internal Server Error' },
-          });
-      });
   });
 }

@@ -1,4 +1,5 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { printable } from '../functions/core/safe-text';
 import { PollLoop } from './poll-loop';
 
 /** One notification as a subscriber received it (the SNS envelope unwrapped). */
@@ -97,7 +98,10 @@ export function formatNotification(n: ReceivedNotification, at = new Date()): st
   const scope = [body.model ?? (body.scope as { endpoint?: string } | undefined)?.endpoint, body.account]
     .filter(Boolean)
     .join(' · ');
-  return `${at.toISOString()} [${topic}] ${n.attributes.kind ?? body.kind ?? '?'} ${n.subject ?? ''}${
-    scope ? ` — ${scope}` : ''
-  } (count ${body.count ?? '?'}, id ${body.notificationId ?? '?'})`;
+  // One line whatever the values hold: line breaks and escape sequences are shown, not obeyed.
+  return printable(
+    `${at.toISOString()} [${topic}] ${n.attributes.kind ?? body.kind ?? '?'} ${n.subject ?? ''}${
+      scope ? ` — ${scope}` : ''
+    } (count ${body.count ?? '?'}, id ${body.notificationId ?? '?'})`,
+  );
 }

@@ -8,6 +8,9 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { lambdaContext } from './lambda-context';
 import { PollLoop } from './poll-loop';
 
+/** SQS's limit of entries per DeleteMessageBatch call. */
+const MAX_DELETE_ENTRIES = 10;
+
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
 
 export interface SqsPollerOptions {
@@ -92,13 +95,19 @@ export class SqsPoller {
       return messages.length;
     }
     const done = records.filter((record) => !failed.has(record.messageId));
-    if (done.length > 0) {
-      await client.send(
+    // DeleteMessageBatch takes at most 10 entries: a larger batch is deleted in calls of 10, as Lambda does.
+    for (let start = 0; start < done.length; start += MAX_DELETE_ENTRIES) {
+      const part = done.slice(start, start + MAX_DELETE_ENTRIES);
+      const result = await client.send(
         new DeleteMessageBatchCommand({
           QueueUrl: queueUrl,
-          Entries: done.map((record, n) => ({ Id: String(n), ReceiptHandle: record.receiptHandle })),
+          Entries: part.map((record, n) => ({ Id: String(n), ReceiptHandle: record.receiptHandle })),
         }),
       );
+      if (result.Failed?.length)
+        this.options.onError(
+          new Error(`could not delete ${result.Failed.length} handled message(s): ${result.Failed[0]?.Code}`),
+        );
     }
     return messages.length;
   }

@@ -23,6 +23,9 @@ export interface IngestAccepted {
   readonly ids: string[];
 }
 
+/** How long a client should wait before retrying when the token store is unreachable. */
+const TOKEN_RETRY_AFTER_SECONDS = 5;
+
 const JSON_MEDIA_TYPE = /^(?:application\/json|[a-z]+\/[a-z0-9.!#$&^_-]+\+json)$/;
 
 function requirePost(event: APIGatewayProxyEventV2): void {
@@ -45,7 +48,17 @@ async function authenticate(
       headers: { 'www-authenticate': 'Bearer' },
     });
   }
-  const identity = await tokens.verify(token);
+  let identity: TokenIdentity | undefined;
+  try {
+    identity = await tokens.verify(token);
+  } catch (error) {
+    // The token store is unreachable: the request may well be valid, so not a 401, and the queue may well be
+    // healthy, so not a 500 (which means "the queue could not take the events"). Nothing was accepted.
+    throw new HttpError(503, 'service_unavailable', 'cannot check the token right now; retry shortly', {
+      headers: { 'retry-after': String(TOKEN_RETRY_AFTER_SECONDS) },
+      cause: error,
+    });
+  }
   if (!identity) {
     throw new HttpError(401, 'unauthorized', 'unknown or revoked token', {
       headers: { 'www-authenticate': 'Bearer error="invalid_token"' },

@@ -9,6 +9,7 @@ export type HttpErrorType =
   | 'method_not_allowed'
   | 'payload_too_large'
   | 'unsupported_media_type'
+  | 'service_unavailable'
   | 'internal_error';
 
 export interface HttpErrorBody {
@@ -87,6 +88,11 @@ function errorBody(status: number, type: HttpErrorType, message: string, details
  * everything else is a 500 with a generic message, and the real error goes to the log only.
  */
 export function errorResponse(error: unknown, log?: Logger): HttpResult {
+  // A deliberate 503 (a dependency is down, nothing was accepted): the caller should retry after a while.
+  if (error instanceof HttpError && error.statusCode === 503) {
+    log?.warn('request answered 503', { reason: error.message, cause: errorText(error.cause) });
+    return jsonResponse(503, errorBody(503, error.type, error.message, error.details), error.headers);
+  }
   if (error instanceof HttpError && error.statusCode < 500) {
     return jsonResponse(
       error.statusCode,
@@ -106,6 +112,8 @@ export function errorResponse(error: unknown, log?: Logger): HttpResult {
   else log?.error('request failed with an internal error', String(error));
   return jsonResponse(500, errorBody(500, 'internal_error', INTERNAL_ERROR_MESSAGE, []));
 }
+
+const errorText = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause));
 
 /** Header lookup that ignores case (API Gateway v2 lowercases names; local servers may not). */
 export function headerValue(

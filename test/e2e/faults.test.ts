@@ -64,6 +64,10 @@ describe('guarantees through faults (local stack with fault control)', () => {
       accepted += (answer.json.accepted as number) ?? 0;
       await sleep(300);
     }
+    // A token the webhook has not seen lately cannot be checked: 503 with Retry-After, not a 500 or 401.
+    const unchecked = await post(stack.info, { status: 500, model }, { token: `fet_${'u'.repeat(43)}` });
+    expect(unchecked.status).toBe(503);
+    expect(unchecked.json.error).toMatchObject({ status: 503, type: 'service_unavailable' });
     expect(await support.collectFor(1_000)).not.toContainEqual(
       expect.objectContaining({ body: expect.objectContaining({ model }) }),
     );

@@ -1,3 +1,4 @@
+import { printable } from '../safe-text';
 import type { NotificationIntent, NotificationKind, RenderedNotification } from './types';
 
 /**
@@ -80,7 +81,9 @@ function textBody(intent: NotificationIntent): string {
     '',
     `Notification ${intent.notificationId} (${intent.kind}) at ${intent.at}; ${intent.subjectId} is the id of the whole ${intent.topic === 'support' ? 'incident' : 'issue group'}.`,
   );
-  return lines.join('\n');
+  // A value (a model, an app, a request id) may hold a line break or an escape sequence: each line is made
+  // printable, so no value can forge a line of the e-mail or reach a terminal raw.
+  return lines.map(printable).join('\n');
 }
 
 function attributesOf(intent: NotificationIntent): Record<string, string> {

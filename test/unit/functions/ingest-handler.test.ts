@@ -408,3 +408,16 @@ describe('ingest handler: strings JSON allows and queues, stores and topics do n
     ).not.toContain(key);
   });
 });
+
+describe('ingest handler: token store unreachable', () => {
+  it('answers 503 service_unavailable with Retry-After, and queues nothing', async () => {
+    const { call, tokens } = setup();
+    tokens.verify.mockRejectedValueOnce(new Error('connect ECONNREFUSED 127.0.0.1:8000'));
+    const result = await call({ body: '{"status": 500}' });
+    expect(result.statusCode).toBe(503);
+    expect(result.headers['retry-after']).toBe('5');
+    expect(result.json.error).toMatchObject({ status: 503, type: 'service_unavailable' });
+    expect(result.body).not.toContain('ECONNREFUSED');
+    expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
+  });
+});
