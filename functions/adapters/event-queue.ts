@@ -1,7 +1,8 @@
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sqs';
 import { TriageError } from '../core/errors';
 import type { TriageEvent } from '../core/event';
-import { encodeBatch, packEvents } from '../core/queue-message';
+import { packEvents } from '../core/queue-message';
+import { encodeBatch } from '../shared/queue-body';
 
 /** SendMessageBatch limits: 10 entries and 256 KiB of bodies per call. */
 const MAX_ENTRIES_PER_CALL = 10;

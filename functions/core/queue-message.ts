@@ -1,7 +1,6 @@
-import { gunzipSync, gzipSync } from 'node:zlib';
 import * as z from 'zod/mini';
 import { collectEventValues, collectValues, type ReadTime, readCanonicalEvent } from './canonical-event';
-import { TriageError, ValidationError } from './errors';
+import { ValidationError } from './errors';
 import type { TriageEvent } from './event';
 import { issuesToFieldErrors, parseCanonicalEvent } from './normalize';
 import { eventTime } from './policy/event-time';
@@ -26,15 +25,6 @@ const buildBodySchema = () =>
 /** Built on first use: only the triage function parses queue messages, and building it at import costs every cold start. */
 let bodySchema: ReturnType<typeof buildBodySchema> | undefined;
 
-/** A request's events do not fit one queue message, even compressed: nothing was sent. */
-export class BatchTooLargeError extends TriageError {
-  override readonly name = 'BatchTooLargeError';
-  override readonly statusCode = 413;
-}
-
-/** Longest events list a compressed message may inflate to (a 250 KiB message of gzip holds far less). */
-const MAX_INFLATED_BYTES = 16 * 1024 * 1024;
-
 /**
  * JSON that SQS takes as it is. SQS allows only #x9, #xA, #xD, #x20–#xD7FF, #xE000–#xFFFD and
  * #x10000–#x10FFFF in a message: JSON.stringify already escapes controls and lone surrogates, and this
@@ -49,31 +39,9 @@ export function queueSafeJson(value: unknown): string {
   });
 }
 
-const envelope = (batchId: string, receivedAt: number) =>
+/** The start of a queue message body, up to its events: `{"v":1,"batchId":…,"receivedAt":…`. */
+export const envelope = (batchId: string, receivedAt: number) =>
   `{"v":1,"batchId":${JSON.stringify(batchId)},"receivedAt":${receivedAt}`;
-
-/**
- * All of a request's events in ONE queue message body, so that a request is queued whole or not at all
- * (a send either happens or fails; there is no second message to fail after the first). The events are
- * plain JSON when they fit; otherwise gzip-compressed and base64-encoded in `gzipEvents` (error events
- * compress 5–10 times). Everything is encoded before anything is sent: a request that does not fit even
- * compressed is refused with BatchTooLargeError.
- */
-export function encodeBatch(
-  events: readonly TriageEvent[],
-  options: { readonly batchId: string; readonly receivedAt: number; readonly maxBytes?: number },
-): string {
-  const maxBytes = options.maxBytes ?? MAX_MESSAGE_BYTES;
-  const list = `[${events.map(queueSafeJson).join(',')}]`;
-  const plain = `${envelope(options.batchId, options.receivedAt)},"events":${list}}`;
-  if (Buffer.byteLength(plain) <= maxBytes) return plain;
-  const compressed = gzipSync(list).toString('base64');
-  const packed = `${envelope(options.batchId, options.receivedAt)},"gzipEvents":"${compressed}"}`;
-  if (packed.length <= maxBytes) return packed;
-  throw new BatchTooLargeError(
-    `the ${events.length} events of this request take ${Buffer.byteLength(list)} bytes (${packed.length} compressed), more than one queue message holds (${maxBytes}); split the batch`,
-  );
-}
 
 /**
  * Split events into queue message bodies of at most {@link MAX_MESSAGE_BYTES} each, in order.
@@ -108,19 +76,6 @@ export function packEvents(
   return bodies;
 }
 
-/** A message whose events came compressed (`gzipEvents`, see encodeBatch), with its `events` list inflated. */
-function withInflatedEvents(json: unknown): unknown {
-  if (json === null || typeof json !== 'object' || !('gzipEvents' in json)) return json;
-  const { gzipEvents, ...rest } = json as { gzipEvents: unknown };
-  if (typeof gzipEvents !== 'string') throw new ValidationError('gzipEvents must be a base64 string');
-  try {
-    const list = gunzipSync(Buffer.from(gzipEvents, 'base64'), { maxOutputLength: MAX_INFLATED_BYTES });
-    return { ...rest, events: JSON.parse(list.toString('utf8')) };
-  } catch (error) {
-    throw new ValidationError(`gzipEvents is not a gzip-compressed JSON list: ${(error as Error).message}`);
-  }
-}
-
 const read: ReadTime = { time: undefined, values: undefined };
 
 /**
@@ -134,7 +89,6 @@ export function parseQueueMessage(body: string): QueueMessageBody {
   } catch (error) {
     throw new ValidationError(`queue message is not JSON: ${(error as Error).message}`);
   }
-  json = withInflatedEvents(json);
   bodySchema ??= buildBodySchema();
   const parsed = bodySchema.safeParse(json);
   if (!parsed.success) {

@@ -120,7 +120,9 @@ function parseJson(text: string): unknown {
  * and either the `Idempotency-Key` header or the events' own ids in order. Triage counts a batch id once.
  */
 export function requestKey(app: string, key: string | readonly string[]): string {
-  const digest = createHash('sha256').update(JSON.stringify([app, key])).digest('base64url');
+  const digest = createHash('sha256')
+    .update(JSON.stringify([app, key]))
+    .digest('base64url');
   return `k-${digest.slice(0, 32)}`;
 }
 

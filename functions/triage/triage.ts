@@ -10,6 +10,7 @@ import { parseQueueMessage } from '../core/queue-message';
 import { logger as sharedLogger } from '../shared/logger';
 import { MetricUnit, metrics as sharedMetrics } from '../shared/metrics';
 import { type StandardMiddlewareOptions, withStandardMiddleware } from '../shared/middleware';
+import { readQueueBody } from '../shared/queue-body';
 import {
   type DeliveryDeps,
   deliverIntents,
@@ -82,7 +83,7 @@ export async function triageRecords(
   deps.metrics.addMetric('QueueMessagesReceived', MetricUnit.Count, records.length);
   for (const record of records) {
     try {
-      const batch = parseQueueMessage(record.body);
+      const batch = parseQueueMessage(readQueueBody(record.body));
       const seen = received.get(batch.batchId);
       if (seen) seen.messageIds.push(record.messageId);
       else

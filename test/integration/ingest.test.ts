@@ -10,6 +10,7 @@ import { TokenStore } from '../../functions/adapters/token-store';
 import type { TriageEvent } from '../../functions/core/event';
 import { applyBatches, DEFAULT_POLICY, describeScope, type ScopeState } from '../../functions/core/policy';
 import { parseQueueMessage } from '../../functions/core/queue-message';
+import { readQueueBody } from '../../functions/shared/queue-body';
 import { lambdaContext, postEvents } from '../fixtures/apigw';
 import { createStateTable } from '../helpers/table';
 
@@ -55,7 +56,7 @@ describe('ingest handler (dynalite + fauxqs)', () => {
     const out = await sqs.send(
       new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
     );
-    return (out.Messages ?? []).map((m) => parseQueueMessage(m.Body ?? ''));
+    return (out.Messages ?? []).map((m) => parseQueueMessage(readQueueBody(m.Body ?? '')));
   }
 
   it('queues the events of an authorised request, answering 202 with their ids', async () => {

@@ -22,6 +22,7 @@ import { TokenStore } from '../../functions/adapters/token-store';
 import { DEFAULT_POLICY, describeScope, type ScopeState } from '../../functions/core/policy';
 import { parseQueueMessage } from '../../functions/core/queue-message';
 import { createIngestHandler } from '../../functions/ingest/ingest';
+import { readQueueBody } from '../../functions/shared/queue-body';
 import { createTriageHandler } from '../../functions/triage/triage';
 import { lambdaContext, postEvents } from '../fixtures/apigw';
 import { sqsEvent, sqsRecord } from '../fixtures/sqs';
@@ -121,7 +122,7 @@ describe('a retried request whose 500s change lanes (dynalite + fauxqs)', () => 
         if (Messages.length === 0) break;
         const records = Messages.map((m) => sqsRecord({ messageId: m.MessageId ?? '', body: m.Body ?? '' }));
         expect((await triage(sqsEvent(...records), lambdaContext())).batchItemFailures).toEqual([]);
-        lanes[lane].push(...Messages.map((m) => parseQueueMessage(m.Body ?? '').batchId));
+        lanes[lane].push(...Messages.map((m) => parseQueueMessage(readQueueBody(m.Body ?? '')).batchId));
         await sqs.send(
           new DeleteMessageBatchCommand({
             QueueUrl: url,

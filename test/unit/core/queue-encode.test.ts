@@ -1,12 +1,7 @@
 import fc from 'fast-check';
 import type { TriageEvent } from '../../../functions/core/event';
-import {
-  BatchTooLargeError,
-  encodeBatch,
-  MAX_MESSAGE_BYTES,
-  parseQueueMessage,
-  queueSafeJson,
-} from '../../../functions/core/queue-message';
+import { MAX_MESSAGE_BYTES, parseQueueMessage, queueSafeJson } from '../../../functions/core/queue-message';
+import { BatchTooLargeError, encodeBatch, readQueueBody } from '../../../functions/shared/queue-body';
 
 /** The characters SQS allows in a message body, minus those outside the BMP (the local emulator refuses them). */
 const SQS_SAFE = /^[\t\n\r\x20-\ud7ff\ue000-\ufffd]*$/;
@@ -38,7 +33,7 @@ describe('encodeBatch', () => {
     expect(Buffer.byteLength(body)).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
     expect(JSON.parse(body)).toHaveProperty('gzipEvents');
     expect(body).toMatch(SQS_SAFE);
-    const parsed = parseQueueMessage(body);
+    const parsed = parseQueueMessage(readQueueBody(body));
     expect(parsed.batchId).toBe('big');
     expect(parsed.events).toEqual(events);
   });
@@ -51,8 +46,8 @@ describe('encodeBatch', () => {
   });
 
   it('sends a broken compressed message to the dead-letter queue with a clear reason', () => {
-    expect(() =>
-      parseQueueMessage('{"v":1,"batchId":"b","receivedAt":5,"gzipEvents":"bm90IGd6aXA="}'),
-    ).toThrow(/gzipEvents is not a gzip-compressed JSON list/);
+    expect(() => readQueueBody('{"v":1,"batchId":"b","receivedAt":5,"gzipEvents":"bm90IGd6aXA="}')).toThrow(
+      /gzipEvents is not a gzip-compressed JSON list/,
+    );
   });
 });

@@ -7,6 +7,7 @@ import type { TokenIdentity } from '../../../functions/adapters/token-store';
 import { parseQueueMessage } from '../../../functions/core/queue-message';
 import { createIngestHandler } from '../../../functions/ingest/ingest';
 import { INTERNAL_ERROR_MESSAGE } from '../../../functions/shared/http';
+import { readQueueBody } from '../../../functions/shared/queue-body';
 import { lambdaContext, postEvents, type RequestOverrides } from '../../fixtures/apigw';
 
 const TOKEN = `fet_${'k'.repeat(43)}`;
@@ -52,7 +53,7 @@ function sentMessages() {
   return sqs
     .commandCalls(SendMessageBatchCommand)
     .flatMap((c) => c.args[0].input.Entries ?? [])
-    .map((e) => parseQueueMessage(e.MessageBody ?? ''));
+    .map((e) => parseQueueMessage(readQueueBody(e.MessageBody ?? '')));
 }
 
 beforeEach(() => {
