@@ -1,4 +1,5 @@
 import { LIMITS, type TriageEvent } from '../event';
+import { wellFormedText } from '../safe-text';
 import type { LineExtraction } from './line-extraction';
 
 export interface LogEventContext {
@@ -61,15 +62,16 @@ export function toTriageEvent(extraction: LineExtraction, context: LogEventConte
   event.id = context.id.length > 128 ? context.id.slice(0, 128) : context.id;
   event.status = extraction.status;
   event.provider = extraction.provider;
-  if (extraction.requestId !== undefined) event.requestId = extraction.requestId;
-  if (extraction.model !== undefined) event.model = extraction.model;
-  if (extraction.account !== undefined) event.account = extraction.account;
-  if (extraction.endpoint !== undefined) event.endpoint = extraction.endpoint;
-  if (extraction.method !== undefined) event.method = extraction.method;
-  if (extraction.errorType !== undefined) event.errorType = extraction.errorType;
-  if (extraction.errorCode !== undefined) event.errorCode = extraction.errorCode;
-  if (extraction.environment !== undefined) event.environment = extraction.environment;
-  const { message } = extraction;
+  if (extraction.requestId !== undefined) event.requestId = wellFormedText(extraction.requestId);
+  if (extraction.model !== undefined) event.model = wellFormedText(extraction.model);
+  if (extraction.account !== undefined) event.account = wellFormedText(extraction.account);
+  if (extraction.endpoint !== undefined) event.endpoint = wellFormedText(extraction.endpoint);
+  if (extraction.method !== undefined) event.method = wellFormedText(extraction.method);
+  if (extraction.errorType !== undefined) event.errorType = wellFormedText(extraction.errorType);
+  if (extraction.errorCode !== undefined) event.errorCode = wellFormedText(extraction.errorCode);
+  if (extraction.environment !== undefined) event.environment = wellFormedText(extraction.environment);
+  // A JSON log line may hold escaped lone surrogates: every text is made safe for the queue and the table.
+  const message = extraction.message === undefined ? undefined : wellFormedText(extraction.message);
   if (message !== undefined) {
     if (message.length > LIMITS.maxMessageChars) {
       event.message = message.slice(0, LIMITS.maxMessageChars);
@@ -85,7 +87,7 @@ export function toTriageEvent(extraction: LineExtraction, context: LogEventConte
       : context.logGroup === undefined
         ? undefined
         : appFromLogGroup(context.logGroup));
-  if (app !== undefined) event.app = app;
+  if (app !== undefined) event.app = wellFormedText(app);
   const occurredAt = isoTime(context.timestamp);
   if (occurredAt !== undefined) event.occurredAt = occurredAt;
   event.source = 'logs';

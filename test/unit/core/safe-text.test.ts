@@ -68,3 +68,21 @@ describe('values that try to forge lines', () => {
     expect(line).not.toContain('\u001b');
   });
 });
+
+describe('log lines with escaped lone surrogates', () => {
+  it('become events whose every text is well-formed', () => {
+    const { extractFromLine } =
+      require('../../../functions/core/extract/extract-line') as typeof import('../../../functions/core/extract/extract-line');
+    const { toTriageEvent } =
+      require('../../../functions/core/extract/to-triage-event') as typeof import('../../../functions/core/extract/to-triage-event');
+    const line =
+      '{"statusCode": 503, "model": "m-\\ud800", "message": "boom \\udfff", "account": "a\\uffff"}';
+    const extraction = extractFromLine(line);
+    if (!extraction) throw new Error('expected an error line');
+    const event = toTriageEvent(extraction, { id: '1', logGroup: '/aws/lambda/x-\ud800' });
+    for (const value of Object.values(event)) {
+      if (typeof value === 'string') expect(value.isWellFormed() && !/[\ufffe\uffff]/.test(value)).toBe(true);
+    }
+    expect(event.model).toBe('m-\ufffd');
+  });
+});
