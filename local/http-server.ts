@@ -123,7 +123,7 @@ export function createApiServer(
       json(res, 500, { error: { status: 500, type: 'internal_error', message: 'Internal Server Error' } });
     else res.destroy();
   };
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     // Whatever a request holds, it is answered on its own: nothing it does can stop the server.
     try {
       const path = requestUrl(req).pathname.replace(/\/+$/, '') || '/';
@@ -152,4 +152,19 @@ export function createApiServer(
       internalError(res, error);
     }
   });
+  // A request Node cannot parse (an unknown method such as FOO, a malformed header) gets a JSON 400 too,
+  // not Node's bare one.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || error.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    const body = JSON.stringify({
+      error: { status: 400, type: 'invalid_request', message: 'malformed HTTP request' },
+    });
+    socket.end(
+      `HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
+  return server;
 }

@@ -44,8 +44,8 @@ const REDACTIONS: readonly (readonly [RegExp, string | ((...args: string[]) => s
   [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g, REDACTED],
   [PAIR, redactPair],
   // Credentials anywhere: `Bearer abc…`, `Basic dXNlcjpwYXNz`.
-  // (not `token_type=bearer expires_in=3600`: a credential is not followed by `=`)
-  [/\b(bearer|basic)\s+(?![A-Za-z0-9_]+=)[A-Za-z0-9._~+/=-]{8,}/gi, `$1 ${REDACTED}`],
+  // (not `token_type=bearer expires_in=3600`: a snake_case name and `=` is the next field, not a credential)
+  [/\b(bearer|basic)\s+(?![a-z][a-z0-9]*_[a-z0-9_]*=)[A-Za-z0-9._~+/=-]{8,}/gi, `$1 ${REDACTED}`],
   // `scheme://user:password@host`: the user info goes.
   [/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@:"'<>]+:[^\s/?#@"'<>]*@/gi, `$1${REDACTED}@`],
   // JSON Web Tokens (header.payload.signature, base64url; the signature may be empty).
@@ -54,9 +54,10 @@ const REDACTIONS: readonly (readonly [RegExp, string | ((...args: string[]) => s
   [/\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, REDACTED],
   // Fireworks keys (fw_…), this service's webhook tokens (fet_…), OpenAI/Anthropic/OpenRouter-style keys
   // (sk-…, sk-proj-…, sk-ant-…), and the common key formats of the tools around them.
-  [/(?<![A-Za-z0-9])fw_[A-Za-z0-9]{12,}/g, REDACTED],
-  [/(?<![A-Za-z0-9])fet_[A-Za-z0-9_-]{16,}/g, REDACTED],
-  [/(?<![A-Za-z0-9])sk-[A-Za-z0-9_-]{16,}/g, REDACTED],
+  [/fw_[A-Za-z0-9]{12,}/g, REDACTED],
+  [/fet_[A-Za-z0-9_-]{16,}/g, REDACTED],
+  // (a plain `sk-` only at a word's start: `risk-assessment-model-v2` is a model name, not a key)
+  [/(?:(?<![A-Za-z0-9])sk-|sk-(?:proj|ant|or|live|test|svcacct|admin)-)[A-Za-z0-9_-]{16,}/g, REDACTED],
   [/(?<![A-Za-z0-9])(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}/g, REDACTED],
   [/(?<![A-Za-z0-9])(?:gsk|hf|ghp|gho|ghs|ghu|github_pat|xai)[_-][A-Za-z0-9_]{20,}/g, REDACTED],
   [/(?<![A-Za-z0-9])xox[abprs]-[A-Za-z0-9-]{10,}/g, REDACTED],

@@ -4,7 +4,7 @@ import type { EventQueue } from '../adapters/event-queue';
 import type { TokenIdentity, TokenStore } from '../adapters/token-store';
 import { LIMITS, type TriageEvent } from '../core/event';
 import { normalizeBody } from '../core/normalize';
-import { looksLikeSecret } from '../core/redact';
+import { looksLikeSecret, redactText } from '../core/redact';
 import { HttpError, type HttpResult, headerValue, jsonResponse } from '../shared/http';
 import { logger as sharedLogger } from '../shared/logger';
 import { MetricUnit, metrics as sharedMetrics } from '../shared/metrics';
@@ -108,7 +108,8 @@ function parseJson(text: string): unknown {
     return JSON.parse(text);
   } catch (error) {
     // V8's message names the position (e.g. "... in JSON at position 12 (line 1 column 13)").
-    const reason = (error as Error).message;
+    // V8 may quote the input around the error: redacted like everything else that is echoed.
+    const reason = redactText((error as Error).message);
     throw new HttpError(400, 'invalid_request', `request body is not valid JSON: ${reason}`, {
       details: [{ path: '(body)', message: reason }],
     });
@@ -117,7 +118,8 @@ function parseJson(text: string): unknown {
 
 /**
  * The batch id of a request the client can send again as the same request: a digest of the token's app
- * and either the `Idempotency-Key` header or the events' own ids in order. Triage counts a batch id once.
+ * and either the `Idempotency-Key` header with the body, or the events' own ids in order. Triage counts a
+ * batch id once.
  */
 export function requestKey(app: string, key: string | readonly string[]): string {
   const digest = createHash('sha256')
@@ -166,9 +168,15 @@ export function createIngestHandler(deps: IngestDependencies) {
     log.appendKeys({ app: identity.app, tokenId: identity.tokenId });
     requireJson(event);
     const key = idempotencyKey(event);
-    const body = parseJson(bodyText(event));
+    const text = bodyText(event);
+    const body = parseJson(text);
     // With an Idempotency-Key, the ids the service makes are derived from it, so a retry answers the same ids.
-    const keyed = key === undefined ? undefined : requestKey(identity.app, key);
+    // The key names the request together with its body: the same key with another body is another request
+    // (a client's bug, not a retry), counted in full rather than dropped as a duplicate.
+    const keyed =
+      key === undefined
+        ? undefined
+        : requestKey(identity.app, [key, createHash('sha256').update(text).digest('base64url')]);
     let generated = 0;
     const newEventId = () => {
       const n = generated++;

@@ -27,6 +27,8 @@ export async function startStackProcess(
     visibilitySeconds?: number;
     dataDir?: string;
     timeoutMs?: number;
+    /** Powertools log level of the handlers (default ERROR, or E2E_LOG_LEVEL). */
+    logLevel?: string;
   } = {},
 ): Promise<StackProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'triage-e2e-'));
@@ -52,7 +54,11 @@ export async function startStackProcess(
   let output = '';
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', POWERTOOLS_LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'ERROR' },
+    env: {
+      ...process.env,
+      PORT: '0',
+      POWERTOOLS_LOG_LEVEL: options.logLevel ?? process.env.E2E_LOG_LEVEL ?? 'ERROR',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (chunk: Buffer) => {

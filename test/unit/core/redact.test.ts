@@ -40,6 +40,9 @@ describe('redact', () => {
     [`{\\"password\\": \\"correct horse\\"}`, 'horse'],
     ['password="two words"', 'two words'],
     ['client_secret: abcdef123456', 'abcdef123456'],
+    [`v12${SK_KEY}`, SK_KEY],
+    ['Bearer 7fuT9sqJbAy4H35fjMqf=v353', '7fuT9sqJbAy4H35f'],
+    [`id-${FW_KEY}`, FW_KEY],
   ])('removes the secret from %s', (text, secret) => {
     const out = redactText(text);
     expect(out).not.toContain(secret);
@@ -53,6 +56,7 @@ describe('redact', () => {
     'token_type=bearer expires_in=3600',
     'POST https://api.fireworks.ai/inference/v1/chat/completions 503',
     'user@example.com could not log in',
+    'accounts/acme/models/risk-assessment-model-v2 not deployed',
     'key_1a2b',
   ])('leaves ordinary error text alone: %s', (text) => {
     expect(redactText(text)).toBe(text);

@@ -354,11 +354,15 @@ describe('ingest handler: all or nothing', () => {
     const first = await call({ body, headers: { 'idempotency-key': 'req-42' } });
     const again = await call({ body, headers: { 'idempotency-key': 'req-42' } });
     const other = await call({ body, headers: { 'idempotency-key': 'req-43' } });
+    // The same key with another body is another request, not a retry: counted, not dropped.
+    const misused = await call({ body: '[{"status": 502}]', headers: { 'idempotency-key': 'req-42' } });
     expect(first.json.ids).toEqual(again.json.ids);
     expect(first.json.ids).not.toEqual(other.json.ids);
-    const [a, b, c] = sentMessages().map((m) => m.batchId);
+    expect(misused.json.ids).not.toEqual(first.json.ids.slice(0, 1));
+    const [a, b, c, d] = sentMessages().map((m) => m.batchId);
     expect(a).toBe(b);
     expect(a).not.toBe(c);
+    expect(a).not.toBe(d);
   });
 
   it('refuses an Idempotency-Key that is not printable ASCII or carries a credential', async () => {
