@@ -1,13 +1,13 @@
 import type { TriageEvent } from '../../functions/core/event';
 import {
   applyBatches,
+  batchesByScope,
   batchFingerprint,
   DEFAULT_POLICY,
   markPublished,
   type PolicyConfig,
   rememberedFingerprints,
   type ScopeState,
-  scopeKeysOf,
   sweepScope,
 } from '../../functions/core/policy';
 import { triageBreakdown } from '../../functions/core/policy/triage-breakdown';
@@ -57,7 +57,7 @@ function invocationsOf(bodies: readonly string[]): Invocation[] {
 
 /**
  * The triage path of the triage and sweep handlers without their I/O: per invocation, split batches by
- * scope (scopeKeysOf), list what the touched scopes remember (rememberedFingerprints) to ask for their
+ * scope (batchesByScope), list what the touched scopes remember (rememberedFingerprints) to ask for their
  * settled markers, apply each scope's events to its state (applyBatches, which forgets settled batches),
  * drop published intents (markPublished), classify every event for the EventsTriaged metric
  * (triagedCounts), mark the invocation's batches settled, and sweep due scopes once per simulated
@@ -91,21 +91,13 @@ export function triagePath(
     );
   };
   for (const invocation of invocations) {
-    // Fresh batch objects: the engine caches scope groups per batch object, which a redelivery would not
-    // share. A literal, as parseQueueMessage builds them (a spread's hidden class dies with its objects).
-    const batches = invocation.batches.map(({ batchId, receivedAt, events, times, values }) => ({
-      batchId,
-      receivedAt,
-      events,
-      times,
-      values,
-    }));
+    const { batches } = invocation;
     const byScope = new Map<string, EventBatch[]>();
     for (const batch of batches) {
-      for (const key of scopeKeysOf([batch], config)) {
+      for (const [key, scoped] of batchesByScope(batch, config)) {
         const list = byScope.get(key);
-        if (list) list.push(batch);
-        else byScope.set(key, [batch]);
+        if (list) list.push(scoped);
+        else byScope.set(key, [scoped]);
       }
     }
     // As the handler: the markers asked for are the messages' and those of every batch a scope remembers.
@@ -119,14 +111,11 @@ export function triagePath(
     }
     for (const fingerprint of asked) if (markers.has(fingerprint)) settled.add(fingerprint);
     for (const [key, scoped] of byScope) {
-      const update = applyBatches(key, states.get(key), scoped, invocation.now, config, {
-        settled,
-        owned: true,
-      });
+      const update = applyBatches(key, states.get(key), scoped, invocation.now, config, { settled });
       store(key, update.state, update.intents);
     }
     for (const fingerprint of fingerprints) markers.add(fingerprint);
-    triaged += triagedCounts(batches, config).length;
+    triaged += triagedCounts(batches).length;
     if (invocation.now - lastSweep >= 60_000) {
       lastSweep = invocation.now;
       for (const [key, state] of states) {

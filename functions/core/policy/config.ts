@@ -3,7 +3,7 @@ import { ConfigError, type FieldError } from '../errors';
 import { parseTime } from '../event';
 
 /**
- * The one policy config schema (DESIGN §5): every threshold, window and interval, with the documented
+ * The one policy config schema (docs/design.md, "Configuration"): every threshold, window and interval, with the documented
  * defaults. Durations are whole seconds everywhere so that no key needs a unit lookup. Unknown keys are
  * rejected so that a typo (`persistance`) fails the deploy instead of silently using a default.
  */

@@ -1,7 +1,7 @@
 import type { NotificationIntent, NotificationKind, RenderedNotification } from './types';
 
 /**
- * SNS-ready rendering of a notification intent (DESIGN §6): an ASCII subject of at most 100 characters
+ * SNS-ready rendering of a notification intent (docs/design.md, "Notifications"): an ASCII subject of at most 100 characters
  * (SNS rejects longer or non-ASCII subjects), a plain-text body for e-mail, the intent as JSON for
  * machines, and string message attributes for subscription filter policies.
  */
