@@ -3,7 +3,7 @@ import type { Subject, SubjectScope } from './scope-state';
 import type { NotificationIntent, NotificationKind, Topic } from './types';
 
 /** The status a notification is about: the most frequent one (lowest code on a tie). */
-export function dominantStatus(statusCounts: Readonly<Record<string, number>>): number {
+function dominantStatus(statusCounts: Readonly<Record<string, number>>): number {
   let best: number | undefined;
   let bestCount = -1;
   for (const [status, count] of Object.entries(statusCounts)) {

@@ -54,11 +54,6 @@ export function rememberedFingerprints(recent: string): string[] {
   return tokensOf(recent).filter((token) => !isMark(token));
 }
 
-/** Whether `fingerprint` is among the remembered batches (only whole tokens match). */
-export function isRemembered(recent: string, fingerprint: string): boolean {
-  return tokensOf(recent).includes(fingerprint);
-}
-
 /** Which of `fingerprints` are remembered, in their order. */
 export function rememberedAmong(recent: string, fingerprints: readonly string[]): boolean[] {
   const remembered = new Set(rememberedFingerprints(recent));

@@ -6,7 +6,7 @@ import type { NotificationIntent, NotificationKind, RenderedNotification } from 
  * machines, and string message attributes for subscription filter policies.
  */
 
-export const MAX_SUBJECT_CHARS = 100;
+const MAX_SUBJECT_CHARS = 100;
 
 const HEADLINE: Record<NotificationKind, string> = {
   'incident.opened': 'Incident opened',

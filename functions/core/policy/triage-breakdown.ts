@@ -17,7 +17,7 @@ export interface TriageBreakdown {
 }
 
 /** Log lines stay far below CloudWatch's 256 KB event limit (~100 bytes per combination). */
-export const MAX_BREAKDOWN_COMBINATIONS = 200;
+const MAX_BREAKDOWN_COMBINATIONS = 200;
 
 /** A combination as it is counted: absent fields are undefined here and left out of the result. */
 interface Tally {

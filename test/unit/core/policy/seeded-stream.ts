@@ -1,4 +1,5 @@
 import { seededRandom } from '../../../../bench/fixtures/random';
+import { deepFreeze } from '../../../../functions/core/deep-freeze';
 import type { TriageEvent } from '../../../../functions/core/event';
 import {
   applyBatches,
@@ -12,7 +13,6 @@ import {
   scopeKeysOf,
   sweepScope,
 } from '../../../../functions/core/policy';
-import { deepFreeze } from './policy-harness';
 
 /**
  * A seeded stream of triage traffic that exercises what the engine must get exactly right: mixed statuses
