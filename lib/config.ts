@@ -68,7 +68,7 @@ export type AlarmTopicChoice = 'ops' | 'support';
 export interface TriageConfig {
   /**
    * Policy engine configuration (thresholds, windows, silences), validated and defaulted by the engine's own
-   * `parsePolicyConfig`; passed to triage and sweep as POLICY_CONFIG. @default {} (the DESIGN §5 defaults)
+   * `parsePolicyConfig`; passed to triage and sweep as POLICY_CONFIG. @default {} (the defaults of docs/design.md, "The policy")
    */
   readonly policy: PolicyConfig;
   /** CloudWatch log group names to subscribe to the logs function. @default [] */

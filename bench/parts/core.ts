@@ -144,7 +144,7 @@ export const corePart: BenchPart = {
       () => JSON.parse(text),
       { runs: quick ? 5 : 15, warmup: 3 },
     );
-    // See compare: without a forced full GC before each run, V8 keeps the engine's optimized code.
+    // The same pairs with young-generation GCs only (see compare in bench/lib/timing.ts).
     const steady = await compare(
       () => triagePath(invocations, config),
       () => JSON.parse(text),

@@ -3,8 +3,8 @@ import { looksLikeSecret } from './redact';
 
 /**
  * Reading canonical events without zod. Every queue message holds up to a few hundred canonical events
- * that the ingest function wrote; validating each with the zod schema cost the triage function ~2.8 µs
- * per event, six times the policy engine's own work. The common case is checked here by hand; anything
+ * that the ingest function wrote; validating each with the zod schema was the triage function's largest
+ * cost per event. The common case is checked here by hand; anything
  * unusual, and every invalid event, goes to the schema, which decides and words the error.
  */
 
