@@ -4,6 +4,7 @@
  */
 import type { Construct } from 'constructs';
 import * as z from 'zod/mini';
+import { deepFreeze } from '../functions/core/deep-freeze';
 import { ConfigError, type FieldError } from '../functions/core/errors';
 import { issuesToFieldErrors } from '../functions/core/normalize';
 import { type PolicyConfig, parsePolicyConfig } from '../functions/core/policy';
@@ -67,7 +68,7 @@ export type AlarmTopicChoice = 'ops' | 'support';
 export interface TriageConfig {
   /**
    * Policy engine configuration (thresholds, windows, silences), validated and defaulted by the engine's own
-   * `parsePolicyConfig`; passed to triage and sweep as POLICY_CONFIG. @default {} (the DESIGN §5 defaults)
+   * `parsePolicyConfig`; passed to triage and sweep as POLICY_CONFIG. @default {} (the defaults of docs/design.md, "The policy")
    */
   readonly policy: PolicyConfig;
   /** CloudWatch log group names to subscribe to the logs function. @default [] */
@@ -369,14 +370,6 @@ function fromCommandLine(key: string, value: unknown): unknown {
   } catch {
     return value;
   }
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object') {
-    for (const child of Object.values(value)) deepFreeze(child);
-    Object.freeze(value);
-  }
-  return value;
 }
 
 /** Validate raw context values (key → value); throws a ConfigError naming every invalid key. */

@@ -22,11 +22,11 @@ export interface EventPipelineProps {
 }
 
 /**
- * The events queues between ingestion and triage (DESIGN §7: an accepted event is never lost), in two lanes
+ * The events queues between ingestion and triage (docs/design.md, "Data flow": an accepted event is never lost), in two lanes
  * consumed by the same triage function. The urgent lane carries the events that open an incident at once
  * (500 by default) with a short batching window; the bulk lane carries everything else — rules that wait
  * minutes by design (persistent 5xx, account digests, counts) — with a long one, so each invocation folds
- * many messages into one write per scope (DESIGN §7: writes scale with scopes, not events). The lanes' scopes
+ * many messages into one write per scope (docs/design.md, "Data flow": writes scale with scopes, not events). The lanes' scopes
  * are disjoint. Both queues are encrypted and TLS-only and redrive to one dead-letter queue after
  * `maxReceiveCount` deliveries.
  */

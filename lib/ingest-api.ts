@@ -35,7 +35,7 @@ const ACCESS_LOG_FORMAT = apigw.AccessLogFormat.custom(
 );
 
 /**
- * The public HTTP API (DESIGN §3): `POST /v1/events` to the ingest function, `GET /v1/codes` to the codes
+ * The public HTTP API (docs/design.md, "Data flow"): `POST /v1/events` to the ingest function, `GET /v1/codes` to the codes
  * function, one `$default` stage with throttling and JSON access logs in an encrypted log group.
  */
 export class IngestApi extends Construct {
@@ -79,7 +79,7 @@ export class IngestApi extends Construct {
         id: 'AwsSolutions::AwsSolutions-APIG4',
         reason:
           'The ingest function authenticates every request itself: Bearer tokens checked, in constant time, against ' +
-          'the SHA-256 hashes in the state table (DESIGN §3), which also works on the local stack; an API ' +
+          'the SHA-256 hashes in the state table (docs/design.md, "Data flow"), which also works on the local stack; an API ' +
           'Gateway authorizer would duplicate that lookup per request.',
       });
     }

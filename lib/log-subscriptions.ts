@@ -19,7 +19,7 @@ export interface LogSubscriptionsProps {
 }
 
 /**
- * One subscription filter per configured log group, to the logs function (DESIGN §3). The log groups are
+ * One subscription filter per configured log group, to the logs function (docs/design.md, "Data flow"). The log groups are
  * not owned by this stack; a log group accepts at most two subscription filters.
  */
 export class LogSubscriptions extends Construct {

@@ -7,8 +7,8 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../functions/shared/service';
 import type { EncryptionKey } from './encryption-key';
-import { METRICS_NAMESPACE, SERVICE_NAME } from './triage-function';
 
 export interface MonitoringProps {
   readonly encryptionKey: EncryptionKey;

@@ -24,7 +24,7 @@ export interface NotificationTopicsProps {
 }
 
 /**
- * The two notification topics (DESIGN §6): support-escalations and account-issues, KMS-encrypted, TLS-only,
+ * The two notification topics (docs/design.md, "Notifications"): support-escalations and account-issues, KMS-encrypted, TLS-only,
  * with the subscriptions from config. Billing owners hear only about their own accounts.
  */
 export class NotificationTopics extends Construct {

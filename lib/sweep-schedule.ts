@@ -14,7 +14,7 @@ export interface SweepScheduleProps {
 }
 
 /**
- * Runs the sweep every minute (DESIGN §2). An invocation EventBridge cannot deliver is retried twice within
+ * Runs the sweep every minute (docs/design.md, "Architecture"). An invocation EventBridge cannot deliver is retried twice within
  * a minute, then lands in an encrypted dead-letter queue; after that the next run does the same work.
  */
 export class SweepSchedule extends Construct {

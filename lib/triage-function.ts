@@ -6,13 +6,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../functions/shared/service';
 import type { FunctionName } from './config';
 
 /** Repository root: entries, the lock file and esbuild resolve from here whatever the working directory. */
 const ROOT = path.resolve(__dirname, '..');
-
-export const SERVICE_NAME = 'fireworks-error-triage';
-export const METRICS_NAMESPACE = 'FireworksErrorTriage';
 
 export interface TriageFunctionProps {
   /** Which handler: the entry is `functions/<name>/handler.ts`, export `handler`. */

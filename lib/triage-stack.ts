@@ -33,7 +33,7 @@ const DESCRIPTIONS: Readonly<Record<FunctionName, string>> = {
   logs: 'Extract Fireworks error events from subscribed CloudWatch log groups',
 };
 
-/** Fireworks error triage (DESIGN §2): every resource, wired with least privilege, plus the fixed outputs. */
+/** Fireworks error triage (docs/design.md, "Architecture"): every resource, wired with least privilege, plus the fixed outputs. */
 export class TriageStack extends Stack {
   public readonly functions: Readonly<Record<FunctionName, TriageFunction>>;
 

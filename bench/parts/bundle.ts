@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import cdkJson from '../../cdk.json';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/shared/service';
 import type { FunctionName } from '../../lib/config';
 import { TriageFunction } from '../../lib/triage-function';
 import { median, round } from '../lib/stats';
@@ -106,8 +107,8 @@ async function emptyBundle(dir: string, esbuild: EsbuildCall): Promise<string> {
 
 /** Environment the handlers read at cold start (contracts): dummy values, nothing is called at import. */
 const HANDLER_ENV = {
-  POWERTOOLS_SERVICE_NAME: 'fireworks-error-triage',
-  POWERTOOLS_METRICS_NAMESPACE: 'FireworksErrorTriage',
+  POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+  POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
   POWERTOOLS_LOG_LEVEL: 'INFO',
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'bench',

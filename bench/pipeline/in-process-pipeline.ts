@@ -8,6 +8,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, Context, ScheduledEvent, SQSRecord } from 'aws-lambda';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/shared/service';
 import { type Emulators, startEmulators } from '../../local/emulators';
 import { lambdaContext } from '../../local/lambda-context';
 import { ensureQueueWithDlq, ensureTable, ensureTopic } from '../../local/resources';
@@ -22,8 +23,8 @@ export function setHandlerEnvironment(): void {
     AWS_REGION: REGION,
     AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-    POWERTOOLS_SERVICE_NAME: 'fireworks-error-triage',
-    POWERTOOLS_METRICS_NAMESPACE: 'FireworksErrorTriage',
+    POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     POWERTOOLS_LOG_LEVEL: 'SILENT',
     POWERTOOLS_METRICS_DISABLED: 'true',
   });

@@ -12,7 +12,7 @@ const ACCOUNT = new Set([401, 402, 403, 412]);
  * The naive design the issue compares against: a triage function that handles events one by one — one
  * DynamoDB UpdateItem per event (count, first/last seen of its scope) and one SNS publish per event that
  * meets a rule (every 500; a 5xx once its scope has ≥ 5 errors over ≥ 2 minutes; every account error).
- * No batching by scope, no state machine: the design DESIGN §7 rules out.
+ * No batching by scope, no state machine: the design docs/design.md ("Exactly once", "Data flow") rules out.
  */
 export function naiveTriage(infra: Infrastructure) {
   return async (records: SQSRecord[]) => {

@@ -5,7 +5,7 @@ import type { EventQueueOptions, UrgentLane } from './event-queue';
 import { OpenIncidents } from './open-incidents';
 import type { StateRepository } from './state-repository';
 
-/** The policy's default immediate statuses (DESIGN §5: every 500 pages at once). */
+/** The policy's default immediate statuses (docs/design.md, "Incidents": every 500 pages at once). */
 export const DEFAULT_URGENT_STATUSES = '500';
 
 /**

@@ -88,19 +88,9 @@ export function classify(status: number, message?: string): Classification {
       ],
     );
   }
-  // Results depend only on (status, subtype): build each once, so the triage hot path allocates nothing.
   const subtype = status === 404 || status === 412 ? subtypeOf(status, message) : undefined;
-  const key = subtype ? `${status}:${subtype}` : status;
-  let classification = CLASSIFICATIONS.get(key);
-  if (!classification) {
-    classification = Object.freeze(build(status, subtype));
-    CLASSIFICATIONS.set(key, classification);
-  }
-  return classification;
+  return Object.freeze(build(status, subtype));
 }
-
-/** At most 500 statuses × a few subtypes: bounded. */
-const CLASSIFICATIONS = new Map<number | string, Classification>();
 
 function build(status: number, subtype: Subtype | undefined): Classification {
   const entry = catalogEntry(status);

@@ -246,7 +246,7 @@ export function normalizeBody(body: unknown, options: NormalizeOptions): TriageE
   return events;
 }
 
-const scratchTime: ReadTime = { time: undefined, values: undefined };
+const scratchTime: ReadTime = { time: undefined };
 
 /**
  * Validate an already-canonical event (queue messages, `simulate` input). The common case is read without

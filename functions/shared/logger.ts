@@ -1,7 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { optionalEnv } from './env';
-
-export const SERVICE_NAME = 'fireworks-error-triage';
+import { SERVICE_NAME } from './service';
 
 /** A Powertools logger for this service; the level comes from POWERTOOLS_LOG_LEVEL (Powertools reads it). */
 export function createLogger(options: { readonly serviceName?: string } = {}): Logger {

@@ -1,8 +1,7 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { optionalEnv } from './env';
-import { logger, SERVICE_NAME } from './logger';
-
-export const METRICS_NAMESPACE = 'FireworksErrorTriage';
+import { logger } from './logger';
+import { METRICS_NAMESPACE, SERVICE_NAME } from './service';
 
 export { MetricUnit };
 

@@ -2,7 +2,7 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { StateRepository } from '../adapters/state-repository';
 import type { PolicyConfig, ScopeState } from '../core/policy';
-import { applyBatches, batchFingerprint, rememberedFingerprints, scopeKeysOf } from '../core/policy';
+import { applyBatches, batchesByScope, batchFingerprint, rememberedFingerprints } from '../core/policy';
 import { triageBreakdown } from '../core/policy/triage-breakdown';
 import { triagedCounts } from '../core/policy/triaged-counts';
 import type { EventBatch } from '../core/policy/types';
@@ -57,12 +57,13 @@ interface ReceivedBatch {
   /** `batchFingerprint(batch.batchId)`: what scopes remember and what its settled marker is keyed by. */
   readonly fingerprint: string;
   readonly messageIds: string[];
-  readonly scopeKeys: readonly string[];
+  /** Its events per scope key, each scope's as a batch of its own. */
+  readonly byScope: ReadonlyMap<string, EventBatch>;
 }
 
 /**
  * Triage one SQS delivery. Records are grouped by scope rather than handled one by one, so a storm of
- * identical errors costs one conditional write per scope, not per event or per message (DESIGN §7) —
+ * identical errors costs one conditional write per scope, not per event or per message (docs/design.md, "Exactly once") —
  * which is why this does not use Powertools' per-record BatchProcessor. Reports as failed: records that
  * do not parse (they reach the DLQ) and records touching a scope whose write finally failed.
  *
@@ -91,7 +92,7 @@ export async function triageRecords(
           batch,
           fingerprint: batchFingerprint(batch.batchId),
           messageIds: [record.messageId],
-          scopeKeys: scopeKeysOf([batch], deps.config),
+          byScope: batchesByScope(batch, deps.config),
         });
     } catch (error) {
       deps.logger.error('queue message does not parse; it will go to the dead-letter queue', {
@@ -106,7 +107,7 @@ export async function triageRecords(
   // Eventually consistent (half the read units): every scope write is conditional on the version read, so a
   // stale copy only loses its race and is reloaded strongly consistent, with the markers read again.
   const loaded = await deps.repository.getMany(
-    [...new Set([...received.values()].flatMap(({ scopeKeys }) => scopeKeys))],
+    [...new Set([...received.values()].flatMap(({ byScope }) => [...byScope.keys()]))],
     { consistent: false },
   );
   // Read after the scopes: a batch a scope forgot was settled before that scope was written.
@@ -116,27 +117,26 @@ export async function triageRecords(
   ]);
   const pending = [...received.values()].filter((message) => !skipIfSettled(message, settled, deps));
 
-  const batchesByScope = new Map<string, EventBatch[]>();
-  for (const { batch, scopeKeys } of pending) {
-    for (const key of scopeKeys) {
-      const batches = batchesByScope.get(key);
+  const scopeBatches = new Map<string, EventBatch[]>();
+  for (const { byScope } of pending) {
+    for (const [key, batch] of byScope) {
+      const batches = scopeBatches.get(key);
       if (batches) batches.push(batch);
-      else batchesByScope.set(key, [batch]);
+      else scopeBatches.set(key, [batch]);
     }
   }
 
   const repository = rereadingSettled(deps.repository, markers, settled, (key) =>
-    (batchesByScope.get(key) ?? []).map(({ batchId }) => batchFingerprint(batchId)),
+    (scopeBatches.get(key) ?? []).map(({ batchId }) => batchFingerprint(batchId)),
   );
   const failedScopes = new Set<string>();
   await Promise.all(
-    [...batchesByScope].map(async ([key, batches]) => {
+    [...scopeBatches].map(async ([key, batches]) => {
       try {
         const { state, intents } = await updateScope(
           key,
           loaded.get(key),
-          // Each state read is applied once and never read again (a lost race reads it afresh): owned.
-          (current) => applyBatches(key, current, batches, now, deps.config, { settled, owned: true }),
+          (current) => applyBatches(key, current, batches, now, deps.config, { settled }),
           repository,
         );
         if (state && intents.length > 0) await deliverIntents(state, intents, deps);
@@ -152,8 +152,8 @@ export async function triageRecords(
 
   const triaged: EventBatch[] = [];
   const saved: string[] = [];
-  for (const { batch, fingerprint, messageIds, scopeKeys } of pending) {
-    if (scopeKeys.some((key) => failedScopes.has(key))) for (const id of messageIds) failed.add(id);
+  for (const { batch, fingerprint, messageIds, byScope } of pending) {
+    if ([...byScope.keys()].some((key) => failedScopes.has(key))) for (const id of messageIds) failed.add(id);
     else if (!settled.has(fingerprint)) {
       triaged.push(batch);
       saved.push(fingerprint);
@@ -161,7 +161,7 @@ export async function triageRecords(
     // else a concurrent copy settled it meanwhile: it has its marker, and that copy counted its events.
   }
   await markSettled(saved, now, markers, deps);
-  countTriaged(triaged, deps.config, deps.metrics);
+  countTriaged(triaged, deps.metrics);
   logTriaged(triaged, deps.logger);
   const batchItemFailures: SQSBatchItemFailure[] = records
     .filter((record) => failed.has(record.messageId))
@@ -241,8 +241,8 @@ function logTriaged(batches: readonly EventBatch[], logger: TriageDeps['logger']
 }
 
 /** EventsTriaged by status and category, one EMF line per distinct pair; counted once the state is saved. */
-function countTriaged(batches: readonly EventBatch[], config: PolicyConfig, metrics: Metrics): void {
-  for (const { status, category, count } of triagedCounts(batches, config)) {
+function countTriaged(batches: readonly EventBatch[], metrics: Metrics): void {
+  for (const { status, category, count } of triagedCounts(batches)) {
     metrics
       .singleMetric()
       .addDimensions({ status, category })

@@ -1,9 +1,10 @@
 import * as z from 'zod/mini';
+import { deepFreeze } from '../deep-freeze';
 import { ConfigError, type FieldError } from '../errors';
 import { parseTime } from '../event';
 
 /**
- * The one policy config schema (DESIGN §5): every threshold, window and interval, with the documented
+ * The one policy config schema (docs/design.md, "Configuration"): every threshold, window and interval, with the documented
  * defaults. Durations are whole seconds everywhere so that no key needs a unit lookup. Unknown keys are
  * rejected so that a typo (`persistance`) fails the deploy instead of silently using a default.
  */
@@ -91,7 +92,7 @@ const SilenceSchema = z
     }),
   );
 
-export const PolicyConfigSchema = z.prefault(
+const PolicyConfigSchema = z.prefault(
   z
     .strictObject(
       {
@@ -198,14 +199,6 @@ function pathOf(path: readonly PropertyKey[]): string {
   let out = '';
   for (const key of path) out += typeof key === 'number' ? `[${key}]` : out ? `.${String(key)}` : String(key);
   return out;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object') {
-    for (const inner of Object.values(value)) deepFreeze(inner);
-    Object.freeze(value);
-  }
-  return value;
 }
 
 /** Validate a policy config (object or JSON text already parsed); throws ConfigError naming each bad key. */

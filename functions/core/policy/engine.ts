@@ -1,30 +1,108 @@
 import type { TriageEvent } from '../event';
-import { splitBatch } from './batch-split';
 import type { PolicyConfig } from './config';
-import { type ErrorRun, errorRunOf, isSorted } from './error-run';
-import { evaluate, ingestRuns, workDueAt } from './lifecycle';
-import { forgetBatches, rememberBatches } from './recent-batches';
-import { noteRemembered, rememberedBy } from './recent-batches-filter';
-import { createScope, draftOf, shallowCopy } from './records';
-import type { ScopeDescriptor } from './scope-key';
-import { LIMITS, type ScopeState } from './scope-state';
-import type { EventBatch, NotificationIntent, ScopeUpdate } from './types';
+import { eventTime } from './event-time';
+import { evaluate, ingestAll, workDueAt } from './lifecycle';
+import { forgetBatches, rememberBatches, rememberedAmong } from './recent-batches';
+import { describeScope, type ScopeDescriptor } from './scope-key';
+import { type Concerns, LIMITS, type ScopeState, type Subject } from './scope-state';
+import { batchFingerprint } from './stable-hash';
+import type { EventBatch, NotificationIntent, NotificationKind, ScopeUpdate } from './types';
 
 /**
- * The policy engine's entry points (DESIGN §5–§7): batches in, one record and the notifications out per
- * scope. Pure: time comes in as `now` (epoch ms), state comes in and goes out as plain JSON, and the state
- * given is never modified (the draft is a copy of the parts that change).
+ * The policy engine's entry points (docs/design.md, "The policy"): batches in, one record and the
+ * notifications out per scope. Pure: time comes in as `now` (epoch ms), state comes in and goes out as
+ * plain JSON, and the state given is never changed (the engine works on a copy).
  */
+
+/** The events of one batch that belong to one scope (same id and receive time as the batch). */
+export interface ScopeBatch extends EventBatch {
+  readonly scope: ScopeDescriptor;
+}
+
+/**
+ * The events of `batch` per scope key, in order of first appearance: each scope's events as a batch of its
+ * own, which `applyBatches` takes for that scope without working out the scope of each event again.
+ */
+export function batchesByScope(batch: EventBatch, config: PolicyConfig): Map<string, ScopeBatch> {
+  const byScope = new Map<string, { scope: ScopeDescriptor; events: TriageEvent[] }>();
+  for (const event of batch.events) {
+    const scope = describeScope(event, config);
+    const found = byScope.get(scope.key);
+    if (found) found.events.push(event);
+    else byScope.set(scope.key, { scope, events: [event] });
+  }
+  return new Map([...byScope].map(([key, { scope, events }]) => [key, { ...batch, scope, events }]));
+}
 
 /** The scope keys the batches touch, in order of first appearance: the records to load before applying. */
 export function scopeKeysOf(batches: readonly EventBatch[], config: PolicyConfig): string[] {
-  if (batches.length === 1) return [...splitBatch(batches[0] as EventBatch, config).keys];
   const keys = new Set<string>();
-  for (const batch of batches) for (const key of splitBatch(batch, config).keys) keys.add(key);
+  for (const batch of batches) for (const key of batchesByScope(batch, config).keys()) keys.add(key);
   return [...keys];
 }
 
-const superseding = new Set(['incident.reminder', 'account-issue.updated', 'account-issue.reminder']);
+/** A new record for a scope first seen at event time `t`. */
+function createScope(scope: ScopeDescriptor, t: number): ScopeState {
+  const base = { version: 0, outbox: [], recentBatches: '', total: 0, firstSeen: t, lastSeen: t };
+  switch (scope.kind) {
+    case 'incident':
+      return { ...base, ...scope, statusCounts: {}, window: [] };
+    case 'account-issue':
+      return { ...base, ...scope };
+    case 'counter':
+      return { ...base, ...scope, models: [], accounts: [], apps: [], sampleRequestIds: [] };
+  }
+}
+
+/**
+ * A copy of `state` to change: the lifecycle changes counts, lists, the window and the subject in place,
+ * so those are copied; the outbox and its intents are only ever replaced, so they are shared.
+ */
+function draftOf(state: ScopeState): ScopeState {
+  // Records written before recentBatches existed carry a list of applied batches instead: dropped.
+  const { appliedBatches: _, ...rest } = state as ScopeState & { appliedBatches?: unknown };
+  const recentBatches = typeof rest.recentBatches === 'string' ? rest.recentBatches : '';
+  switch (rest.kind) {
+    case 'incident':
+      return {
+        ...rest,
+        recentBatches,
+        statusCounts: { ...rest.statusCounts },
+        window: rest.window.map(([t, status, count]) => [t, status, count]),
+        ...(rest.pending && { pending: copyConcerns(rest.pending) }),
+        ...(rest.current && { current: copySubject(rest.current) }),
+      };
+    case 'account-issue':
+      return { ...rest, recentBatches, ...(rest.current && { current: copySubject(rest.current) }) };
+    case 'counter':
+      return { ...copyConcerns(rest), recentBatches };
+  }
+}
+
+function copyConcerns<C extends Concerns>(concerns: C): C {
+  return {
+    ...concerns,
+    apps: [...concerns.apps],
+    accounts: [...concerns.accounts],
+    models: [...concerns.models],
+    sampleRequestIds: [...concerns.sampleRequestIds],
+  };
+}
+
+function copySubject(subject: Subject): Subject {
+  return { ...copyConcerns(subject), statusCounts: { ...subject.statusCounts } };
+}
+
+/** Whether a newer notice of the same subject replaces this one while it is still unpublished. */
+const SUPERSEDED_BY_NEXT: Record<NotificationKind, boolean> = {
+  'incident.opened': false,
+  'incident.reminder': true,
+  'incident.resolved': false,
+  'account-issue.opened': false,
+  'account-issue.updated': true,
+  'account-issue.reminder': true,
+  'account-issue.resolved': false,
+};
 
 /** Queue intents for publishing; an unpublished reminder or update is superseded by a newer one. */
 function addToOutbox(
@@ -33,15 +111,15 @@ function addToOutbox(
 ): NotificationIntent[] {
   let next = outbox;
   for (const intent of intents) {
-    if (superseding.has(intent.kind)) {
-      next = next.filter((old) => !(old.subjectId === intent.subjectId && superseding.has(old.kind)));
+    if (SUPERSEDED_BY_NEXT[intent.kind]) {
+      next = next.filter((old) => !(old.subjectId === intent.subjectId && SUPERSEDED_BY_NEXT[old.kind]));
     }
     next = [...next, intent];
   }
-  return next.length > LIMITS.outbox ? next.slice(next.length - LIMITS.outbox) : next;
+  return next.slice(-LIMITS.outbox);
 }
 
-/** Version, outbox and due time of the draft; no state when `changed` is false and nothing changed. */
+/** Version, outbox and due times of the draft; no state when `changed` is false and nothing changed. */
 function finish(
   draft: ScopeState,
   previous: ScopeState | undefined,
@@ -52,7 +130,6 @@ function finish(
 ): ScopeUpdate<ScopeState> {
   if (intents.length > 0) draft.outbox = addToOutbox(draft.outbox, intents);
   const work = workDueAt(draft, config);
-  draft.workDueAt = work;
   let due = work;
   if (draft.outbox.length > 0) {
     // Never postpone a retry already scheduled; otherwise the sweep retries after outboxRetrySeconds.
@@ -61,6 +138,7 @@ function finish(
     const retry = scheduled !== undefined && scheduled > now ? Math.min(scheduled, retryAt) : retryAt;
     due = due === undefined ? retry : Math.min(due, retry);
   }
+  draft.workDueAt = work;
   draft.nextDueAt = due;
   // Besides what `changed` covers (every change of evaluate and ingest), only the due times can move.
   if (
@@ -76,37 +154,38 @@ function finish(
   return { state: draft, intents };
 }
 
-/**
- * The events of `groups` as runs in event-time order (stable: equal times keep their order), to apply one
- * after the other: the groups' own runs when they already follow each other in time (the usual case:
- * nothing is copied), else one merged, sorted run.
- */
-function inTimeOrder(groups: readonly ErrorRun[]): readonly ErrorRun[] {
-  let ordered = true;
-  let previousEnd = Number.NEGATIVE_INFINITY;
-  for (const run of groups) {
-    if (!isSorted(run) || (run.times[run.start] as number) < previousEnd) {
-      ordered = false;
-      break;
+/** A scope's errors from some batches, with their event times (`times[i]` for `events[i]`). */
+interface ScopeErrors {
+  readonly events: TriageEvent[];
+  readonly times: number[];
+}
+
+/** Add the errors of `batch` that belong to scope `key` to `errors`; returns their scope, if any. */
+function addErrorsOf(
+  batch: EventBatch | ScopeBatch,
+  key: string,
+  config: PolicyConfig,
+  errors: ScopeErrors,
+): ScopeDescriptor | undefined {
+  const split = 'scope' in batch && batch.scope.key === key;
+  let found = split ? batch.scope : undefined;
+  for (const event of batch.events) {
+    if (!split) {
+      const scope = describeScope(event, config);
+      if (scope.key !== key) continue;
+      found ??= scope;
     }
-    previousEnd = run.times[run.end - 1] as number;
+    errors.events.push(event);
+    errors.times.push(eventTime(event.occurredAt, batch.receivedAt));
   }
-  if (ordered) return groups;
-  const events: TriageEvent[] = [];
-  const times: number[] = [];
-  for (const run of groups) {
-    for (let i = run.start; i < run.end; i++) {
-      events.push(run.events[i] as TriageEvent);
-      times.push(run.times[i] as number);
-    }
-  }
-  const order = Array.from(times.keys()).sort((a, b) => (times[a] as number) - (times[b] as number));
-  return [
-    errorRunOf(
-      order.map((i) => events[i] as TriageEvent),
-      order.map((i) => times[i] as number),
-    ),
-  ];
+  return found;
+}
+
+/** `errors` in event-time order (stable: equal times keep their order). */
+function inTimeOrder({ events, times }: ScopeErrors): ScopeErrors {
+  if (times.every((t, i) => i === 0 || (times[i - 1] as number) <= t)) return { events, times };
+  const order = [...times.keys()].sort((a, b) => (times[a] as number) - (times[b] as number));
+  return { events: order.map((i) => events[i] as TriageEvent), times: order.map((i) => times[i] as number) };
 }
 
 export interface ApplyOptions {
@@ -116,64 +195,50 @@ export interface ApplyOptions {
    * forgets them (see recent-batches.ts for why that keeps counting exact).
    */
   readonly settled?: ReadonlySet<string>;
-  /**
-   * The caller gives `state` up: its lists, counts and subject are changed in place instead of copied
-   * (its top-level fields are not, so `state.version` still reads the version it had). Only for a caller
-   * that never reads `state` again, as the triage handler, whose states come fresh from the table.
-   */
-  readonly owned?: boolean;
 }
 
 /**
- * Apply the events of `batches` that belong to scope `key` at processing time `now`. Idempotent per
+ * Apply the events of `batches` that belong to scope `key` at processing time `now` (a batch may be the
+ * scope's part of one, from `batchesByScope`). Idempotent per
  * batchId: a batch this scope remembers, or one in `options.settled`, is skipped, so replaying it changes
  * nothing and emits nothing. Returns no state when no new event belongs to the scope.
  */
 export function applyBatches(
   key: string,
   state: ScopeState | undefined,
-  batches: readonly EventBatch[],
+  batches: readonly (EventBatch | ScopeBatch)[],
   now: number,
   config: PolicyConfig,
   options: ApplyOptions = {},
 ): ScopeUpdate<ScopeState> {
-  const { settled, owned = false } = options;
-  const candidates: string[] = [];
-  const candidateGroups: ErrorRun[] = [];
-  const candidateScopes: ScopeDescriptor[] = [];
-  // The scope's descriptor once found: other batches share the object (descriptors are cached per config),
-  // so they are searched by identity, not by comparing key strings; by key if the cache was refilled.
-  let scope: ScopeDescriptor | undefined;
+  const { settled } = options;
+  const candidates = new Map<string, EventBatch | ScopeBatch>();
   for (const batch of batches) {
-    const { fingerprint, keys, runs, descriptors } = splitBatch(batch, config);
-    let g = scope === undefined ? -1 : descriptors.indexOf(scope);
-    if (g === -1) {
-      g = keys.indexOf(key);
-      if (g === -1) continue;
-      scope = descriptors[g];
-    }
-    if (candidates.includes(fingerprint) || settled?.has(fingerprint)) continue;
-    candidates.push(fingerprint);
-    candidateGroups.push(runs[g] as ErrorRun);
-    candidateScopes.push(descriptors[g] as ScopeDescriptor);
+    const fingerprint = batchFingerprint(batch.batchId);
+    if (!candidates.has(fingerprint) && !settled?.has(fingerprint)) candidates.set(fingerprint, batch);
   }
   const recent = typeof state?.recentBatches === 'string' ? state.recentBatches : '';
-  const remembered = rememberedBy(key, recent, candidates);
-  // Usually none is: then the candidates are taken as they are.
-  const anyRemembered = remembered.includes(true);
-  const fingerprints = anyRemembered ? candidates.filter((_, i) => !remembered[i]) : candidates;
-  const groups = anyRemembered ? candidateGroups.filter((_, i) => !remembered[i]) : candidateGroups;
-  if (groups.length === 0) return { intents: [] };
-  const runs = inTimeOrder(groups);
-  const firstRun = runs[0] as ErrorRun;
-  const first = firstRun.times[firstRun.start] as number;
-  const draft = state
-    ? draftOf(state, owned)
-    : createScope(candidateScopes[remembered.indexOf(false)] as ScopeDescriptor, first);
-  draft.recentBatches = rememberBatches(forgetBatches(recent, settled), fingerprints, now, config.dedupe);
-  noteRemembered(key, recent, draft.recentBatches, fingerprints);
+  const remembered = rememberedAmong(recent, [...candidates.keys()]);
+  const applied: string[] = [];
+  const errors: ScopeErrors = { events: [], times: [] };
+  let scope: ScopeDescriptor | undefined;
+  [...candidates].forEach(([fingerprint, batch], i) => {
+    if (remembered[i]) return;
+    const found = addErrorsOf(batch, key, config, errors);
+    if (found) applied.push(fingerprint);
+    scope ??= found;
+  });
+  if (!scope) return { intents: [] };
+  const { events, times } = inTimeOrder(errors);
+  const draft = state ? draftOf(state) : createScope(scope, times[0] as number);
+  draft.recentBatches = rememberBatches(
+    forgetBatches(draft.recentBatches, settled),
+    applied,
+    now,
+    config.dedupe,
+  );
   const intents: NotificationIntent[] = [];
-  ingestRuns(draft, runs, now, config, intents);
+  ingestAll(draft, events, times, now, config, intents);
   evaluate(draft, now, config, intents);
   return finish(draft, state, now, config, intents, true);
 }
@@ -191,9 +256,6 @@ export function markPublished(state: ScopeState, notificationIds: readonly strin
   const published = new Set(notificationIds);
   const outbox = state.outbox.filter((intent) => !published.has(intent.notificationId));
   if (outbox.length === state.outbox.length) return state;
-  const next = shallowCopy(state);
-  next.outbox = outbox;
-  next.version = state.version + 1;
-  if (outbox.length === 0) next.nextDueAt = state.workDueAt;
-  return next;
+  const nextDueAt = outbox.length === 0 ? state.workDueAt : state.nextDueAt;
+  return { ...state, outbox, version: state.version + 1, nextDueAt };
 }

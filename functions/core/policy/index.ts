@@ -1,6 +1,13 @@
-/** The triage policy engine (DESIGN §5–§7): pure, batch-oriented, event-time. */
+/** The triage policy engine (docs/design.md, "The policy"): pure, batch-oriented, event-time. */
 export * from './config';
-export { type ApplyOptions, applyBatches, markPublished, scopeKeysOf, sweepScope } from './engine';
+export {
+  type ApplyOptions,
+  applyBatches,
+  batchesByScope,
+  markPublished,
+  scopeKeysOf,
+  sweepScope,
+} from './engine';
 export { rememberedFingerprints } from './recent-batches';
 export { renderNotification } from './render';
 export { describeScope, type ScopeDescriptor, UNKNOWN_ACCOUNT } from './scope-key';

@@ -1,10 +1,9 @@
 import { classify } from '../classify';
-import type { AccountIssueScope, IncidentScope, Subject } from './scope-state';
-import { copyCounts } from './status-counts';
-import type { NotificationIntent, NotificationKind } from './types';
+import type { Subject, SubjectScope } from './scope-state';
+import type { NotificationIntent, NotificationKind, Topic } from './types';
 
 /** The status a notification is about: the most frequent one (lowest code on a tie). */
-export function dominantStatus(statusCounts: Readonly<Record<string, number>>): number {
+function dominantStatus(statusCounts: Readonly<Record<string, number>>): number {
   let best: number | undefined;
   let bestCount = -1;
   for (const [status, count] of Object.entries(statusCounts)) {
@@ -17,6 +16,9 @@ export function dominantStatus(statusCounts: Readonly<Record<string, number>>): 
   return best ?? 0;
 }
 
+/** Who hears about each kind of subject. */
+const TOPIC: Record<SubjectScope['kind'], Topic> = { incident: 'support', 'account-issue': 'account' };
+
 const iso = (ms: number) => new Date(ms).toISOString();
 
 const only = (values: readonly string[]) => (values.length === 1 ? values[0] : undefined);
@@ -26,7 +28,7 @@ const only = (values: readonly string[]) => (values.length === 1 ? values[0] : u
  * number and kind, so recomputing the same transition from the same input yields the same id.
  */
 export function buildIntent(
-  scope: IncidentScope | AccountIssueScope,
+  scope: SubjectScope,
   subject: Subject,
   kind: NotificationKind,
   now: number,
@@ -37,22 +39,19 @@ export function buildIntent(
   const model = scope.kind === 'incident' ? (scope.model ?? only(subject.models)) : only(subject.models);
   const account = scope.kind === 'account-issue' ? scope.account : only(subject.accounts);
   const subtype = scope.kind === 'account-issue' ? scope.subtype : undefined;
-  // One literal with every key (absent ones undefined, which JSON leaves out), in the order of the JSON
-  // body: intents live in records' outboxes, and a shape built by conditional spreads dies with its
-  // objects at each full GC, taking optimized code with it (see records.ts).
-  const intent: NotificationIntent = {
+  // Every key, in the order of the JSON body (JSON leaves out the undefined ones).
+  return {
     notificationId: `${subject.id}:${subject.notices + 1}:${kind.slice(kind.indexOf('.') + 1)}`,
-    topic: scope.kind === 'incident' ? 'support' : 'account',
+    topic: TOPIC[scope.kind],
     kind,
     at: iso(now),
     severity: c.severity,
     status,
-    // Not a spread: a young `{ ...counts }` gets a 6 KB elements store for key 503 (see status-counts.ts).
-    statusCounts: copyCounts(subject.statusCounts),
+    statusCounts: { ...subject.statusCounts },
     name: c.name,
     possibleIssue: c.possibleIssue,
     resolution: c.resolution,
-    subtype: subtype || undefined,
+    subtype,
     scopeKey: scope.key,
     scope:
       scope.kind === 'incident'
@@ -69,5 +68,4 @@ export function buildIntent(
     sampleRequestIds: [...subject.sampleRequestIds],
     delayedBySilence,
   };
-  return intent;
 }

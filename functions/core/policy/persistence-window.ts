@@ -2,7 +2,8 @@ import type { PolicyConfig } from './config';
 import { LIMITS, type WindowEntry } from './scope-state';
 
 /**
- * The persistence rule (DESIGN §5): at least `minErrors` errors within `windowSeconds` whose first and last
+ * The persistence rule for 5xx other than `immediateStatuses` (docs/design.md, "Incidents"; applied by
+ * lifecycle.ts `ingest`): at least `minErrors` errors within `windowSeconds` whose first and last
  * are at least `minSpanSeconds` apart. Errors are kept per second and status, so a storm of thousands of
  * errors in a few seconds costs a handful of entries, and a window that does not qualify is either small
  * (fewer than minErrors errors) or short (under minSpanSeconds seconds).

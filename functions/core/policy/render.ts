@@ -2,12 +2,12 @@ import { printable } from '../safe-text';
 import type { NotificationIntent, NotificationKind, RenderedNotification } from './types';
 
 /**
- * SNS-ready rendering of a notification intent (DESIGN §6): an ASCII subject of at most 100 characters
+ * SNS-ready rendering of a notification intent (docs/design.md, "Notifications"): an ASCII subject of at most 100 characters
  * (SNS rejects longer or non-ASCII subjects), a plain-text body for e-mail, the intent as JSON for
  * machines, and string message attributes for subscription filter policies.
  */
 
-export const MAX_SUBJECT_CHARS = 100;
+const MAX_SUBJECT_CHARS = 100;
 
 const HEADLINE: Record<NotificationKind, string> = {
   'incident.opened': 'Incident opened',

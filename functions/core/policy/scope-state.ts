@@ -1,9 +1,9 @@
 import type { IncidentRule, NotificationIntent } from './types';
 
 /**
- * The one record per scope (DESIGN §7): plain JSON, bounded in size whatever the traffic, written with a
- * single conditional write on `version`. Times are epoch milliseconds: event time for `*Seen`/`openedAt`,
- * processing time (`now`) for notices, due times and applied batches.
+ * The one record per scope (docs/design.md, "State records"): plain JSON, bounded in size whatever the
+ * traffic, written with a single conditional write on `version`. Times are epoch milliseconds: event time
+ * for `*Seen`/`openedAt`, processing time (`now`) for notices, due times and applied batches.
  */
 
 /** Bounds that keep a record small during a storm. */
@@ -17,8 +17,16 @@ export const LIMITS = {
   outbox: 50,
 } as const;
 
+/** What the errors of an incident, an account-issue group or a counter concern. */
+export interface Concerns {
+  apps: string[];
+  accounts: string[];
+  models: string[];
+  sampleRequestIds: string[];
+}
+
 /** An incident or an account-issue group: one lifecycle, opened → (reminders/updates) → resolved. */
-export interface Subject {
+export interface Subject extends Concerns {
   /** Stable for the whole lifecycle; notification ids derive from it. */
   id: string;
   /** Event time of the error that opened it. */
@@ -29,10 +37,6 @@ export interface Subject {
   lastSeen: number;
   count: number;
   statusCounts: Record<string, number>;
-  apps: string[];
-  accounts: string[];
-  models: string[];
-  sampleRequestIds: string[];
   /** Notifications issued for it so far. */
   notices: number;
   /** True once the opening notification went out (a silence or the group wait can hold it back). */
@@ -70,35 +74,36 @@ export interface IncidentScope extends ScopeBase {
   statusCounts: Record<string, number>;
   /** Recent errors not (yet) part of an incident, for the persistence rule; empty while one is open. */
   window: WindowEntry[];
-  /** Apps, accounts and sample ids of the errors in `window`, carried into the incident when it opens. */
-  pending?: Pick<Subject, 'apps' | 'accounts' | 'models' | 'sampleRequestIds'>;
+  /** What the errors in `window` concern, carried into the incident when it opens. */
+  pending?: Concerns;
   current?: Subject;
   /** Event time up to which the scope was quiet-resolved: older errors never open a new incident. */
   resolvedUpTo?: number;
 }
 
+/** The 412 readings that make separate account-issue groups (see classify's subtypeOf). */
+export type AccountIssueSubtype = 'account-status' | 'lora-load-failed';
+
 export interface AccountIssueScope extends ScopeBase {
   kind: 'account-issue';
   account: string;
   status: number;
-  subtype?: 'account-status' | 'lora-load-failed';
+  subtype?: AccountIssueSubtype;
   current?: Subject;
   resolvedUpTo?: number;
 }
 
 /**
- * Errors that notify no one (DESIGN §5 "everything else"), one record per status: the total and a bounded
- * view of what they concern. The per-(status, model, account, app) breakdown is in the triage log.
+ * Errors that notify no one (docs/design.md, "Scopes"), one record per status: the total and a bounded
+ * view of what they concern (the first distinct values seen, the last sample ids). The per-(status, model,
+ * account, app) breakdown is in the triage log.
  */
-export interface CounterScope extends ScopeBase {
+export interface CounterScope extends ScopeBase, Concerns {
   kind: 'counter';
   status: number;
-  /** Distinct values seen, at most LIMITS.distinctValues each (the first ones seen). */
-  models: string[];
-  accounts: string[];
-  apps: string[];
-  sampleRequestIds: string[];
 }
 
 export type ScopeState = IncidentScope | AccountIssueScope | CounterScope;
 export type ScopeKind = ScopeState['kind'];
+/** The scopes whose errors open a lifecycle and notify someone. */
+export type SubjectScope = IncidentScope | AccountIssueScope;

@@ -1,6 +1,6 @@
 import { parseTime, type TriageEvent } from '../event';
 import type { PolicyConfig } from './config';
-import { applyBatches, markPublished, scopeKeysOf, sweepScope } from './engine';
+import { applyBatches, batchesByScope, markPublished, sweepScope } from './engine';
 import type { ScopeState } from './scope-state';
 import type { EventBatch, NotificationIntent, ScopeUpdate } from './types';
 
@@ -19,7 +19,7 @@ export interface SimulationResult {
 }
 
 /**
- * Run the engine in event time over an in-memory store (DESIGN §9 `simulate`): events are applied in
+ * Run the engine in event time over an in-memory store (`triage simulate`; docs/design.md, "Simulation"): events are applied in
  * one batch per simulated minute at the end of that minute, due scopes are swept every minute, and after
  * the last event the clock runs on until nothing is due (every incident and group resolved). Every
  * notification counts as published at once.
@@ -78,8 +78,8 @@ export function simulate(
     }
     if (batchEvents.length > 0) {
       const batch: EventBatch = { batchId: `simulated-${now}`, receivedAt: now, events: batchEvents };
-      for (const key of scopeKeysOf([batch], engineConfig)) {
-        record(key, applyBatches(key, states.get(key), [batch], now, engineConfig));
+      for (const [key, scoped] of batchesByScope(batch, engineConfig)) {
+        record(key, applyBatches(key, states.get(key), [scoped], now, engineConfig));
       }
     }
     let nextDue = Number.POSITIVE_INFINITY;

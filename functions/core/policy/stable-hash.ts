@@ -2,7 +2,7 @@
  * A fast, stable, non-cryptographic 53-bit string hash (cyrb53). Used for short ids derived from scope
  * keys and batch ids; core code may not import node:crypto, and nothing here needs secrecy.
  */
-export function stableHashNumber(text: string, seed = 0): number {
+function stableHashNumber(text: string, seed = 0): number {
   let h1 = 0xdeadbeef ^ seed;
   let h2 = 0x41c6ce57 ^ seed;
   for (let i = 0; i < text.length; i++) {

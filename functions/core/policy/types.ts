@@ -1,11 +1,15 @@
 /**
- * Contract of the policy engine (DESIGN §5–§7), shared by the triage and sweep handlers, the local
- * stack and `triage simulate`. Pure data: epoch milliseconds for time, no AWS types.
+ * The contract of the policy engine (docs/design.md, "The policy"), shared by the triage and sweep
+ * handlers, the local stack and `triage simulate`. Pure data: epoch milliseconds for time, no AWS types.
  */
 import type { Severity } from '../catalog';
 import type { Subtype } from '../classify';
 import type { TriageEvent } from '../event';
 
+/**
+ * Every notification the engine can send. Places that must handle each kind take a
+ * `Record<NotificationKind, …>` (render.ts, engine.ts), so a new kind does not compile until they do.
+ */
 export type NotificationKind =
   | 'incident.opened'
   | 'incident.reminder'
@@ -69,26 +73,6 @@ export interface EventBatch {
   /** When the service received it (epoch ms): the event time of events without `occurredAt`. */
   readonly receivedAt: number;
   readonly events: readonly TriageEvent[];
-  /**
-   * Each event's time (epoch ms), `times[i]` for `events[i]`: what `eventTime(occurredAt, receivedAt)` gives.
-   * Set by the queue message parser, which reads every `occurredAt` to validate it anyway; when absent (or
-   * of another length) the engine parses the times itself.
-   */
-  readonly times?: readonly number[];
-  /**
-   * Every model, account and app among the events (each at least once, any order). Set by the queue
-   * message parser, which meets each value while interning it; the engine then skips the per-event
-   * distinct-value checks of a scope whose lists already hold all of them. Must not miss a value: when
-   * absent, the engine checks every event.
-   */
-  readonly values?: BatchValues;
-}
-
-/** {@link EventBatch.values}. */
-export interface BatchValues {
-  readonly models: readonly string[];
-  readonly accounts: readonly string[];
-  readonly apps: readonly string[];
 }
 
 /** The result of applying events to, or sweeping, one scope. */
@@ -110,6 +94,3 @@ export interface RenderedNotification {
   /** SNS message attributes for filter policies: kind, severity, status, account, model, app. */
   readonly attributes: Readonly<Record<string, string>>;
 }
-
-/** Re-exported for modules that import the contract from this file; defined in ./config. */
-export type { PolicyConfig } from './config';

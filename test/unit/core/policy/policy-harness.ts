@@ -1,3 +1,4 @@
+import { deepFreeze } from '../../../../functions/core/deep-freeze';
 import type { TriageEvent } from '../../../../functions/core/event';
 import {
   applyBatches,
@@ -30,15 +31,6 @@ export function event(status: number, at: number, fields: Partial<TriageEvent> =
     occurredAt: new Date(T0 + at).toISOString(),
     ...fields,
   };
-}
-
-/** Freeze `value` and everything in it: the engine must never modify the states and batches it is given. */
-export function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const inner of Object.values(value)) deepFreeze(inner);
-  }
-  return value;
 }
 
 /**

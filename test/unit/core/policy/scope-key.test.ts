@@ -1,65 +1,80 @@
 import type { TriageEvent } from '../../../../functions/core/event';
-import { DEFAULT_POLICY, parsePolicyConfig } from '../../../../functions/core/policy';
-import { splitBatch } from '../../../../functions/core/policy/batch-split';
+import { batchesByScope, DEFAULT_POLICY, parsePolicyConfig } from '../../../../functions/core/policy';
 import { describeScope } from '../../../../functions/core/policy/scope-key';
-import * as reference from './reference-engine/scope-key';
-
-/**
- * The scope of an event is looked up in a per-status table for statuses 100–599; anything else takes the
- * general rules. Both must give the reference engine's scope for every status, under any config.
- */
 
 const OTHER = parsePolicyConfig({
   incidents: { immediateStatuses: [502, 520] },
   accountIssues: { statuses: [401, 429] },
 });
 
-const variants = (status: number): TriageEvent[] => [
-  { id: 'a', status },
-  { id: 'b', status, model: 'accounts/fireworks/models/m', account: 'acme', app: 'shop' },
-  { id: 'c', status, endpoint: '/v1/chat/completions', account: 'initech' },
-  { id: 'd', status, account: 'acme', message: 'LoRA adapter failed to load' },
-  { id: 'e', status, message: 'account is suspended' },
-];
-
-const statuses = [
-  ...Array.from({ length: 502 }, (_, i) => 99 + i), // 99–600: both ends of the table and past them
-  503.5,
-  -1,
-  1e6,
-];
+const MODEL = 'accounts/fireworks/models/m';
+const event = (status: number, fields: Partial<TriageEvent> = {}): TriageEvent => ({
+  id: 'e',
+  status,
+  ...fields,
+});
+const keyOf = (e: TriageEvent, config = DEFAULT_POLICY) => describeScope(e, config).key;
 
 describe('scope keys', () => {
-  it.each([
-    ['the defaults', DEFAULT_POLICY],
-    ['another config', OTHER],
-  ])('are the reference engine’s for every status and field mix under %s', (_name, config) => {
-    const differ: string[] = [];
-    for (const status of statuses) {
-      for (const event of variants(status)) {
-        const got = describeScope(event, config).key;
-        const want = reference.describeScope(event, config).key;
-        if (got !== want) differ.push(`${status} ${event.id}: ${got} ≠ ${want}`);
-      }
-    }
-    expect(differ).toEqual([]);
+  it('put a 5xx in an incident scope by rule, then model, else endpoint', () => {
+    expect(keyOf(event(500, { model: MODEL, endpoint: '/v1/x' }))).toBe(`incident#immediate#model#${MODEL}`);
+    expect(keyOf(event(503, { model: MODEL }))).toBe(`incident#persistent#model#${MODEL}`);
+    expect(keyOf(event(599, { endpoint: '/v1/chat/completions' }))).toBe(
+      'incident#persistent#endpoint#/v1/chat/completions',
+    );
+    expect(keyOf(event(500))).toBe('incident#immediate#unknown');
+    expect(keyOf(event(502, { model: MODEL }), OTHER)).toBe(`incident#immediate#model#${MODEL}`);
+    expect(keyOf(event(500, { model: MODEL }), OTHER)).toBe(`incident#persistent#model#${MODEL}`);
   });
 
-  it('group a batch by scope, one run per scope in order of first appearance, whatever the split before it', () => {
-    const events = statuses.flatMap(variants);
-    const batch = { batchId: 'b-1', receivedAt: 1_800_000_000_000, events };
-    // Another batch split first leaves its stamps in the shared table: they must not leak into this split.
-    splitBatch({ batchId: 'b-0', receivedAt: 1, events: events.slice(0, 40) }, DEFAULT_POLICY);
-    const split = splitBatch(batch, DEFAULT_POLICY);
-    const byKey = new Map<string, string[]>();
-    for (const event of events) {
-      const key = describeScope(event, DEFAULT_POLICY).key;
-      byKey.set(key, [...(byKey.get(key) ?? []), `${event.id}${event.status}`]);
-    }
-    expect(split.keys).toEqual([...byKey.keys()]);
-    split.runs.forEach((run, g) => {
-      const ids = run.events.slice(run.start, run.end).map((event) => `${event.id}${event.status}`);
-      expect(ids).toEqual(byKey.get(split.keys[g] as string));
+  it('put an account-issue status in a group per account and status, a failed LoRA load in its own', () => {
+    expect(describeScope(event(402, { account: 'acme', model: MODEL }), DEFAULT_POLICY)).toEqual({
+      kind: 'account-issue',
+      key: 'account#acme#402',
+      account: 'acme',
+      status: 402,
     });
+    expect(keyOf(event(401))).toBe('account#unknown#401');
+    expect(
+      describeScope(event(412, { account: 'acme', message: 'account is suspended' }), DEFAULT_POLICY),
+    ).toEqual({
+      kind: 'account-issue',
+      key: 'account#acme#412',
+      account: 'acme',
+      status: 412,
+      subtype: 'account-status',
+    });
+    expect(keyOf(event(412, { account: 'acme', message: 'LoRA adapter failed to load' }))).toBe(
+      'account#acme#412#lora-load-failed',
+    );
+    expect(keyOf(event(429, { account: 'acme' }), OTHER)).toBe('account#acme#429');
+    expect(keyOf(event(402, { account: 'acme' }), OTHER)).toBe('count#402');
+  });
+
+  it('count every other status, valid or not, in one counter per status', () => {
+    for (const status of [100, 200, 404, 429, 499, 600, 99, 503.5, -1]) {
+      const e = event(status, { model: MODEL, account: 'acme', app: 'shop' });
+      if (status >= 500 && status <= 599) expect(describeScope(e, DEFAULT_POLICY).kind).toBe('incident');
+      else
+        expect(describeScope(e, DEFAULT_POLICY)).toEqual({ kind: 'counter', key: `count#${status}`, status });
+    }
+  });
+
+  it('split a batch by scope, in order of first appearance, keeping each scope’s events in order', () => {
+    const events = [
+      event(503, { id: 'a', model: 'm1' }),
+      event(429, { id: 'b' }),
+      event(503, { id: 'c', model: 'm1' }),
+      event(402, { id: 'd', account: 'acme' }),
+      event(429, { id: 'e' }),
+    ];
+    const split = batchesByScope({ batchId: 'b-1', receivedAt: 1, events }, DEFAULT_POLICY);
+    expect(
+      [...split].map(([key, batch]) => [key, batch.batchId, batch.events.map((e) => e.id).join('')]),
+    ).toEqual([
+      ['incident#persistent#model#m1', 'b-1', 'ac'],
+      ['count#429', 'b-1', 'be'],
+      ['account#acme#402', 'b-1', 'd'],
+    ]);
   });
 });

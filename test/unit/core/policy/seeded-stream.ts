@@ -1,39 +1,26 @@
 import { seededRandom } from '../../../../bench/fixtures/random';
+import { deepFreeze } from '../../../../functions/core/deep-freeze';
 import type { TriageEvent } from '../../../../functions/core/event';
 import {
-  type ApplyOptions,
+  applyBatches,
   batchFingerprint,
   type EventBatch,
+  markPublished,
   type NotificationIntent,
   type PolicyConfig,
   type ScopeState,
   type ScopeUpdate,
+  scopeKeysOf,
+  sweepScope,
 } from '../../../../functions/core/policy';
-import { deepFreeze } from './policy-harness';
 
 /**
- * A seeded stream of triage traffic that exercises what the engine's fast paths must get exactly right:
- * mixed statuses and scopes, bursts and quiet gaps (opens, reminders, resolves), late, future, missing and
- * non-canonical event times, events out of order within a message, more than 20 distinct apps, repeated
- * request ids, redeliveries, settled batches and publishes that fail (outbox). `play` runs it through an
- * engine as the triage and sweep handlers would and records every update, so two engines can be compared
- * step by step, or one against a committed trace.
+ * A seeded stream of triage traffic that exercises what the engine must get exactly right: mixed statuses
+ * and scopes, bursts and quiet gaps (opens, reminders, resolves), late, future, missing and non-canonical
+ * event times, events out of order within a message, more than 20 distinct apps, repeated request ids,
+ * redeliveries, settled batches and publishes that fail (outbox). `play` runs it through the engine as the
+ * triage and sweep handlers would and records every update, to compare with a committed trace.
  */
-
-/** The entry points of a policy engine (the real one, or the reference copy). */
-export interface Engine {
-  scopeKeysOf(batches: readonly EventBatch[], config: PolicyConfig): string[];
-  applyBatches(
-    key: string,
-    state: ScopeState | undefined,
-    batches: readonly EventBatch[],
-    now: number,
-    config: PolicyConfig,
-    options?: ApplyOptions,
-  ): ScopeUpdate<ScopeState>;
-  sweepScope(state: ScopeState, now: number, config: PolicyConfig): ScopeUpdate<ScopeState>;
-  markPublished(state: ScopeState, notificationIds: readonly string[]): ScopeState;
-}
 
 export type Step =
   | {
@@ -76,11 +63,6 @@ export interface StreamOptions {
   readonly events: number;
   /** Processing time of the first step (epoch ms). */
   readonly startAt: number;
-  /**
-   * Some messages also span up to an hour (late log lines with gaps longer than a quiet period inside one
-   * message). Off in the recorded trace, which predates it.
-   */
-  readonly wide?: boolean;
 }
 
 export function seededStream(options: StreamOptions): Step[] {
@@ -162,7 +144,7 @@ export function seededStream(options: StreamOptions): Step[] {
         : undefined;
       const receivedAt = now - Math.floor(random() * 3000);
       // Events of a message span up to a few minutes, usually in order.
-      const spread = options.wide && chance(0.15) ? 3_600_000 : chance(0.3) ? 240_000 : 5000;
+      const spread = chance(0.3) ? 240_000 : 5000;
       const events: TriageEvent[] = [];
       for (let i = 0; i < size; i++) {
         events.push(eventAt(receivedAt - spread + Math.floor((spread * i) / size), storm));
@@ -201,10 +183,7 @@ export interface Trace {
   readonly states: Record<string, ScopeState>;
 }
 
-/**
- * JSON with every object's keys in sorted order: what an update says, whatever order its keys were added
- * in (the engine builds records as fixed-shape literals, the reference by adding keys as it goes).
- */
+/** JSON with every object's keys in sorted order: what an update says, whatever order its keys were added in. */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, inner: unknown) => {
     if (inner === null || typeof inner !== 'object' || Array.isArray(inner)) return inner;
@@ -214,15 +193,8 @@ export function canonicalJson(value: unknown): string {
   });
 }
 
-/** Play `steps` through `engine` as the triage handler (per invocation) and the sweep (per minute) do. */
-export function play(
-  engine: Engine,
-  played: readonly Step[],
-  config: PolicyConfig,
-  /** Hand each state to the engine (ApplyOptions.owned), as the triage handler does; states are not frozen. */
-  options: { readonly owned?: boolean } = {},
-): Trace {
-  const { owned = false } = options;
+/** Play `steps` through the engine as the triage handler (per invocation) and the sweep (per minute) do. */
+export function play(played: readonly Step[], config: PolicyConfig): Trace {
   const states = new Map<string, ScopeState>();
   const steps: string[] = [];
   let updates = '';
@@ -233,19 +205,19 @@ export function play(
     intents.push(...update.intents);
     const state =
       publish && update.intents.length > 0
-        ? engine.markPublished(
+        ? markPublished(
             update.state,
             update.intents.map((i) => i.notificationId),
           )
         : update.state;
-    states.set(key, owned ? state : deepFreeze(state));
+    states.set(key, deepFreeze(state));
   };
   for (const step of played) {
     updates = '';
     if (step.type === 'invoke') {
       const byScope = new Map<string, EventBatch[]>();
       for (const batch of step.batches) {
-        for (const key of engine.scopeKeysOf([batch], config)) {
+        for (const key of scopeKeysOf([batch], config)) {
           const list = byScope.get(key);
           if (list) list.push(batch);
           else byScope.set(key, [batch]);
@@ -253,16 +225,12 @@ export function play(
       }
       const settled = new Set(step.settled);
       for (const [key, batches] of byScope) {
-        store(
-          key,
-          engine.applyBatches(key, states.get(key), batches, step.now, config, { settled, owned }),
-          step.publish,
-        );
+        store(key, applyBatches(key, states.get(key), batches, step.now, config, { settled }), step.publish);
       }
     } else {
       for (const [key, state] of [...states]) {
         if (state.nextDueAt !== undefined && state.nextDueAt <= step.now) {
-          store(key, engine.sweepScope(state, step.now, config), step.publish);
+          store(key, sweepScope(state, step.now, config), step.publish);
         }
       }
     }

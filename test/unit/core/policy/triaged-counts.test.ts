@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { classify } from '../../../../functions/core/classify';
 import type { TriageEvent } from '../../../../functions/core/event';
-import { DEFAULT_POLICY, type EventBatch, parsePolicyConfig } from '../../../../functions/core/policy';
+import type { EventBatch } from '../../../../functions/core/policy';
 import { triagedCounts } from '../../../../functions/core/policy/triaged-counts';
 
-/** The per-event tally the triage handler used before: the reference. */
+/** What the metric means: each event classified with its message, counted per (status, category). */
 function referenceCounts(batches: readonly EventBatch[]) {
   const counts = new Map<string, { status: string; category: string; count: number }>();
   for (const event of batches.flatMap((batch) => batch.events)) {
@@ -21,12 +21,6 @@ function referenceCounts(batches: readonly EventBatch[]) {
 const sorted = <T extends { status: string; category: string }>(pairs: readonly T[]) =>
   [...pairs].sort((a, b) => `${a.status}|${a.category}`.localeCompare(`${b.status}|${b.category}`));
 
-/** A config whose scopes cut the statuses differently: 404 (read by message) an account issue, 503 paging. */
-const OTHER_POLICY = parsePolicyConfig({
-  accountIssues: { statuses: [401, 404, 429] },
-  incidents: { immediateStatuses: [500, 503] },
-});
-
 const batch = (events: TriageEvent[], batchId = 'b'): EventBatch => ({ batchId, receivedAt: 0, events });
 
 describe('triaged counts', () => {
@@ -38,13 +32,10 @@ describe('triaged counts', () => {
     });
     expect(
       sorted(
-        triagedCounts(
-          [
-            batch([e(429), e(503), e(404, 'Model not found, inaccessible, and/or not deployed')]),
-            batch([e(404, 'path /v1/chat not found'), e(429), e(412, 'Failed to load LoRA adapter x')], 'c'),
-          ],
-          DEFAULT_POLICY,
-        ),
+        triagedCounts([
+          batch([e(429), e(503), e(404, 'Model not found, inaccessible, and/or not deployed')]),
+          batch([e(404, 'path /v1/chat not found'), e(429), e(412, 'Failed to load LoRA adapter x')], 'c'),
+        ]),
       ),
     ).toEqual(
       sorted([
@@ -85,9 +76,7 @@ describe('triaged counts', () => {
             `b${i}`,
           ),
         );
-        for (const config of [DEFAULT_POLICY, OTHER_POLICY]) {
-          expect(sorted(triagedCounts(batches, config))).toEqual(sorted(referenceCounts(batches)));
-        }
+        expect(sorted(triagedCounts(batches))).toEqual(sorted(referenceCounts(batches)));
       }),
       { numRuns: 300 },
     );
@@ -96,11 +85,9 @@ describe('triaged counts', () => {
   it('rejects an invalid status as classify does, and the next call counts from zero', () => {
     const e = (status: number): TriageEvent => ({ id: 'x', status });
     for (const bad of [600, 99, 503.5, Number.NaN]) {
-      expect(() => triagedCounts([batch([e(503), e(429), e(bad), e(503)])], DEFAULT_POLICY)).toThrow(
-        /HTTP status/,
-      );
+      expect(() => triagedCounts([batch([e(503), e(429), e(bad), e(503)])])).toThrow(/HTTP status/);
     }
-    expect(sorted(triagedCounts([batch([e(429), e(503), e(429)])], DEFAULT_POLICY))).toEqual([
+    expect(sorted(triagedCounts([batch([e(429), e(503), e(429)])]))).toEqual([
       { status: '429', category: 'rate-limit', count: 2 },
       { status: '503', category: 'server-error', count: 1 },
     ]);
