@@ -6,6 +6,7 @@ import type { Construct } from 'constructs';
 import * as z from 'zod/mini';
 import { deepFreeze } from '../functions/core/deep-freeze';
 import { ConfigError, type FieldError } from '../functions/core/errors';
+import { COUNT_MODES, type CountMode } from '../functions/core/extract/attribution';
 import { issuesToFieldErrors } from '../functions/core/normalize';
 import { type PolicyConfig, parsePolicyConfig } from '../functions/core/policy';
 
@@ -60,6 +61,12 @@ export interface TriageBatchConfig {
   readonly maxConcurrency?: number;
 }
 
+/** A subscribed log group and which of its errors count (functions/core/extract/attribution.ts CountMode). */
+export interface LogGroupConfig {
+  readonly name: string;
+  readonly count: CountMode;
+}
+
 export type FunctionName = 'ingest' | 'codes' | 'triage' | 'sweep' | 'logs';
 
 /** Where alarms go: a dedicated ops topic, or the support-escalations topic. */
@@ -71,12 +78,15 @@ export interface TriageConfig {
    * `parsePolicyConfig`; passed to triage and sweep as POLICY_CONFIG. @default {} (the defaults of docs/design.md, "The policy")
    */
   readonly policy: PolicyConfig;
-  /** CloudWatch log group names to subscribe to the logs function. @default [] */
-  readonly logGroups: readonly string[];
+  /**
+   * CloudWatch log groups to subscribe to the logs function, each with the errors it counts (a name alone
+   * counts as `logCount` says). @default []
+   */
+  readonly logGroups: readonly LogGroupConfig[];
+  /** Which extracted errors a log group counts unless it says otherwise. @default 'default' */
+  readonly logCount: CountMode;
   /** Subscription filter pattern for those log groups. @default DEFAULT_LOG_FILTER_PATTERN */
   readonly logFilterPattern: string;
-  /** Whether the logs function keeps errors that do not look like Fireworks calls. @default false */
-  readonly includeNonFireworks: boolean;
   /** Subscriptions to the support-escalations topic. @default [] */
   readonly supportSubscriptions: readonly SubscriptionConfig[];
   /** Subscriptions to the account-issues topic, each filtered to its accounts. @default [] */
@@ -243,11 +253,21 @@ function batchSchema(defaults: {
 
 const LOG_GROUP_NAME = /^[\w\-./#]{1,512}$/;
 
-const ConfigSchema = z.object({
-  logGroups: z._default(
+const CountModeSchema = z.enum(
+  COUNT_MODES,
+  error(`expected one of ${COUNT_MODES.map((m) => `"${m}"`).join(', ')}`),
+);
+
+const LogGroupSchema = z.union(
+  [
     z
-      .array(
-        z
+      .string()
+      .check(
+        z.regex(LOG_GROUP_NAME, error('expected a log group name (letters, digits and _-./#, up to 512)')),
+      ),
+    strictObject(
+      {
+        name: z
           .string(error('expected a log group name'))
           .check(
             z.regex(
@@ -255,31 +275,40 @@ const ConfigSchema = z.object({
               error('expected a log group name (letters, digits and _-./#, up to 512)'),
             ),
           ),
-        error('expected an array of log group names'),
-      )
-      .check(
-        z.superRefine((names, ctx) => {
-          names.forEach((name, i) => {
-            if (names.indexOf(name) !== i) {
-              ctx.issues.push({
-                code: 'custom',
-                input: name,
-                path: [i],
-                message: `duplicate log group "${name}"`,
-              });
-            }
-          });
-        }),
-      ),
+        count: z.optional(CountModeSchema),
+      },
+      'a log group',
+    ),
+  ],
+  error('expected a log group name, or {"name": …, "count": "default" | "llm" | "all"}'),
+);
+
+const ConfigSchema = z.object({
+  logGroups: z._default(
+    z.array(LogGroupSchema, error('expected an array of log groups')).check(
+      z.superRefine((groups, ctx) => {
+        const names = groups.map((group) => (typeof group === 'string' ? group : group.name));
+        names.forEach((name, i) => {
+          if (names.indexOf(name) !== i) {
+            ctx.issues.push({
+              code: 'custom',
+              input: name,
+              path: [i],
+              message: `duplicate log group "${name}"`,
+            });
+          }
+        });
+      }),
+    ),
     [],
   ),
+  logCount: z._default(CountModeSchema, 'default'),
   logFilterPattern: z._default(
     z
       .string(error('expected a filter pattern'))
       .check(z.maxLength(1024, error('expected at most 1024 characters'))),
     DEFAULT_LOG_FILTER_PATTERN,
   ),
-  includeNonFireworks: z._default(z.boolean(error('expected true or false')), false),
   supportSubscriptions: z._default(
     z.array(SubscriptionSchema, error('expected an array of subscriptions')),
     [],
@@ -327,6 +356,8 @@ const ConfigSchema = z.object({
 const RENAMED_KEYS: Readonly<Record<string, string>> = {
   triageBatch:
     'replaced by urgentBatch (500s that page at once) and bulkBatch (every other event): see docs/config.md',
+  includeNonFireworks:
+    'replaced by logCount ("default", "llm" or "all") and a log group\'s own "count": see docs/config.md',
 };
 
 /** The context keys this app reads. */
@@ -389,7 +420,16 @@ export function parseConfig(context: Readonly<Record<string, unknown>>): TriageC
     const lines = details.map((d) => `Invalid context "${d.path}": ${d.message}`);
     throw new ConfigError(lines.join('\n'), details);
   }
-  const config: TriageConfig = { policy, ...result.data };
+  const { logGroups, ...rest } = result.data;
+  const config: TriageConfig = {
+    policy,
+    ...rest,
+    logGroups: logGroups.map((group) =>
+      typeof group === 'string'
+        ? { name: group, count: rest.logCount }
+        : { name: group.name, count: group.count ?? rest.logCount },
+    ),
+  };
   return deepFreeze(config);
 }
 

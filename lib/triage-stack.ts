@@ -63,7 +63,15 @@ export class TriageStack extends Stack {
       codes: makeFunction('codes'),
       triage: makeFunction('triage', { POLICY_CONFIG: policyConfig }),
       sweep: makeFunction('sweep', { POLICY_CONFIG: policyConfig }),
-      logs: makeFunction('logs', { INCLUDE_NON_FIREWORKS: String(config.includeNonFireworks) }),
+      logs: makeFunction('logs', {
+        LOG_COUNT: config.logCount,
+        // Only the log groups that count otherwise than LOG_COUNT: the variable stays small.
+        LOG_GROUP_COUNT: JSON.stringify(
+          Object.fromEntries(
+            config.logGroups.filter((group) => group.count !== config.logCount).map((g) => [g.name, g.count]),
+          ),
+        ),
+      }),
     };
     this.functions = functions;
 
@@ -101,7 +109,7 @@ export class TriageStack extends Stack {
     const schedule = new SweepSchedule(this, 'Sweep', { sweep: functions.sweep, encryptionKey: encryption });
 
     const logSubscriptions = new LogSubscriptions(this, 'LogSubscriptions', {
-      logGroupNames: config.logGroups,
+      logGroupNames: config.logGroups.map((group) => group.name),
       filterPattern: config.logFilterPattern,
       destination: functions.logs,
       encryptionKey: key,

@@ -9,7 +9,8 @@ export const LIMITS = {
   maxMessageChars: 4096,
 } as const;
 
-export type Provider = 'fireworks' | 'unknown';
+/** Whose error: shown as Fireworks', shown as another provider's or service's, or not shown (log extraction's attribution). */
+export type Provider = 'fireworks' | 'other' | 'unknown';
 export type EventSource = 'webhook' | 'logs';
 
 /** The canonical error event: what every accepted input shape becomes. Only `id` and `status` always exist. */
@@ -136,7 +137,9 @@ const canonicalFields = () => ({
   environment: z.optional(text('environment')),
   occurredAt: z.optional(occurredAtValue()),
   provider: z.optional(
-    z.enum(['fireworks', 'unknown'], { error: 'provider must be "fireworks" or "unknown"' }),
+    z.enum(['fireworks', 'other', 'unknown'], {
+      error: 'provider must be "fireworks", "other" or "unknown"',
+    }),
   ),
 });
 

@@ -1,16 +1,50 @@
 import type { CloudWatchLogsEvent } from 'aws-lambda';
 import type { EventQueue } from '../adapters/event-queue';
+import { ConfigError } from '../core/errors';
+import { COUNT_MODES, type CountMode } from '../core/extract/attribution';
 import { extractFromLogsPayload } from '../core/extract/logs-payload';
+import { optionalEnv } from '../shared/env';
 import { logger as sharedLogger } from '../shared/logger';
 import { countBy, MetricUnit, metrics as sharedMetrics } from '../shared/metrics';
 import { type StandardMiddlewareOptions, withStandardMiddleware } from '../shared/middleware';
 import { batchPrefixOf } from './batch-prefix';
 import { DecodeFailure, decodeLogsPayload } from './decode-payload';
 
+export interface LogCounting {
+  readonly count: CountMode;
+  readonly byLogGroup: Readonly<Record<string, CountMode>>;
+}
+
+/** LOG_COUNT and LOG_GROUP_COUNT (a JSON object of log group name to mode), checked at cold start. */
+export function countingFromEnv(env: NodeJS.ProcessEnv = process.env): LogCounting {
+  const isMode = (value: unknown): value is CountMode => COUNT_MODES.includes(value as CountMode);
+  const count = optionalEnv('LOG_COUNT', 'default', env);
+  if (!isMode(count))
+    throw new ConfigError(`LOG_COUNT must be one of ${COUNT_MODES.join(', ')}, got "${count}"`, [
+      { path: 'LOG_COUNT', message: 'expected a count mode' },
+    ]);
+  let byLogGroup: unknown;
+  try {
+    byLogGroup = JSON.parse(optionalEnv('LOG_GROUP_COUNT', '{}', env));
+  } catch {
+    byLogGroup = undefined;
+  }
+  if (
+    !byLogGroup ||
+    typeof byLogGroup !== 'object' ||
+    Array.isArray(byLogGroup) ||
+    !Object.values(byLogGroup).every(isMode)
+  )
+    throw new ConfigError('LOG_GROUP_COUNT must be a JSON object of log group names to count modes', [
+      { path: 'LOG_GROUP_COUNT', message: 'expected {"<log group>": "default" | "llm" | "all"}' },
+    ]);
+  return { count, byLogGroup: byLogGroup as Record<string, CountMode> };
+}
+
 export interface LogsDependencies extends StandardMiddlewareOptions {
   readonly queue: Pick<EventQueue, 'send'>;
-  /** Count errors whose line does not show Fireworks (INCLUDE_NON_FIREWORKS). */
-  readonly includeNonFireworks: boolean;
+  /** Which errors a log group counts: its own mode (LOG_GROUP_COUNT), else `count` (LOG_COUNT). */
+  readonly counting: LogCounting;
   /** Epoch ms; the receive time of the batch. */
   readonly clock?: () => number;
 }
@@ -52,11 +86,13 @@ export function createLogsHandler(deps: LogsDependencies) {
       return { outcome: 'control' };
     }
     log.appendKeys({ logGroup: payload.logGroup, logStream: payload.logStream });
-    const result = extractFromLogsPayload(payload, { includeNonFireworks: deps.includeNonFireworks });
+    const count = deps.counting.byLogGroup[payload.logGroup] ?? deps.counting.count;
+    const result = extractFromLogsPayload(payload, { count });
     metrics.addMetric('LogLinesScanned', MetricUnit.Count, result.linesScanned);
     metrics.addMetric('LogErrorsExtracted', MetricUnit.Count, result.events.length);
-    if (result.nonFireworksSkipped > 0) {
-      metrics.addMetric('LogErrorsSkippedNonFireworks', MetricUnit.Count, result.nonFireworksSkipped);
+    if (result.notCounted > 0) {
+      // Errors of another provider or of a service that is not an LLM API, left out by the count mode.
+      metrics.addMetric('LogErrorsNotCounted', MetricUnit.Count, result.notCounted);
     }
     if (result.events.length === 0) {
       return { outcome: 'processed', linesScanned: result.linesScanned, events: 0, batchIds: [] };

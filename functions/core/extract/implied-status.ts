@@ -1,11 +1,17 @@
 /**
- * Statuses implied by an error body's code/type or by an SDK exception class when the line carries
- * no number. Only names that map to exactly one status are listed: `invalid_request_error` (Fireworks
- * sends it with 400, 404 and 429) or `server_error` are deliberately absent.
+ * Statuses a line implies without the number: an SDK exception class, an error body's code, a server's
+ * or CDN's own words for the failure, a reason phrase. Only names that stand for exactly one status are
+ * listed: `invalid_request_error` (sent with 400, 404 and 429) or `APIError` are deliberately absent.
  */
 
+export interface ImpliedStatus {
+  readonly status: number;
+  /** What implied it, for `triage extract --explain`. */
+  readonly evidence: string;
+}
+
 // Null prototype: a code such as `constructor` or `__proto__` must not find Object.prototype's members.
-const BODY_CODES: Readonly<Record<string, number>> = Object.assign(Object.create(null), {
+const ERROR_CODES: Readonly<Record<string, number>> = Object.assign(Object.create(null), {
   invalid_argument: 400,
   context_length_exceeded: 400,
   unauthenticated: 401,
@@ -13,6 +19,7 @@ const BODY_CODES: Readonly<Record<string, number>> = Object.assign(Object.create
   invalid_api_key: 401,
   unauthorized: 401,
   payment_required: 402,
+  insufficient_credits: 402,
   permission_denied: 403,
   permission_error: 403,
   forbidden: 403,
@@ -23,13 +30,18 @@ const BODY_CODES: Readonly<Record<string, number>> = Object.assign(Object.create
   method_not_allowed: 405,
   request_timeout: 408,
   account_suspended: 412,
+  failed_precondition: 412,
+  precondition_failed: 412,
   payload_too_large: 413,
   request_too_large: 413,
   rate_limit_exceeded: 429,
   rate_limit_error: 429,
   rate_limited: 429,
   resource_exhausted: 429,
+  resourceexhausted: 429,
   too_many_requests: 429,
+  toomanyrequests: 429,
+  insufficient_quota: 429,
   internal: 500,
   internal_error: 500,
   internal_server_error: 500,
@@ -38,62 +50,97 @@ const BODY_CODES: Readonly<Record<string, number>> = Object.assign(Object.create
   service_unavailable: 503,
   deadline_exceeded: 504,
   gateway_timeout: 504,
+  function_invocation_timeout: 504,
+  edge_function_invocation_timeout: 504,
+  overloaded_error: 529,
 });
 
-/** Status implied by an error body's `code`, `type` or string `status` (`NOT_FOUND`, `rate_limit_error`). */
+/** The status an error body's `code`, `type` or symbolic `status` stands for (`NOT_FOUND`, `rate_limit_error`). */
 export function statusFromErrorCode(code: string): number | undefined {
-  // Codes are mostly written in lower case already: found as given, lower-casing would find it too.
-  return BODY_CODES[code] ?? BODY_CODES[code.toLowerCase()];
+  return ERROR_CODES[code.toLowerCase()];
 }
 
-/**
- * Exception classes of the OpenAI-compatible SDKs (OpenAI, Fireworks, LiteLLM, Anthropic…) and the
- * status each stands for. Some names also exist in unrelated code (`NotFoundError` of an ORM,
- * Python's builtin `PermissionError`): those count only with an SDK module prefix (`openai.`,
- * `litellm.`…) or on a Fireworks line; `Timeout` only with the prefix (a bare timeout is no HTTP answer).
- */
-type Needs = 'nothing' | 'prefix-or-fireworks' | 'prefix';
+/** Exception classes of LLM SDKs and HTTP clients, by the status each stands for. */
+const CLASSES: readonly (readonly [status: number, name: RegExp])[] = [
+  [429, /RateLimit(?:Error|Exception|Exceeded)\b|TooManyRequests(?:Error|Exception)?\b/],
+  [529, /Overloaded(?:Error|Exception)\b/],
+  [503, /ServiceUnavailable(?:Error|Exception)?\b/],
+  [502, /BadGateway(?:Error|Exception)\b/],
+  [504, /GatewayTimeout(?:Error|Exception)\b/],
+  [500, /InternalServer(?:Error|Exception)\b/],
+  [
+    401,
+    /\b(?:\w+\.)*(?:openai|litellm|anthropic|fireworks|groq|mistralai|together|cohere)\.(?:\w+\.)*AuthenticationError\b|Unauthorized(?:Error|Exception)\b/,
+  ],
+  [403, /PermissionDenied(?:Error|Exception)\b/],
+  [
+    404,
+    /\b(?:\w+\.)*(?:openai|litellm|anthropic|fireworks|groq|mistralai|together|cohere)\.(?:\w+\.)*NotFoundError\b|ModelNotFound(?:Error|Exception)\b/,
+  ],
+  [
+    400,
+    /\b(?:\w+\.)*(?:openai|litellm|anthropic|fireworks|groq|mistralai|together|cohere)\.(?:\w+\.)*BadRequestError\b|ContextWindowExceededError\b/,
+  ],
+  [422, /UnprocessableEntity(?:Error|Exception)\b/],
+];
 
-export const SDK_CLASSES: Readonly<Record<string, readonly [status: number, needs: Needs]>> = {
-  RateLimitError: [429, 'nothing'],
-  PermissionDeniedError: [403, 'nothing'],
-  ServiceUnavailableError: [503, 'nothing'],
-  BadGatewayError: [502, 'nothing'],
-  GatewayTimeoutError: [504, 'nothing'],
-  InternalServerError: [500, 'nothing'],
-  ContextWindowExceededError: [400, 'nothing'],
-  ContentPolicyViolationError: [400, 'nothing'],
-  UnprocessableEntityError: [422, 'nothing'],
-  AuthenticationError: [401, 'prefix-or-fireworks'],
-  PermissionError: [403, 'prefix-or-fireworks'],
-  NotFoundError: [404, 'prefix-or-fireworks'],
-  BadRequestError: [400, 'prefix-or-fireworks'],
-  InvalidRequestError: [400, 'prefix-or-fireworks'],
-  ConflictError: [409, 'prefix-or-fireworks'],
-  Timeout: [408, 'prefix'],
-};
+/** A server's, proxy's or CDN's own words for a failure whose status is fixed. */
+const SERVER_WORDS: readonly (readonly [status: number, words: RegExp])[] = [
+  [504, /\bupstream timed out\b/],
+  [
+    502,
+    /\bupstream prematurely closed connection\b|\bconnect\(\) failed \(111: Connection refused\) while connecting to upstream\b|\bno live upstreams\b|Malformed Lambda proxy response/,
+  ],
+  [503, /\bupstream connect error or disconnect\/reset before headers\b|\bno healthy upstream\b/],
+  [413, /\bclient intended to send too large body\b/],
+  [504, /\b(?:EDGE_)?FUNCTION_INVOCATION_TIMEOUT\b/],
+];
 
-const SDK_CLASS =
-  /\b((?:openai|litellm|fireworks|anthropic|groq|together|mistralai|langchain\w*|llama_index\w*)(?:\.\w+)*\.)?(RateLimitError|PermissionDeniedError|ServiceUnavailableError|BadGatewayError|GatewayTimeoutError|InternalServerError|ContextWindowExceededError|ContentPolicyViolationError|UnprocessableEntityError|AuthenticationError|PermissionError|NotFoundError|BadRequestError|InvalidRequestError|ConflictError|Timeout)\b/g;
+/** Error codes as they appear in text: `'type': 'rate_limit_error'`, `"status": "RESOURCE_EXHAUSTED"`, `toomanyrequests:`. */
+const CODE_IN_TEXT =
+  /\b(rate_limit_(?:error|exceeded)|rate_limited|overloaded_error|insufficient_quota|resource_exhausted|RESOURCE_EXHAUSTED|ResourceExhausted|model_not_found|not_found_error|authentication_error|permission_error|permission_denied|PERMISSION_DENIED|UNAUTHENTICATED|DEADLINE_EXCEEDED|toomanyrequests|TooManyRequests|insufficient_credits)\b/;
 
-/**
- * Status implied by the first qualifying SDK exception class named in `text`. `fireworks` (does the line
- * show Fireworks) may be a function: it is then asked only if a class needs it.
- */
-export function statusFromSdkClass(text: string, fireworks: boolean | (() => boolean)): number | undefined {
-  // Every class name above contains one of these: most lines name none, and skip the scan for them.
-  if (!text.includes('Error') && !text.includes('Timeout')) return undefined;
-  for (const match of text.matchAll(SDK_CLASS)) {
-    const known = SDK_CLASSES[match[2] as string];
-    if (!known) continue;
-    const [status, needs] = known;
-    const prefixed = match[1] !== undefined;
-    if (
-      needs === 'nothing' ||
-      prefixed ||
-      (needs === 'prefix-or-fireworks' && (typeof fireworks === 'function' ? fireworks() : fireworks))
-    )
-      return status;
+/** Rate limiting in words: `Rate limit exceeded`, `rate limit reached for …`, `Ratelimit exceeded`, `rateLimited`. */
+const RATE_LIMIT_WORDS =
+  /\brate[ _-]?limit(?:s|ed)?\s+(?:is\s+)?(?:exceeded|reached|hit)\b|\brateLimited\b|\bResource has been exhausted\b/i;
+
+/** A reason phrase used as the error's whole message or title: `'Too Many Requests'`, `: Bad Gateway`. */
+const PHRASES: readonly (readonly [status: number, phrase: RegExp])[] = [
+  [429, /\bToo Many Requests\b/i],
+  [503, /\bService (?:Temporarily )?Unavailable\b/],
+  [502, /\bBad Gateway\b/i],
+  [504, /\bGateway Time-?out\b/i],
+  [500, /\bInternal Server Error\b/i],
+  [413, /\bRequest Entity Too Large\b|\bPayload Too Large\b/i],
+  [402, /\bPayment Required\b/],
+  [412, /\bPrecondition Failed\b/],
+  [422, /\bUnprocessable Entity\b/],
+  [529, /(?::\s*|['"]message['"]:\s*['"])Overloaded\b/],
+  [401, /(?::\s*|\()Unauthorized\b/],
+  [403, /(?::\s*|\()Forbidden\b/],
+];
+
+/** The status `text` implies, if it names one without the number. */
+export function impliedStatus(text: string): ImpliedStatus | undefined {
+  for (const [status, name] of CLASSES) {
+    const match = name.exec(text);
+    if (match) return { status, evidence: `exception ${match[0]}` };
+  }
+  const code = CODE_IN_TEXT.exec(text);
+  if (code) {
+    const status = statusFromErrorCode(code[1] as string);
+    if (status !== undefined) return { status, evidence: `error code ${code[1]}` };
+  }
+  for (const [status, words] of SERVER_WORDS) {
+    const match = words.exec(text);
+    if (match) return { status, evidence: `server message "${match[0]}"` };
+  }
+  const rateLimit = RATE_LIMIT_WORDS.exec(text);
+  if (rateLimit) return { status: 429, evidence: `"${rateLimit[0]}"` };
+  for (const [status, phrase] of PHRASES) {
+    const match = phrase.exec(text);
+    if (match)
+      return { status, evidence: `reason phrase "${match[0].replace(/^[:('"\s]+|['"]?\s*$/g, '')}"` };
   }
   return undefined;
 }

@@ -1,13 +1,17 @@
-import type { Provider } from '../event';
+import type { Provider } from './attribution';
 
 /**
- * What one log line says about a failed inference API call, before it becomes a TriageEvent:
- * always a 4xx/5xx `status` and the `provider`; the rest only when the line shows it.
- * Every string is already redacted.
+ * What one log line says about a failed API call, before it becomes a TriageEvent: always a 4xx/5xx
+ * `status`, whose error it is (`provider`, `llm`) and why (`evidence`); the rest only when the line
+ * shows it. Every string is already redacted.
  */
 export interface LineExtraction {
   readonly status: number;
   readonly provider: Provider;
+  /** Does the line look like an LLM API call (undefined: it shows nothing either way)? */
+  readonly llm?: boolean;
+  /** Why this status and this provider, for `triage extract --explain`. */
+  readonly evidence: { readonly status: string; readonly provider: string };
   readonly message?: string;
   readonly requestId?: string;
   readonly model?: string;
@@ -21,21 +25,17 @@ export interface LineExtraction {
   readonly environment?: string;
 }
 
-/** The optional fields while they are being gathered. */
-export type LineFields = { -readonly [K in Exclude<keyof LineExtraction, 'status' | 'provider'>]?: string };
-
-/** Every key from the start, in one order: one object shape for whoever reads the fields (monomorphic reads). */
-export function emptyLineFields(): LineFields {
-  return {
-    message: undefined,
-    requestId: undefined,
-    model: undefined,
-    account: undefined,
-    endpoint: undefined,
-    method: undefined,
-    errorType: undefined,
-    errorCode: undefined,
-    app: undefined,
-    environment: undefined,
-  };
-}
+/** The optional text fields while they are being gathered. */
+export type LineFields = {
+  -readonly [K in
+    | 'message'
+    | 'requestId'
+    | 'model'
+    | 'account'
+    | 'endpoint'
+    | 'method'
+    | 'errorType'
+    | 'errorCode'
+    | 'app'
+    | 'environment']?: string | undefined;
+};

@@ -1,12 +1,4 @@
-import { emptyLineFields, type LineFields } from './line-extraction';
-
-/** Marks of Fireworks on a line: its host, its resource names, LiteLLM's provider tag, its SDKs. */
-const FIREWORKS =
-  /fireworks\.ai|\/inference\/v1\/|accounts\/[\w.-]+\/(?:models|deployedModels|deployments)\/|fireworks_ai|\bfireworks[._-](?:client|ai)\b|\bfireworks\b|ChatFireworks|Fireworks(?:Error|Exception)/i;
-
-export function showsFireworks(text: string): boolean {
-  return FIREWORKS.test(text);
-}
+import type { LineFields } from './line-extraction';
 
 const MODEL_PATH =
   /\baccounts\/([\w.-]+)\/(?:models|deployedModels)\/[\w.@:+-]+(?:#accounts\/[\w.-]+\/deployments\/[\w-]+)?/;
@@ -53,7 +45,7 @@ export function errorBodyMessage(body: string): string | undefined {
 
 /** Model, account, endpoint, method and request id as far as the text shows them. */
 export function textFields(text: string): LineFields {
-  const fields = emptyLineFields();
+  const fields: LineFields = {};
   // Each scan is skipped when the text lacks a literal its pattern needs.
   const modelPath = text.includes('accounts/') ? MODEL_PATH.exec(text) : null;
   if (modelPath) {
