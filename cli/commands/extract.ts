@@ -1,15 +1,131 @@
+import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { ConfigError } from '../../functions/core/errors';
+import { COUNT_MODES, type CountMode, counts } from '../../functions/core/extract/attribution';
 import { extractFromLine } from '../../functions/core/extract/extract-line';
-import { type CliIo, EXIT } from '../io';
+import { parseConfig } from '../../lib/config';
+import { type CliIo, EXIT, UsageError } from '../io';
 
 export const usage =
-  'extract                         log lines on stdin → one JSON line each: the extracted error or null';
+  'extract [--config FILE [--log-group NAME]] [--count MODE] [--explain] [--summary] [--json]   log lines on stdin → one JSON line each: the error and whether the deployed stack would count it, or null';
+
+/**
+ * Which errors count: `--count`, else the log group's own mode in `--config` (`--log-group`), else the
+ * config's `logCount`, else the deployed default.
+ */
+async function countMode(values: {
+  config?: string | undefined;
+  'log-group'?: string | undefined;
+  count?: string | undefined;
+}): Promise<CountMode> {
+  if (values.count !== undefined) {
+    if (!COUNT_MODES.includes(values.count as CountMode))
+      throw new UsageError(`--count must be one of ${COUNT_MODES.join(', ')}, got "${values.count}"`);
+    return values.count as CountMode;
+  }
+  if (values.config === undefined) {
+    if (values['log-group'] !== undefined) throw new UsageError('--log-group needs --config FILE');
+    return 'default';
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(values.config, 'utf8'));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      code === 'ENOENT'
+        ? `--config ${values.config}: no such file`
+        : `--config ${values.config}: not a JSON file (${(error as Error).message})`,
+    );
+  }
+  try {
+    const config = parseConfig((json ?? {}) as Record<string, unknown>);
+    const name = values['log-group'];
+    if (name === undefined) return config.logCount;
+    const group = config.logGroups.find((g) => g.name === name);
+    if (!group) throw new UsageError(`--log-group ${name}: not among the logGroups of ${values.config}`);
+    return group.count;
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(`--config ${values.config}: ${error.message}`);
+    throw error;
+  }
+}
+
+interface Tally {
+  lines: number;
+  errors: number;
+  counted: number;
+  readonly byStatus: Map<number, { errors: number; counted: number }>;
+  readonly byProvider: Map<string, number>;
+}
+
+function printSummary(tally: Tally, mode: CountMode, io: CliIo, json: boolean): void {
+  const statuses = [...tally.byStatus].sort(([a], [b]) => a - b);
+  if (json) {
+    io.out(
+      JSON.stringify({
+        count: mode,
+        lines: tally.lines,
+        errors: tally.errors,
+        counted: tally.counted,
+        byStatus: Object.fromEntries(statuses),
+        byProvider: Object.fromEntries(tally.byProvider),
+      }),
+    );
+    return;
+  }
+  io.out(
+    `${tally.lines} lines, ${tally.errors} errors found, ${tally.counted} counted (count mode "${mode}")`,
+  );
+  io.out('');
+  io.out('status  errors  counted');
+  for (const [status, { errors, counted }] of statuses)
+    io.out(`${String(status).padEnd(6)}  ${String(errors).padStart(6)}  ${String(counted).padStart(7)}`);
+  io.out('');
+  io.out('provider   errors');
+  for (const [provider, errors] of tally.byProvider)
+    io.out(`${provider.padEnd(9)}  ${String(errors).padStart(6)}`);
+}
 
 /** Streams stdin line by line (never the whole input in memory), so it copes with 100 MB log files. */
 export async function run(args: string[], io: CliIo): Promise<number> {
-  parseArgs({ args, allowPositionals: false, options: {} });
+  const { values } = parseArgs({
+    args,
+    allowPositionals: false,
+    options: {
+      config: { type: 'string' },
+      'log-group': { type: 'string' },
+      count: { type: 'string' },
+      explain: { type: 'boolean', default: false },
+      summary: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const mode = await countMode(values);
+  const tally: Tally = { lines: 0, errors: 0, counted: 0, byStatus: new Map(), byProvider: new Map() };
   const lines = createInterface({ input: io.stdin, crlfDelay: Number.POSITIVE_INFINITY });
-  for await (const line of lines) io.out(JSON.stringify(extractFromLine(line) ?? null));
+  for await (const line of lines) {
+    tally.lines++;
+    const extraction = extractFromLine(line);
+    if (!extraction) {
+      if (!values.summary) io.out('null');
+      continue;
+    }
+    const counted = counts(extraction, mode);
+    if (values.summary) {
+      tally.errors++;
+      if (counted) tally.counted++;
+      const status = tally.byStatus.get(extraction.status) ?? { errors: 0, counted: 0 };
+      status.errors++;
+      if (counted) status.counted++;
+      tally.byStatus.set(extraction.status, status);
+      tally.byProvider.set(extraction.provider, (tally.byProvider.get(extraction.provider) ?? 0) + 1);
+      continue;
+    }
+    const { evidence, llm, ...fields } = extraction;
+    io.out(JSON.stringify({ ...fields, counted, ...(values.explain ? { llm: llm ?? null, evidence } : {}) }));
+  }
+  if (values.summary) printSummary(tally, mode, io, values.json);
   return EXIT.ok;
 }

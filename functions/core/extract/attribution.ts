@@ -65,12 +65,19 @@ function urlVerdict(line: string): { llm: boolean; evidence: string } | undefine
   return undefined;
 }
 
-export function attribute(line: string): Attribution {
+/** `endpoint`: the path the line's record names (a JSON log's `url`/`path`), when the text shows no URL. */
+export function attribute(line: string, endpoint?: string): Attribution {
   const fireworks = FIREWORKS.exec(line);
   if (fireworks) return { provider: 'fireworks', llm: true, evidence: `shows Fireworks (${fireworks[0]})` };
   const other = OTHER_PROVIDER.exec(line);
   if (other) return { provider: 'other', llm: true, evidence: `names another LLM provider (${other[0]})` };
-  const url = urlVerdict(line);
+  const url =
+    urlVerdict(line) ??
+    (endpoint === undefined
+      ? undefined
+      : LLM_PATH.test(endpoint)
+        ? { llm: true, evidence: `LLM API path ${endpoint}` }
+        : { llm: false, evidence: `a path that is not an LLM API (${endpoint})` });
   if (url?.llm) return { provider: 'unknown', llm: true, evidence: url.evidence };
   if (url) return { provider: 'other', llm: false, evidence: url.evidence };
   if (HTML_PAGE.test(line))

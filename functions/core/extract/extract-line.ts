@@ -104,6 +104,13 @@ function readText(text: string): { found?: Found; fields: LineFields } {
   return { ...(found ? { found } : {}), fields };
 }
 
+/** An endpoint as a path: the path of a URL, without its query or fragment. */
+function endpointOf(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const path = value.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '').replace(/[?#].*$/s, '');
+  return path === '' ? undefined : path;
+}
+
 function cut(value: string | undefined, max: number): string | undefined {
   if (value === undefined) return undefined;
   const redacted = redactText(value).trim();
@@ -121,7 +128,8 @@ export function extractFromLine(rawLine: string): LineExtraction | undefined {
   const record = jsonRecordOf(line);
   const { found, fields } = record ? readRecord(record, line) : readText(line.replace(LAMBDA_PREFIX, ''));
   if (!found || found.status < 400) return undefined;
-  const attribution = attribute(line);
+  const endpoint = endpointOf(fields.endpoint);
+  const attribution = attribute(line, endpoint);
   const model = cut(fields.model, LIMITS.field);
   let account = cut(fields.account, LIMITS.account);
   if (account === undefined && model !== undefined) {
@@ -138,7 +146,7 @@ export function extractFromLine(rawLine: string): LineExtraction | undefined {
     requestId: cut(fields.requestId, LIMITS.field),
     model,
     account,
-    endpoint: cut(fields.endpoint, LIMITS.endpoint),
+    endpoint: cut(endpoint, LIMITS.endpoint),
     method: fields.method && /^[A-Za-z]{1,16}$/.test(fields.method) ? fields.method.toUpperCase() : undefined,
     errorType: cut(fields.errorType, LIMITS.field),
     errorCode: cut(fields.errorCode, LIMITS.field),

@@ -24,40 +24,20 @@ export function appFromLogGroup(logGroup: string): string | undefined {
   return app.length > 0 ? app : undefined;
 }
 
-const DAY_MS = 86_400_000;
-/** The `YYYY-MM-DDT` of the last day formatted: a payload's log events nearly all share their day. */
-let cachedDay = Number.NaN;
-let cachedDayPrefix = '';
-
-const pad2 = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
-
-/** `new Date(timestamp).toISOString()`, with the date part worked out once per day. */
+/** The ISO time of a log event's timestamp, when it is a valid time. */
 export function isoTime(timestamp: number | undefined): string | undefined {
   if (timestamp === undefined || !Number.isFinite(timestamp) || timestamp <= 0 || timestamp >= 8.64e15)
     return undefined;
-  if (!Number.isInteger(timestamp)) return new Date(timestamp).toISOString();
-  const day = Math.floor(timestamp / DAY_MS);
-  if (day !== cachedDay) {
-    // Drop `HH:mm:ss.sssZ`; what is left also holds the 6-digit years (`+010000-01-01T`).
-    cachedDayPrefix = new Date(day * DAY_MS).toISOString().slice(0, -13);
-    cachedDay = day;
-  }
-  let rest = timestamp - day * DAY_MS;
-  const ms = rest % 1000;
-  rest = (rest - ms) / 1000;
-  const seconds = rest % 60;
-  rest = (rest - seconds) / 60;
-  const minutes = rest % 60;
-  const hours = (rest - minutes) / 60;
-  return `${cachedDayPrefix}${pad2(hours)}:${pad2(minutes)}:${pad2(seconds)}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`;
+  return new Date(timestamp).toISOString();
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** The canonical event for one extracted log line (`source: 'logs'`), within the canonical limits. */
-export function toTriageEvent(extraction: LineExtraction, context: LogEventContext): TriageEvent {
-  // Only defined keys, added to an empty literal: no `delete` (dictionary-mode objects) and no V8
-  // allocation site to learn to pretenure events (see canonicalEvent in ../normalize.ts).
+export function toTriageEvent(
+  extraction: Omit<LineExtraction, 'evidence'>,
+  context: LogEventContext,
+): TriageEvent {
   const event = {} as Mutable<TriageEvent>;
   event.id = context.id.length > 128 ? context.id.slice(0, 128) : context.id;
   event.status = extraction.status;

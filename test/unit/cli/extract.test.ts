@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { CliIo } from '../../../cli/io';
 import { main } from '../../../cli/main';
@@ -34,8 +37,82 @@ describe('triage extract', () => {
         endpoint: '/inference/v1/chat/completions',
       }),
       null,
-      { status: 429, provider: 'unknown', message: 'AxiosError: Request failed with status code 429' },
+      {
+        status: 429,
+        provider: 'unknown',
+        message: 'AxiosError: Request failed with status code 429',
+        counted: true,
+      },
     ]);
+  });
+
+  it('says whether the deployed default counts each error, and why with --explain', async () => {
+    const lines = [
+      'HTTPError: 502 Server Error: Bad Gateway for url: https://api.openai.com/v1/chat/completions',
+      '"GET /wp-login.php HTTP/1.1" 404 153 "-" "Mozilla/5.0"',
+    ];
+    const plain = io(lines.join('\n'));
+    await expect(main(['extract'], plain)).resolves.toBe(0);
+    expect(plain.lines.map((line) => JSON.parse(line))).toEqual([
+      expect.objectContaining({ status: 502, provider: 'other', counted: false }),
+      expect.objectContaining({ status: 404, provider: 'other', counted: false }),
+    ]);
+    const explained = io(lines.join('\n'));
+    await expect(main(['extract', '--explain', '--count', 'llm'], explained)).resolves.toBe(0);
+    const [openai, website] = explained.lines.map((line) => JSON.parse(line));
+    expect(openai).toMatchObject({
+      counted: true,
+      llm: true,
+      evidence: { provider: expect.stringMatching(/api\.openai\.com/) },
+    });
+    expect(website).toMatchObject({
+      counted: false,
+      llm: false,
+      evidence: { status: expect.stringMatching(/HTTP status line/) },
+    });
+  });
+
+  it('counts as the config file says, for the log group named', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'extract-'));
+    const file = join(dir, 'config.json');
+    writeFileSync(file, JSON.stringify({ logGroups: ['/a', { name: '/b', count: 'all' }] }));
+    const line = '"GET /wp-login.php HTTP/1.1" 404 153 "-" "Mozilla/5.0"';
+    const counted = async (args: string[]) => {
+      const cli = io(line);
+      await expect(main(['extract', ...args], cli)).resolves.toBe(0);
+      return JSON.parse(cli.lines[0] as string).counted;
+    };
+    expect(await counted(['--config', file, '--log-group', '/a'])).toBe(false);
+    expect(await counted(['--config', file, '--log-group', '/b'])).toBe(true);
+    const unknown = io(line);
+    await expect(main(['extract', '--config', file, '--log-group', '/c'], unknown)).resolves.toBe(2);
+    expect(unknown.errors.join('\n')).toMatch(/--log-group \/c: not among the logGroups/);
+    const missing = io(line);
+    await expect(main(['extract', '--config', join(dir, 'nope.json')], missing)).resolves.toBe(2);
+    expect(missing.errors.join('\n')).toMatch(/no such file/);
+  });
+
+  it('prints counts per status and provider with --summary, as a table or JSON', async () => {
+    const input = [
+      "openai.RateLimitError: Error code: 429 - {'error': {'message': 'slow down'}}",
+      "openai.RateLimitError: Error code: 429 - {'error': {'message': 'slow down'}}",
+      'INFO ok',
+      '"GET /wp-login.php HTTP/1.1" 404 153 "-" "Mozilla/5.0"',
+    ].join('\n');
+    const json = io(input);
+    await expect(main(['extract', '--summary', '--json'], json)).resolves.toBe(0);
+    expect(JSON.parse(json.lines[0] as string)).toEqual({
+      count: 'default',
+      lines: 4,
+      errors: 3,
+      counted: 2,
+      byStatus: { 404: { errors: 1, counted: 0 }, 429: { errors: 2, counted: 2 } },
+      byProvider: { unknown: 2, other: 1 },
+    });
+    const table = io(input);
+    await expect(main(['extract', '--summary'], table)).resolves.toBe(0);
+    expect(table.lines[0]).toBe('4 lines, 3 errors found, 2 counted (count mode "default")');
+    expect(table.lines).toContain('429          2        2');
   });
 
   it('handles CRLF line ends and lines split across input chunks', async () => {

@@ -7,7 +7,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { EventQueue } from '../../../functions/adapters/event-queue';
 import type { TriageEvent } from '../../../functions/core/event';
 import { parseQueueMessage } from '../../../functions/core/queue-message';
-import { createLogsHandler, type LogsOutcome } from '../../../functions/logs/logs';
+import { createLogsHandler, type LogCounting, type LogsOutcome } from '../../../functions/logs/logs';
 import { lambdaContext } from '../../fixtures/apigw';
 import {
   controlPayload,
@@ -17,13 +17,14 @@ import {
   OPENAI_429,
   START_TIME,
   subscriptionEvent,
+  WEBSITE_404,
 } from '../../fixtures/logs/payload';
 
 const RECEIVED_AT = START_TIME + 60_000;
 
 const batchIdsOf = (outcome: LogsOutcome) => (outcome.outcome === 'processed' ? outcome.batchIds : []);
 
-function setup(options: { includeNonFireworks?: boolean; send?: jest.Mock } = {}) {
+function setup(options: { counting?: LogCounting; send?: jest.Mock } = {}) {
   const logger = new Logger({ logLevel: 'SILENT' });
   const errors = jest.spyOn(logger, 'error');
   const metrics = new Metrics({ namespace: 'Test', serviceName: 'test' });
@@ -40,7 +41,7 @@ function setup(options: { includeNonFireworks?: boolean; send?: jest.Mock } = {}
     }));
   const handler = createLogsHandler({
     queue: { send },
-    includeNonFireworks: options.includeNonFireworks ?? true,
+    counting: options.counting ?? { count: 'all', byLogGroup: {} },
     clock: () => RECEIVED_AT,
     logger,
     metrics,
@@ -107,13 +108,15 @@ describe('logs handler', () => {
     expect(batchIdsOf(other)).not.toEqual(batchIdsOf(first));
   });
 
-  it('leaves out errors that do not show Fireworks when INCLUDE_NON_FIREWORKS is false, and counts them', async () => {
-    const { invoke, send, metric } = setup({ includeNonFireworks: false });
+  it('leaves out what the log group does not count, and counts what it left out', async () => {
+    const { invoke, send, metric } = setup({
+      counting: { count: 'all', byLogGroup: { '/aws/lambda/checkout': 'default' } },
+    });
 
-    await invoke(subscriptionEvent(dataPayload([NON_FIREWORKS_500, FIREWORKS_503])));
+    await invoke(subscriptionEvent(dataPayload([WEBSITE_404, FIREWORKS_503])));
 
     expect(((send.mock.calls[0]?.[0] ?? []) as TriageEvent[]).map((e) => e.status)).toEqual([503]);
-    expect(metric('LogErrorsSkippedNonFireworks')).toEqual([1]);
+    expect(metric('LogErrorsNotCounted')).toEqual([1]);
   });
 
   it('sends nothing when no line reports an error', async () => {

@@ -1,7 +1,7 @@
 import { mockClient } from 'aws-sdk-client-mock';
 import { parseQueueMessage } from '../../../functions/core/queue-message';
 import { lambdaContext } from '../../fixtures/apigw';
-import { dataPayload, NON_FIREWORKS_500, subscriptionEvent } from '../../fixtures/logs/payload';
+import { dataPayload, subscriptionEvent, WEBSITE_404 } from '../../fixtures/logs/payload';
 
 const ENV = {
   EVENTS_QUEUE_URL: 'http://127.0.0.1:1/000000000000/events',
@@ -25,21 +25,26 @@ describe('logs handler module', () => {
     });
   });
 
-  it('fails at cold start on an INCLUDE_NON_FIREWORKS that is not true or false', () => {
-    process.env = { ...saved, ...ENV, INCLUDE_NON_FIREWORKS: 'yes' };
+  it.each([
+    [{ LOG_COUNT: 'some' }, /LOG_COUNT must be one of default, llm, all/],
+    [{ LOG_GROUP_COUNT: '{"/a": "some"}' }, /LOG_GROUP_COUNT must be a JSON object/],
+    [{ LOG_GROUP_COUNT: 'not json' }, /LOG_GROUP_COUNT must be a JSON object/],
+  ])('fails at cold start on %j', (env, message) => {
+    process.env = { ...saved, ...ENV, ...env };
     jest.isolateModules(() => {
-      expect(() => require('../../../functions/logs/handler')).toThrow(/INCLUDE_NON_FIREWORKS/);
+      expect(() => require('../../../functions/logs/handler')).toThrow(message);
     });
   });
 
   it.each([
-    [undefined, 1],
-    ['false', 0],
+    [{}, 0],
+    [{ LOG_COUNT: 'all' }, 1],
+    [{ LOG_GROUP_COUNT: '{"/aws/lambda/checkout": "all"}' }, 1],
+    [{ LOG_COUNT: 'all', LOG_GROUP_COUNT: '{"/aws/lambda/checkout": "default"}' }, 0],
   ])(
-    'with INCLUDE_NON_FIREWORKS=%s queues %i non-Fireworks error to EVENTS_QUEUE_URL',
-    async (value, expected) => {
-      process.env = { ...saved, ...ENV };
-      if (value !== undefined) process.env.INCLUDE_NON_FIREWORKS = value;
+    'with %j queues %i error of a service that is not an LLM API to EVENTS_QUEUE_URL',
+    async (env, expected) => {
+      process.env = { ...saved, ...ENV, ...env };
       // The module is loaded in isolation (fresh env), so the SQS client class to mock is the isolated one.
       let sdk = {} as typeof import('@aws-sdk/client-sqs');
       let handler: ((event: unknown, context: unknown) => Promise<unknown>) | undefined;
@@ -50,7 +55,7 @@ describe('logs handler module', () => {
       const sqs = mockClient(sdk.SQSClient);
       sqs.on(sdk.SendMessageBatchCommand).resolves({ Failed: [] });
 
-      await handler?.(subscriptionEvent(dataPayload([NON_FIREWORKS_500])), lambdaContext());
+      await handler?.(subscriptionEvent(dataPayload([WEBSITE_404])), lambdaContext());
 
       const calls = sqs.commandCalls(sdk.SendMessageBatchCommand);
       const events = calls.flatMap((c) =>

@@ -14,7 +14,7 @@ const HANDLER_ENV = {
   SUPPORT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:support',
   ACCOUNT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:account',
   POLICY_CONFIG: '{}',
-  INCLUDE_NON_FIREWORKS: 'false',
+  LOG_COUNT: 'default',
 };
 
 describe('function bundles', () => {

@@ -17,8 +17,8 @@ describe('parseConfig', () => {
     expect(parseConfig({})).toEqual({
       policy: DEFAULT_POLICY,
       logGroups: [],
+      logCount: 'default',
       logFilterPattern: DEFAULT_LOG_FILTER_PATTERN,
-      includeNonFireworks: false,
       supportSubscriptions: [],
       billingOwners: [],
       throttling: { rateLimit: 50, burstLimit: 100 },
@@ -41,14 +41,30 @@ describe('parseConfig', () => {
   it('reads JSON text, as `cdk synth -c key=value` passes it, for non-string keys', () => {
     const config = parseConfig({
       tokenCacheSeconds: '30',
-      includeNonFireworks: 'true',
       logGroups: '["/aws/lambda/checkout"]',
       logFilterPattern: '?ERROR',
     });
     expect(config.tokenCacheSeconds).toBe(30);
-    expect(config.includeNonFireworks).toBe(true);
-    expect(config.logGroups).toEqual(['/aws/lambda/checkout']);
+    expect(config.logGroups).toEqual([{ name: '/aws/lambda/checkout', count: 'default' }]);
     expect(config.logFilterPattern).toBe('?ERROR');
+  });
+
+  it('reads each log group with the errors it counts: its own count, else logCount', () => {
+    const config = parseConfig({
+      logCount: 'llm',
+      logGroups: ['/aws/lambda/a', { name: '/aws/lambda/b', count: 'all' }, { name: '/ecs/c' }],
+    });
+    expect(config.logGroups).toEqual([
+      { name: '/aws/lambda/a', count: 'llm' },
+      { name: '/aws/lambda/b', count: 'all' },
+      { name: '/ecs/c', count: 'llm' },
+    ]);
+  });
+
+  it('names what is wrong with a log group, and says what replaced includeNonFireworks', () => {
+    expect(errorOf({ logGroups: [{ name: '/a', count: 'some' }] }).message).toMatch(/logGroups\[0\]/);
+    expect(errorOf({ logGroups: ['/a', { name: '/a' }] }).message).toMatch(/duplicate log group "\/a"/);
+    expect(errorOf({ includeNonFireworks: true }).message).toMatch(/replaced by logCount/);
   });
 
   it('ignores context keys it does not own (CDK feature flags)', () => {

@@ -4,9 +4,9 @@ import { type Resources, synthTemplate } from './synth';
 
 const FULL_CONTEXT = {
   policy: { incidents: { persistence: { minErrors: 3 } } },
-  logGroups: ['/aws/lambda/checkout', '/ecs/recommender'],
+  logGroups: ['/aws/lambda/checkout', { name: '/ecs/recommender', count: 'all' }],
   logFilterPattern: '?ERROR ?"HTTP 5"',
-  includeNonFireworks: true,
+  logCount: 'llm',
   supportSubscriptions: [
     { protocol: 'email', endpoint: 'oncall@acme.test', filterPolicy: { severity: ['critical'] } },
     { protocol: 'https', endpoint: 'https://hooks.acme.test/sns' },
@@ -409,7 +409,10 @@ describe('TriageStack', () => {
       ['Codes', []],
       ['Triage', ['ACCOUNT_TOPIC_ARN', 'POLICY_CONFIG', 'SUPPORT_TOPIC_ARN', 'TABLE_NAME']],
       ['Sweep', ['ACCOUNT_TOPIC_ARN', 'POLICY_CONFIG', 'SUPPORT_TOPIC_ARN', 'TABLE_NAME']],
-      ['Logs', ['EVENTS_QUEUE_URL', 'INCLUDE_NON_FIREWORKS', 'URGENT_EVENTS_QUEUE_URL', 'URGENT_STATUSES']],
+      [
+        'Logs',
+        ['EVENTS_QUEUE_URL', 'LOG_COUNT', 'LOG_GROUP_COUNT', 'URGENT_EVENTS_QUEUE_URL', 'URGENT_STATUSES'],
+      ],
     ])('wires %s with exactly the variables of its contract: %j', (fn, names) => {
       const specific = Object.keys(envOf(defaults, fn))
         .filter((name) => !name.startsWith('POWERTOOLS_') && name !== 'NODE_OPTIONS')
@@ -423,12 +426,16 @@ describe('TriageStack', () => {
       expect(envOf(defaults, 'Ingest').INCIDENT_QUIET_SECONDS).toBe(
         String(DEFAULT_POLICY.incidents.resolveAfterQuietSeconds),
       );
-      expect(envOf(defaults, 'Logs').INCLUDE_NON_FIREWORKS).toBe('false');
+      expect(envOf(defaults, 'Logs').LOG_COUNT).toBe('default');
+      expect(envOf(defaults, 'Logs').LOG_GROUP_COUNT).toBe('{}');
       expect(JSON.parse(envOf(full, 'Sweep').POLICY_CONFIG as string)).toEqual(
         parsePolicyConfig(FULL_CONTEXT.policy),
       );
       expect(envOf(full, 'Ingest').TOKEN_CACHE_SECONDS).toBe('30');
-      expect(envOf(full, 'Logs').INCLUDE_NON_FIREWORKS).toBe('true');
+      expect(envOf(full, 'Logs').LOG_COUNT).toBe('llm');
+      expect(JSON.parse(envOf(full, 'Logs').LOG_GROUP_COUNT as string)).toEqual({
+        '/ecs/recommender': 'all',
+      });
     });
 
     it('points the variables at the stack resources', () => {
@@ -517,7 +524,7 @@ describe('TriageStack', () => {
 
     it('subscribes each configured log group to the logs function with the filter pattern', () => {
       full.resourceCountIs('AWS::Logs::SubscriptionFilter', 2);
-      for (const name of FULL_CONTEXT.logGroups) {
+      for (const name of ['/aws/lambda/checkout', '/ecs/recommender']) {
         full.hasResourceProperties('AWS::Logs::SubscriptionFilter', {
           LogGroupName: name,
           FilterPattern: '?ERROR ?"HTTP 5"',

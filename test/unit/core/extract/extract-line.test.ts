@@ -1,8 +1,5 @@
-import {
-  extractFromLine,
-  jsonRecordOf,
-  passesFirstLook,
-} from '../../../../functions/core/extract/extract-line';
+import { counts } from '../../../../functions/core/extract/attribution';
+import { extractFromLine, jsonRecordOf } from '../../../../functions/core/extract/extract-line';
 
 describe('extractFromLine', () => {
   it('reads status, provider, model, error type and code and the body message from an SDK exception', () => {
@@ -11,6 +8,11 @@ describe('extractFromLine', () => {
     expect(extractFromLine(line)).toEqual({
       status: 404,
       provider: 'fireworks',
+      llm: true,
+      evidence: {
+        status: '404 (status keyword, error body follows)',
+        provider: 'shows Fireworks (accounts/acme/models/)',
+      },
       message: 'Model not found: accounts/acme/models/my-lora',
       model: 'accounts/acme/models/my-lora',
       account: 'acme',
@@ -57,6 +59,7 @@ describe('extractFromLine', () => {
     expect(extractFromLine(line)).toEqual({
       status: 502,
       provider: 'unknown',
+      evidence: { status: '502 (JSON field "status")', provider: 'names no provider and no service' },
       message: 'Bad gateway',
       requestId: 'req_12345678',
       app: 'checkout',
@@ -122,10 +125,18 @@ describe('extractFromLine', () => {
     expect(extractFromLine('{"statusCode":304,"level":"error"}')).toBeUndefined();
   });
 
-  it("ignores a web server's access log for its own routes, but not an LLM gateway's inference routes", () => {
-    expect(extractFromLine('"GET /wp-login.php HTTP/1.1" 404 153 "-" "Mozilla/5.0"')).toBeUndefined();
-    expect(extractFromLine('{"req":{"url":"/api/orders"},"res":{"statusCode":500}}')).toBeUndefined();
-    expect(extractFromLine('"POST /v1/chat/completions HTTP/1.1" 502 10')?.status).toBe(502);
+  it("finds a web server's errors on its own routes, which the default leaves out; an LLM gateway's count", () => {
+    for (const line of [
+      '"GET /wp-login.php HTTP/1.1" 404 153 "-" "Mozilla/5.0"',
+      '{"req":{"url":"/api/orders"},"res":{"statusCode":500}}',
+    ]) {
+      const extraction = extractFromLine(line);
+      expect(extraction).toMatchObject({ provider: 'other', llm: false });
+      expect(counts(extraction as NonNullable<typeof extraction>, 'default')).toBe(false);
+      expect(counts(extraction as NonNullable<typeof extraction>, 'all')).toBe(true);
+    }
+    const gateway = extractFromLine('"POST /v1/chat/completions HTTP/1.1" 502 10');
+    expect(gateway).toMatchObject({ status: 502, provider: 'unknown', llm: true });
   });
 
   it('ignores embedded-metric records, which count errors rather than report them', () => {
@@ -138,10 +149,10 @@ describe('extractFromLine', () => {
     expect(extractFromLine('{"status": 503')?.status).toBe(503);
   });
 
-  it('keeps at most 8192 characters of a huge message', () => {
+  it('keeps at most 4096 characters of a huge message (as an event keeps)', () => {
     const extraction = extractFromLine(`Error code: 500 - ${'x'.repeat(100_000)}`);
     expect(extraction?.status).toBe(500);
-    expect(extraction?.message?.length).toBe(8192);
+    expect(extraction?.message?.length).toBe(4096);
   });
 
   it('returns nothing for empty and ordinary lines', () => {
@@ -150,21 +161,18 @@ describe('extractFromLine', () => {
   });
 });
 
-describe('the first look and the JSON record (the pieces the benchmark times as the floor of this design)', () => {
-  it('lets through every line that reports an error, and stops lines without a status or error word', () => {
+describe('the first look and the JSON record', () => {
+  it('reads every line that reports an error, and nothing from lines without a status or error word', () => {
     const errors = [
       'Error code: 429',
       'HTTP/1.1 503 Service Unavailable',
       JSON.stringify({ statusCode: 500, msg: 'upstream' }),
       JSON.stringify({ error: { code: 'NOT_FOUND' } }),
+      JSON.stringify({ error: { code: 'UNAUTHENTICATED' } }),
       'openai.RateLimitError: slow down',
     ];
-    for (const line of errors) {
-      expect(extractFromLine(line)).toBeDefined();
-      expect(passesFirstLook(line)).toBe(true);
-    }
+    for (const line of errors) expect(extractFromLine(line)).toBeDefined();
     for (const line of ['', '{}', 'INFO worker started', JSON.stringify({ status: 200, latency_ms: 12 })]) {
-      expect(passesFirstLook(line)).toBe(false);
       expect(extractFromLine(line)).toBeUndefined();
     }
   });

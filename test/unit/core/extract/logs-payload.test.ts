@@ -5,7 +5,6 @@ import {
   type LogsPayload,
   LogsPayloadSchema,
   parseLogsPayload,
-  readCommonLogsPayload,
 } from '../../../../functions/core/extract/logs-payload';
 
 function payload(messages: readonly string[], overrides: Partial<LogsPayload> = {}): LogsPayload {
@@ -26,7 +25,10 @@ function payload(messages: readonly string[], overrides: Partial<LogsPayload> = 
 
 const FIREWORKS_ERROR =
   "httpx.HTTPStatusError: Server error '503 Service Unavailable' for url 'https://api.fireworks.ai/inference/v1/chat/completions'";
-const OTHER_ERROR = 'AxiosError: Request failed with status code 429';
+const UNNAMED_ERROR = "openai.RateLimitError: Error code: 429 - {'error': {'message': 'slow down'}}";
+const OPENAI_ERROR =
+  'HTTPError: 502 Server Error: Bad Gateway for url: https://api.openai.com/v1/chat/completions';
+const WEBSITE_ERROR = '"GET /wp-login.php HTTP/1.1" 404 153 "-" "Mozilla/5.0"';
 
 describe('parseLogsPayload', () => {
   it('accepts a decoded subscription payload', () => {
@@ -47,9 +49,7 @@ describe('parseLogsPayload', () => {
 
 describe('extractFromLogsPayload', () => {
   it('turns each error line into an event with the log event id, time and log group app', () => {
-    const result = extractFromLogsPayload(payload(['INFO ok', FIREWORKS_ERROR]), {
-      includeNonFireworks: true,
-    });
+    const result = extractFromLogsPayload(payload(['INFO ok', FIREWORKS_ERROR]), { count: 'default' });
     expect(result.linesScanned).toBe(2);
     expect(result.events).toEqual([
       expect.objectContaining({
@@ -64,12 +64,15 @@ describe('extractFromLogsPayload', () => {
     ]);
   });
 
-  it('drops errors that do not show Fireworks when non-Fireworks errors are excluded, and counts them', () => {
-    const lines = [FIREWORKS_ERROR, OTHER_ERROR];
-    expect(extractFromLogsPayload(payload(lines), { includeNonFireworks: true }).events).toHaveLength(2);
-    const excluded = extractFromLogsPayload(payload(lines), { includeNonFireworks: false });
-    expect(excluded.events.map((event) => event.status)).toEqual([503]);
-    expect(excluded.nonFireworksSkipped).toBe(1);
+  it('counts what the log group counts, and says how many errors it left out', () => {
+    const lines = [FIREWORKS_ERROR, UNNAMED_ERROR, OPENAI_ERROR, WEBSITE_ERROR];
+    const statuses = (count: 'default' | 'llm' | 'all') => {
+      const result = extractFromLogsPayload(payload(lines), { count });
+      return { counted: result.events.map((event) => event.status), notCounted: result.notCounted };
+    };
+    expect(statuses('default')).toEqual({ counted: [503, 429], notCounted: 2 });
+    expect(statuses('llm')).toEqual({ counted: [503, 429, 502], notCounted: 1 });
+    expect(statuses('all')).toEqual({ counted: [503, 429, 502, 404], notCounted: 0 });
   });
 
   it('extracts nothing from a control message', () => {
@@ -78,10 +81,10 @@ describe('extractFromLogsPayload', () => {
       logGroup: '',
       logStream: '',
     });
-    expect(extractFromLogsPayload(control, { includeNonFireworks: true })).toEqual({
+    expect(extractFromLogsPayload(control, { count: 'all' })).toEqual({
       events: [],
       linesScanned: 0,
-      nonFireworksSkipped: 0,
+      notCounted: 0,
     });
   });
 
@@ -89,7 +92,7 @@ describe('extractFromLogsPayload', () => {
     const lines = Array.from({ length: 10_000 }, (_, i) =>
       i % 100 === 0 ? FIREWORKS_ERROR : `INFO request ${i} completed in ${i % 700}ms status=200`,
     );
-    const result = extractFromLogsPayload(payload(lines), { includeNonFireworks: true });
+    const result = extractFromLogsPayload(payload(lines), { count: 'default' });
     expect(result.linesScanned).toBe(10_000);
     expect(result.events).toHaveLength(100);
     expect(result.events[1]?.id.endsWith('100')).toBe(true);
@@ -119,65 +122,5 @@ describe('parseLogsPayload control and data messages', () => {
       logEvents: [{ id: '', timestamp: 1, message: 'x' }],
     };
     expect(() => parseLogsPayload(data)).toThrow(/logEvents: every log event of a DATA_MESSAGE needs an id/);
-  });
-});
-
-describe('readCommonLogsPayload (the fast path of parseLogsPayload)', () => {
-  /** Mostly valid, each part sometimes an edge: wrong types, empty ids, non-finite times, extra keys. */
-  const edge = <T>(valid: fc.Arbitrary<T>, ...edges: unknown[]) =>
-    fc.oneof({ weight: 12, arbitrary: valid as fc.Arbitrary<unknown> }, fc.constantFrom(...edges));
-  const logEvent = fc.record(
-    {
-      id: edge(fc.string({ maxLength: 8 }), '', 1, null),
-      timestamp: edge(fc.integer(), Number.NaN, Number.POSITIVE_INFINITY, '1', 1.5),
-      message: edge(fc.string({ maxLength: 20 }), 7, undefined),
-      extractedFields: fc.jsonValue({ maxDepth: 1 }),
-    },
-    { requiredKeys: ['id', 'timestamp', 'message'] },
-  );
-  const payloadLike = fc.record(
-    {
-      messageType: edge(fc.constantFrom('DATA_MESSAGE', 'CONTROL_MESSAGE'), 'OTHER', 1),
-      owner: edge(fc.string({ maxLength: 12 }), 1, null, undefined),
-      logGroup: edge(fc.string({ maxLength: 12 }), 1, null),
-      logStream: edge(fc.string({ maxLength: 12 }), undefined),
-      subscriptionFilters: edge(
-        fc.array(fc.string({ maxLength: 6 }), { maxLength: 3 }),
-        ['a', 1],
-        'f',
-        undefined,
-      ),
-      logEvents: edge(fc.array(edge(logEvent, null, [], 'x'), { maxLength: 5 }), {}, null),
-      extra: fc.jsonValue({ maxDepth: 1 }),
-    },
-    { requiredKeys: ['messageType', 'logGroup', 'logStream', 'logEvents'] },
-  );
-  const input = fc.oneof({ weight: 9, arbitrary: payloadLike }, fc.jsonValue({ maxDepth: 2 }));
-
-  it('returns what the schema returns, whenever it returns anything', () => {
-    fc.assert(
-      fc.property(input, (decoded) => {
-        const fast = readCommonLogsPayload(decoded);
-        if (fast === undefined) return;
-        const parsed = LogsPayloadSchema.safeParse(decoded);
-        expect(parsed.success).toBe(true);
-        // Same keys in the same order, not only equal values: the payload is serialized downstream.
-        expect(JSON.stringify(fast)).toBe(JSON.stringify(parsed.data));
-        expect(fast).toStrictEqual(parsed.data);
-      }),
-      { numRuns: 3000 },
-    );
-  });
-
-  it('decides most generated payloads the schema accepts (the property above is not vacuous)', () => {
-    const accepted = fc.sample(input, 2000).filter((decoded) => LogsPayloadSchema.safeParse(decoded).success);
-    const fast = accepted.filter((decoded) => readCommonLogsPayload(decoded) !== undefined);
-    expect(accepted.length).toBeGreaterThan(200);
-    expect(fast.length / accepted.length).toBeGreaterThan(0.9);
-  });
-
-  it('leaves the error details to the schema', () => {
-    expect(readCommonLogsPayload({ messageType: 'DATA_MESSAGE', logGroup: 'g' })).toBeUndefined();
-    expect(() => parseLogsPayload({ messageType: 'DATA_MESSAGE', logGroup: 'g' })).toThrow(/logStream/);
   });
 });
