@@ -38,30 +38,65 @@ function redactPair(_match: string, name: string, separator: string, value: stri
   return `${name}${separator}${quote}${REDACTED}${quote}`;
 }
 
+interface Redaction {
+  readonly pattern: RegExp;
+  readonly replacement: string | ((...args: string[]) => string);
+  /** A cheap test every match of `pattern` passes: a text that fails it skips the pattern. */
+  readonly marker: RegExp;
+}
+
 /** Applied in this order, each to the output of the one before. */
-const REDACTIONS: readonly (readonly [RegExp, string | ((...args: string[]) => string)])[] = [
+const REDACTIONS: readonly Redaction[] = [
   // Private keys in PEM, to their end or the end of the text.
-  [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g, REDACTED],
-  [PAIR, redactPair],
+  {
+    pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g,
+    replacement: REDACTED,
+    marker: /PRIVATE KEY/,
+  },
+  { pattern: PAIR, replacement: redactPair, marker: /authorization|key|secret|passw|pwd|token|credential/i },
   // Credentials anywhere: `Bearer abc…`, `Basic dXNlcjpwYXNz`.
   // (not `token_type=bearer expires_in=3600`: a snake_case name and `=` is the next field, not a credential)
-  [/\b(bearer|basic)\s+(?![a-z][a-z0-9]*_[a-z0-9_]*=)[A-Za-z0-9._~+/=-]{8,}/gi, `$1 ${REDACTED}`],
+  {
+    pattern: /\b(bearer|basic)\s+(?![a-z][a-z0-9]*_[a-z0-9_]*=)[A-Za-z0-9._~+/=-]{8,}/gi,
+    replacement: `$1 ${REDACTED}`,
+    marker: /bearer|basic/i,
+  },
   // `scheme://user:password@host`: the user info goes.
-  [/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@:"'<>]+:[^\s/?#@"'<>]*@/gi, `$1${REDACTED}@`],
+  {
+    pattern: /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@:"'<>]+:[^\s/?#@"'<>]*@/gi,
+    replacement: `$1${REDACTED}@`,
+    marker: /:\/\/[^\s@]*@/,
+  },
   // JSON Web Tokens (header.payload.signature, base64url; the signature may be empty).
-  [/\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g, REDACTED],
+  {
+    pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g,
+    replacement: REDACTED,
+    marker: /eyJ/,
+  },
   // AWS access key ids of long-term (AKIA) and temporary (ASIA) credentials.
-  [/\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, REDACTED],
+  { pattern: /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, replacement: REDACTED, marker: /AKIA|ASIA/ },
   // Fireworks keys (fw_…), this service's webhook tokens (fet_…), OpenAI/Anthropic/OpenRouter-style keys
   // (sk-…, sk-proj-…, sk-ant-…), and the common key formats of the tools around them.
-  [/fw_[A-Za-z0-9]{12,}/g, REDACTED],
-  [/fet_[A-Za-z0-9_-]{16,}/g, REDACTED],
+  { pattern: /fw_[A-Za-z0-9]{12,}/g, replacement: REDACTED, marker: /fw_/ },
+  { pattern: /fet_[A-Za-z0-9_-]{16,}/g, replacement: REDACTED, marker: /fet_/ },
   // (a plain `sk-` only at a word's start: `risk-assessment-model-v2` is a model name, not a key)
-  [/(?:(?<![A-Za-z0-9])sk-|sk-(?:proj|ant|or|live|test|svcacct|admin)-)[A-Za-z0-9_-]{16,}/g, REDACTED],
-  [/(?<![A-Za-z0-9])(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}/g, REDACTED],
-  [/(?<![A-Za-z0-9])(?:gsk|hf|ghp|gho|ghs|ghu|github_pat|xai)[_-][A-Za-z0-9_]{20,}/g, REDACTED],
-  [/(?<![A-Za-z0-9])xox[abprs]-[A-Za-z0-9-]{10,}/g, REDACTED],
-  [/(?<![A-Za-z0-9])AIza[A-Za-z0-9_-]{35}/g, REDACTED],
+  {
+    pattern: /(?:(?<![A-Za-z0-9])sk-|sk-(?:proj|ant|or|live|test|svcacct|admin)-)[A-Za-z0-9_-]{16,}/g,
+    replacement: REDACTED,
+    marker: /sk-/,
+  },
+  {
+    pattern: /(?<![A-Za-z0-9])(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}/g,
+    replacement: REDACTED,
+    marker: /k_/,
+  },
+  {
+    pattern: /(?<![A-Za-z0-9])(?:gsk|hf|ghp|gho|ghs|ghu|github_pat|xai)[_-][A-Za-z0-9_]{20,}/g,
+    replacement: REDACTED,
+    marker: /gsk|hf[_-]|gh[pousu]|github_pat|xai/,
+  },
+  { pattern: /(?<![A-Za-z0-9])xox[abprs]-[A-Za-z0-9-]{10,}/g, replacement: REDACTED, marker: /xox/ },
+  { pattern: /(?<![A-Za-z0-9])AIza[A-Za-z0-9_-]{35}/g, replacement: REDACTED, marker: /AIza/ },
 ];
 
 /**
@@ -83,8 +118,8 @@ export function mayHoldSecret(text: string): boolean {
 export function redactText(text: string): string {
   if (!MAY_HOLD_SECRET.test(text)) return text;
   let out = text;
-  for (const [pattern, replacement] of REDACTIONS) {
-    out = out.replace(pattern, replacement as string);
+  for (const { pattern, replacement, marker } of REDACTIONS) {
+    if (marker.test(out)) out = out.replace(pattern, replacement as string);
   }
   return out;
 }

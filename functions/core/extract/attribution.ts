@@ -37,15 +37,35 @@ const URL = /\bhttps?:\/\/([^/\s'"`<>)\\]+)(\/[^\s'"`<>)?\\]*)?/gi;
 const REQUEST_PATH = /\b(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\]?\s+"?(\/[^\s"?]*)/g;
 
 /** Signs of infrastructure and services that are not LLM APIs. */
-const NON_LLM_SERVICE =
-  /\bnginx\b|\[error\] \d+#\d+:|\bcloudfront\b|\bcloudflare\b|\bRay ID\b|Error response from daemon|\btoomanyrequests: You have reached your pull rate limit|\bregistry\b|\bkubelet\b|\b(?:Readiness|Liveness) probe\b|\bS3 error\b|\.s3[.-]|werkzeug|\bpostgres|\bmysql\b|\bredis\b|Execution failed due to configuration error|Method completed with status|dial tcp|\bgunicorn\b|\.php\b|\bnpm ERR\b|api\.github\.com|\benvoy\b|response_flags|upstream_reset|\bHAProxy\b|No server is available to handle this request|\b(?:EDGE_)?FUNCTION_INVOCATION_TIMEOUT\b|\bupstream connect error\b/i;
+const NON_LLM_SERVICE = new RegExp(
+  [
+    // web servers, proxies, load balancers and CDNs speaking for themselves
+    String.raw`\bnginx\b|\[error\] \d+#\d+:|\bcloudfront\b|\bcloudflare\b|\bRay ID\b|\bcf-ray\b|\benvoy\b|response_flags|upstream_reset`,
+    String.raw`\bHAProxy\b|No server is available to handle this request|\btraefik\b|\bcaddy\b|http\.log\.access|\bkong\b`,
+    String.raw`\[proxy(?:_\w+)?:error\]|\bAH0\d{4}\b|\bgunicorn\b|werkzeug|\bupstream connect error\b|dial tcp`,
+    // platforms and their own error codes
+    String.raw`Execution failed due to configuration error|Method completed with status|\b(?:EDGE_)?FUNCTION_INVOCATION_(?:TIMEOUT|FAILED)\b`,
+    String.raw`\bkubelet\b|\b(?:Readiness|Liveness|Startup) probe\b|Error from server \(`,
+    // container registries and package managers
+    String.raw`Error response from daemon|\btoomanyrequests: You have reached your pull rate limit|\bregistry\b|\bdocker\.io\b|\bghcr\.io\b|\bquay\.io\b|\bmanifest unknown\b`,
+    String.raw`\bnpm (?:ERR!|error)|\bpip\b|\.php\b`,
+    // storage, databases, queues, search
+    String.raw`\bS3 error\b|\.s3[.-]|\bAmazonS3\b|\bNoSuch(?:Key|Bucket)\b|\bpostgres|\bmysql\b|\bredis\b|\bmongo(?:db)?\b|\belasticsearch\b|\bopensearch\b|\bkafka\b|\brabbitmq\b`,
+    // AWS calls other than a model's: \`when calling the PutObject operation\`
+    String.raw`when calling the (?!InvokeModel|Converse|InvokeEndpoint|ApplyGuardrail)\w+ operation`,
+    // SaaS APIs apps also call: payments, messaging, auth, feature flags, monitoring
+    String.raw`\bstripe\b|\btwilio\b|\bsendgrid\b|\bhooks\.slack\.com\b|\bauth0\b|\bokta\b|\bcognito\b|\bkeycloak\b`,
+    String.raw`\blaunchdarkly\b|\bunleash\b|\bsplit\.io\b|\bflagsmith\b|\bsentry\.io\b|\bdatadoghq\b|\bapi\.github\.com\b`,
+  ].join('|'),
+  'i',
+);
 
 /** A line of HTML: a web server's or CDN's error page, not an API's JSON error. */
 const HTML_PAGE = /^\s*<(?:!DOCTYPE|html|head|title|body|center|h1|hr|span|div|p)\b/i;
 
 /** Words of LLM clients, frameworks and payloads. */
 const LLM_WORDS =
-  /\b(?:openai|litellm|langchain\w*|llama_?index|haystack|dspy|instructor|crewai|autogen|semantic[ _-]?kernel|AI_APICallError|AI_RetryError|ChatCompletion|chat\.completion|completions?|chat_models|embeddings?|LLM|llm|GPT|gpt-[\w.-]+|max_tokens|prompt|tokens?|model)\b/;
+  /\b(?:openai|litellm|langchain\w*|llama_?index|haystack|dspy|instructor|crewai|autogen|semantic[ _-]?kernel|AI_APICallError|AI_RetryError|ChatCompletion|chat\.completion|completions?|chat_models|embeddings?|LLM|llm|GPT|gpt-[\w.-]+|\w*GPT\w*|max_tokens|prompt|tokens?|model|models|inference|chatbot|assistant)\b/;
 
 function urlVerdict(line: string): { llm: boolean; evidence: string } | undefined {
   for (const match of line.matchAll(URL)) {

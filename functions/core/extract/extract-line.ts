@@ -1,6 +1,6 @@
 import { redactText } from '../redact';
 import { attribute } from './attribution';
-import { impliedStatus, statusFromErrorCode } from './implied-status';
+import { impliedStatus, mayImply, statusFromErrorCode } from './implied-status';
 import { readJsonLine } from './json-line';
 import type { LineExtraction, LineFields } from './line-extraction';
 import { statusInText } from './status-in-text';
@@ -14,11 +14,11 @@ import { embeddedErrorBody, errorBodyCodes, errorBodyMessage, textFields } from 
  */
 
 /**
- * The first look every line gets: a line with no 3-digit number and none of the words an implied status
- * needs (implied-status.ts) cannot report an error, and most log lines are read no further.
+ * The first look every line gets: a line with no bounded 4xx/5xx number, no error or exception word and
+ * none of the words an implied status needs (implied-status.ts `mayImply`) cannot report an error, and
+ * most log lines are read no further.
  */
-const MAY_REPORT_ERROR =
-  /[1-5]\d\d|error|exception|rate.?limit|exhausted|too.?many|unavailable|gateway|internal|overload|unauthori|unauthent|forbidden|not.?found|not.?allowed|denied|payment|precondition|unprocessable|too.?large|upstream|timeout|timed out|deadline|malformed|credits|quota|suspended|invalid|exceeded/i;
+const NUMBER_OR_ERROR_WORD = /\b[45]\d\d\b|rror|RROR|xception|XCEPTION/;
 
 /** `2026-11-25T15:00:00.000Z\t<uuid>\tERROR\t`: the Lambda runtime's text prefix. */
 const LAMBDA_PREFIX = /^\d{4}-\d\d-\d\dT[\d:.]+Z?\t[\w-]+\t[A-Z]+\t/;
@@ -124,7 +124,7 @@ function cut(value: string | undefined, max: number): string | undefined {
  */
 export function extractFromLine(rawLine: string): LineExtraction | undefined {
   const line = rawLine.length > MAX_LINE ? rawLine.slice(0, MAX_LINE) : rawLine;
-  if (!MAY_REPORT_ERROR.test(line)) return undefined;
+  if (!NUMBER_OR_ERROR_WORD.test(line) && !mayImply(line)) return undefined;
   const record = jsonRecordOf(line);
   const { found, fields } = record ? readRecord(record, line) : readText(line.replace(LAMBDA_PREFIX, ''));
   if (!found || found.status < 400) return undefined;

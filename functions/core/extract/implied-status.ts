@@ -52,6 +52,8 @@ const ERROR_CODES: Readonly<Record<string, number>> = Object.assign(Object.creat
   gateway_timeout: 504,
   function_invocation_timeout: 504,
   edge_function_invocation_timeout: 504,
+  function_invocation_failed: 500,
+  no_response_from_function: 502,
   overloaded_error: 529,
 });
 
@@ -70,18 +72,32 @@ const CLASSES: readonly (readonly [status: number, name: RegExp])[] = [
   [500, /InternalServer(?:Error|Exception)\b/],
   [
     401,
-    /\b(?:\w+\.)*(?:openai|litellm|anthropic|fireworks|groq|mistralai|together|cohere)\.(?:\w+\.)*AuthenticationError\b|Unauthorized(?:Error|Exception)\b/,
+    /\b(?:openai|litellm|anthropic|fireworks|groq|mistralai|together|cohere)\.(?:\w+\.)*AuthenticationError\b|Unauthorized(?:Error|Exception)\b/,
   ],
   [403, /PermissionDenied(?:Error|Exception)\b/],
   [
     404,
-    /\b(?:\w+\.)*(?:openai|litellm|anthropic|fireworks|groq|mistralai|together|cohere)\.(?:\w+\.)*NotFoundError\b|ModelNotFound(?:Error|Exception)\b/,
+    /\b(?:openai|litellm|anthropic|fireworks|groq|mistralai|together|cohere)\.(?:\w+\.)*NotFoundError\b|ModelNotFound(?:Error|Exception)\b/,
   ],
   [
     400,
-    /\b(?:\w+\.)*(?:openai|litellm|anthropic|fireworks|groq|mistralai|together|cohere)\.(?:\w+\.)*BadRequestError\b|ContextWindowExceededError\b/,
+    /\b(?:openai|litellm|anthropic|fireworks|groq|mistralai|together|cohere)\.(?:\w+\.)*BadRequestError\b|ContextWindowExceededError\b/,
   ],
   [422, /UnprocessableEntity(?:Error|Exception)\b/],
+  // AWS SDK (Bedrock, SageMaker): the exceptions whose status is fixed.
+  [429, /\bThrottlingException\b/],
+  [403, /\bAccessDeniedException\b/],
+  [404, /\bResourceNotFoundException\b/],
+  [504, /\bDeadlineExceeded(?:Error|Exception)?\b/],
+  [401, /\bUnauthenticated(?:Error|Exception)?\b/],
+  // HTTP status names as enums and nested classes: .NET `HttpStatusCode.BadGateway`, Spring
+  // `HttpServerErrorException$GatewayTimeout`, Faraday's `Faraday::ForbiddenError`.
+  [400, /(?:[.$]|::)BadRequest(?:Error|Exception)?\b/],
+  [403, /(?:[.$]|::)Forbidden(?:Error|Exception)?\b|\bForbidden(?:Error|Exception)\b/],
+  [404, /(?:[.$]|::)NotFound\b|\bResourceNotFound\b/],
+  [402, /\bPaymentRequired(?:Error|Exception)?\b/],
+  [502, /\bBadGateway\b/],
+  [504, /\bGatewayTimeout\b/],
 ];
 
 /** A server's, proxy's or CDN's own words for a failure whose status is fixed. */
@@ -94,7 +110,27 @@ const SERVER_WORDS: readonly (readonly [status: number, words: RegExp])[] = [
   [503, /\bupstream connect error or disconnect\/reset before headers\b|\bno healthy upstream\b/],
   [413, /\bclient intended to send too large body\b/],
   [504, /\b(?:EDGE_)?FUNCTION_INVOCATION_TIMEOUT\b/],
+  [
+    502,
+    /\bfailed \(\d+: [^)]*\) while (?:connecting to|reading response header from) upstream\b|\bupstream sent too big header\b|\bNO_RESPONSE_FROM_FUNCTION\b/,
+  ],
+  [500, /\bFUNCTION_INVOCATION_FAILED\b/],
+  // Heroku's router: H10 app crashed, H12 request timeout, H13/H18 connection closed… (all 503).
+  [503, /\bat=error code=H1[0-9]\b/],
 ];
+
+/** gRPC status codes as Go and Python clients print them: `rpc error: code = ResourceExhausted desc = …`. */
+const GRPC_CODE =
+  /\bcode\s*=\s*(ResourceExhausted|Unavailable|DeadlineExceeded|PermissionDenied|Unauthenticated|NotFound|Internal)\b/;
+const GRPC_STATUS: Readonly<Record<string, number>> = {
+  ResourceExhausted: 429,
+  Unavailable: 503,
+  DeadlineExceeded: 504,
+  PermissionDenied: 403,
+  Unauthenticated: 401,
+  NotFound: 404,
+  Internal: 500,
+};
 
 /** Error codes as they appear in text: `'type': 'rate_limit_error'`, `"status": "RESOURCE_EXHAUSTED"`, `toomanyrequests:`. */
 const CODE_IN_TEXT =
@@ -102,12 +138,12 @@ const CODE_IN_TEXT =
 
 /** Rate limiting in words: `Rate limit exceeded`, `rate limit reached for …`, `Ratelimit exceeded`, `rateLimited`. */
 const RATE_LIMIT_WORDS =
-  /\brate[ _-]?limit(?:s|ed)?\s+(?:is\s+)?(?:exceeded|reached|hit)\b|\brateLimited\b|\bResource has been exhausted\b/i;
+  /\brate[ _-]?limit(?:s|ed)?\s+(?:is\s+|was\s+|has been\s+)?(?:exceeded|reached|hit)\b|\bexceeded (?:the |your )?(?:call |token |request )?rate limit\b|\brateLimited\b|\bResource has been exhausted\b|\bRate exceeded\b|\bexceeded your current quota\b/i;
 
 /** A reason phrase used as the error's whole message or title: `'Too Many Requests'`, `: Bad Gateway`. */
 const PHRASES: readonly (readonly [status: number, phrase: RegExp])[] = [
   [429, /\bToo Many Requests\b/i],
-  [503, /\bService (?:Temporarily )?Unavailable\b/],
+  [503, /\bService (?:Temporarily )?Unavailable\b/i],
   [502, /\bBad Gateway\b/i],
   [504, /\bGateway Time-?out\b/i],
   [500, /\bInternal Server Error\b/i],
@@ -116,16 +152,41 @@ const PHRASES: readonly (readonly [status: number, phrase: RegExp])[] = [
   [412, /\bPrecondition Failed\b/],
   [422, /\bUnprocessable Entity\b/],
   [529, /(?::\s*|['"]message['"]:\s*['"])Overloaded\b/],
-  [401, /(?::\s*|\()Unauthorized\b/],
-  [403, /(?::\s*|\()Forbidden\b/],
+  [401, /(?::\s*|\(|['"])Unauthorized\b/],
+  [403, /(?::\s*|\(|['"])Forbidden\b/],
+  [404, /(?::\s*|\(|['"])Not Found\b|\bdoes not exist or you do not have access to it\b/],
+  [400, /(?::\s*|\(|['"])Bad Request\b/],
 ];
+
+/**
+ * Every pattern above needs one of these words (case aside), and every error code is one: a text with
+ * none implies nothing, and most lines that show no status are read no further.
+ */
+const MAY_IMPLY = new RegExp(
+  [
+    ...Object.keys(ERROR_CODES),
+    'rate[ _-]?limit|too ?many|overload|unavailable|gateway|internal ?server|unauthori|unauthent|authentication',
+    'forbidden|not ?found|denied|permission|payment|precondition|unprocessable|too large|upstream|deadline',
+    'malformed|credit|quota|exhausted|throttl|bad ?request|contextwindow|code\\s*=|function_invocation',
+    'no_response_from|at=error|rate exceeded|does not exist',
+  ].join('|'),
+  'i',
+);
+
+/** False when `text` cannot imply a status: it has none of the words every pattern needs. */
+export function mayImply(text: string): boolean {
+  return MAY_IMPLY.test(text);
+}
 
 /** The status `text` implies, if it names one without the number. */
 export function impliedStatus(text: string): ImpliedStatus | undefined {
+  if (!MAY_IMPLY.test(text)) return undefined;
   for (const [status, name] of CLASSES) {
     const match = name.exec(text);
     if (match) return { status, evidence: `exception ${match[0]}` };
   }
+  const grpc = GRPC_CODE.exec(text);
+  if (grpc) return { status: GRPC_STATUS[grpc[1] as string] as number, evidence: `gRPC code ${grpc[1]}` };
   const code = CODE_IN_TEXT.exec(text);
   if (code) {
     const status = statusFromErrorCode(code[1] as string);

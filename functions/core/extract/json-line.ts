@@ -15,24 +15,40 @@ const STATUS_KEY =
 const BARE_CODE = /^code$/i;
 /** Objects that describe an error: a status inside them wins over one elsewhere on the line. */
 const ERROR_KEY = /^(?:error|err|exception|lasterror|cause|errors|errorDetail)$/i;
-const MESSAGE_KEYS = ['message', 'msg', 'errorMessage', 'event', 'detail', 'error_message'];
-const TEXT_KEYS = [
-  'name',
-  'type',
-  'errorType',
-  'responseBody',
-  'body',
-  'responseCodeDetails',
-  'response_flags',
-];
-const MODEL_KEYS = ['model', 'model_name', 'modelId'];
-const APP_KEYS = ['app', 'application', 'service', 'service_name', 'serviceName'];
-const ENV_KEYS = ['environment', 'env'];
-const ACCOUNT_KEYS = ['account', 'account_id', 'accountId', 'fireworks_account'];
-// Not `requestId` at the top: in a Lambda JSON log line that is the invocation's id, not the API's.
-const REQUEST_ID_KEYS = ['request_id', 'x-request-id', 'x_request_id', 'xRequestId', 'fireworks_request_id'];
-const URL_KEYS = ['url', 'originalUrl', 'endpoint', 'path', 'requestPath', 'uri'];
-const METHOD_KEYS = ['method', 'requestMethod'];
+type Role =
+  | 'message'
+  | 'text'
+  | 'model'
+  | 'account'
+  | 'requestId'
+  | 'method'
+  | 'endpoint'
+  | 'app'
+  | 'environment';
+
+/** What a string under each key is, for the keys that matter (others are skipped). */
+const ROLE_BY_KEY: ReadonlyMap<string, Role> = new Map<string, Role>([
+  ...['message', 'msg', 'errorMessage', 'event', 'detail', 'error_message'].map(
+    (k) => [k, 'message'] as const,
+  ),
+  ...['name', 'type', 'errorType', 'responseBody', 'body', 'responseCodeDetails', 'response_flags'].map(
+    (k) => [k, 'text'] as const,
+  ),
+  ...['model', 'model_name', 'modelId'].map((k) => [k, 'model'] as const),
+  ...['account', 'account_id', 'accountId', 'fireworks_account'].map((k) => [k, 'account'] as const),
+  // Not `requestId` at the top: in a Lambda JSON log line that is the invocation's id, not the API's.
+  ...['request_id', 'x-request-id', 'x_request_id', 'xRequestId', 'fireworks_request_id'].map(
+    (k) => [k, 'requestId'] as const,
+  ),
+  ...['method', 'requestMethod'].map((k) => [k, 'method'] as const),
+  ...['url', 'originalUrl', 'endpoint', 'path', 'requestPath', 'uri'].map((k) => [k, 'endpoint'] as const),
+  ...['app', 'application', 'service', 'service_name', 'serviceName'].map((k) => [k, 'app'] as const),
+  ...['environment', 'env'].map((k) => [k, 'environment'] as const),
+]);
+
+/** Every STATUS_KEY contains one of these: other keys skip the pattern. */
+const MAY_BE_STATUS_KEY = /tatus|ode/i;
+
 /** A huge record costs a bounded walk. */
 const MAX_NODES = 200;
 const MAX_DEPTH = 4;
@@ -76,7 +92,7 @@ export function readJsonLine(record: Json): JsonReading {
   for (let visited = 0; visited < queue.length && visited < MAX_NODES; visited++) {
     const { value, depth, inError } = queue[visited] as (typeof queue)[number];
     for (const [key, item] of Object.entries(value)) {
-      if (STATUS_KEY.test(key) && (inError || !BARE_CODE.test(key))) {
+      if (MAY_BE_STATUS_KEY.test(key) && STATUS_KEY.test(key) && (inError || !BARE_CODE.test(key))) {
         const status = toStatus(item);
         if (status !== undefined) {
           if (inError) errorStatus ??= { status, key };
@@ -90,19 +106,38 @@ export function readJsonLine(record: Json): JsonReading {
         if (implied !== undefined) impliedStatus ??= { status: implied, key };
       }
       if (typeof item === 'string') {
-        if (MESSAGE_KEYS.includes(key) || ((key === 'error' || key === 'err') && depth <= 1)) {
-          if (inError || key === 'error' || key === 'err') errorMessage ??= item;
-          else message ??= item;
-          texts.push(item);
-        } else if (TEXT_KEYS.includes(key)) texts.push(item);
-        else if (MODEL_KEYS.includes(key)) fields.model ??= item;
-        else if (ACCOUNT_KEYS.includes(key)) fields.account ??= item;
-        else if (REQUEST_ID_KEYS.includes(key) || (key === 'requestId' && depth > 0))
-          fields.requestId ??= item;
-        else if (METHOD_KEYS.includes(key)) fields.method ??= item;
-        else if (URL_KEYS.includes(key)) fields.endpoint ??= item;
-        else if (APP_KEYS.includes(key) && depth === 0) fields.app ??= item;
-        else if (ENV_KEYS.includes(key) && depth === 0) fields.environment ??= item;
+        const role =
+          key === 'error' || key === 'err' ? (depth <= 1 ? 'error' : undefined) : ROLE_BY_KEY.get(key);
+        switch (role) {
+          case 'error':
+            errorMessage ??= item;
+            texts.push(item);
+            break;
+          case 'message':
+            if (inError) errorMessage ??= item;
+            else message ??= item;
+            texts.push(item);
+            break;
+          case 'text':
+            texts.push(item);
+            break;
+          case 'requestId':
+            fields.requestId ??= item;
+            break;
+          case 'app':
+          case 'environment':
+            if (depth === 0) fields[role] ??= item;
+            break;
+          case 'model':
+          case 'account':
+          case 'method':
+          case 'endpoint':
+            fields[role] ??= item;
+            break;
+          case undefined:
+            if (key === 'requestId' && depth > 0) fields.requestId ??= item;
+            break;
+        }
       } else if (item && typeof item === 'object' && !Array.isArray(item) && depth < MAX_DEPTH) {
         queue.push({ value: item as Json, depth: depth + 1, inError: inError || ERROR_KEY.test(key) });
       }

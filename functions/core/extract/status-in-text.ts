@@ -34,7 +34,7 @@ const BEFORE: readonly Clue[] = [
   {
     weight: 4,
     name: 'answered with',
-    test: /\b(?:failed with|returned|responded with|answered with|resulted in|unacceptable:|received unexpected HTTP status:)\s+(?:an?\s+)?`?(?:unexpected\s+)?(?:HTTP\s+)?(?:status\s+)?(?:code\s+)?(?:of\s+)?$/i,
+    test: /\b(?:failed with|returned|responded(?: with)?|answered with|resulted in|unacceptable:|received unexpected HTTP status:)\s+(?:an?\s+)?`?(?:unexpected\s+)?(?:HTTP\s+)?(?:status\s+)?(?:code\s+)?(?:of\s+)?$/i,
   },
   { weight: 4, name: 'response object', test: /(?:<Response\s*\[|\bResponse\s+|StatusError\(|\bAPI\s+)$/ },
   { weight: 4, name: 'access log status field', test: /\[GIN\][^|]*\|\s*$/ },
@@ -45,6 +45,11 @@ const BEFORE: readonly Clue[] = [
   },
   { weight: 3, name: 'HTML title', test: /<(?:title|h1)>(?:[^<|]*\|\s*)?$/ },
   { weight: 3, name: 'after a request method', test: /\b(?:GET|POST|PUT|PATCH|DELETE|HEAD)\s+$/ },
+  { weight: 3, name: 'failed', test: /\bfailed\s*[:(]?\s*$/i },
+  // ALB/ELB access logs: three processing times, then the load balancer's status.
+  { weight: 4, name: 'load balancer access log', test: /(?:^|\s)(?:-?\d+\.\d+\s+){3}$/ },
+  // HAProxy's HTTP log: the timers Tq/Tw/Tc/Tr/Tt, then the status.
+  { weight: 4, name: 'HAProxy log', test: /\s-?\d+\/-?\d+\/-?\d+\/-?\d+\/\+?\d+\s+$/ },
   { weight: 3, name: 'at the start of the line', test: /^\s*$/ },
   {
     weight: 2,

@@ -39,3 +39,21 @@ describe('impliedStatus', () => {
     expect(statusFromErrorCode('invalid_request_error')).toBeUndefined();
   });
 });
+
+describe('mayImply (the screen before the patterns)', () => {
+  it('lets through every line a pattern reads, and every JSON error code', async () => {
+    const { mayImply } = await import('../../../../functions/core/extract/implied-status');
+    for (const line of [
+      'openai.RateLimitError: Rate limit reached',
+      'Code: FUNCTION_INVOCATION_TIMEOUT',
+      'rpc error: code = Unavailable desc = x',
+      'HttpServerErrorException$GatewayTimeout',
+      'ThrottlingException: Rate exceeded',
+      '"status": "FAILED_PRECONDITION"',
+      '{"code": "account_suspended"}',
+      'at=error code=H12 desc="Request timeout"',
+    ])
+      expect(mayImply(line)).toBe(true);
+    expect(mayImply('INFO worker 3 started in 42 ms')).toBe(false);
+  });
+});

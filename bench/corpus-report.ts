@@ -1,0 +1,45 @@
+/**
+ * `npm run -s corpus [-- --misses]`: the log extractor's figures on the real-line corpus, both splits
+ * (test/fixtures/logs/real/README.md), and with --misses the dev lines that miss, by figure. The test
+ * split's misses are never listed: it stays a measure, not a tuning set.
+ */
+import { counts } from '../functions/core/extract/attribution';
+import { extractFromLine } from '../functions/core/extract/extract-line';
+import {
+  belowTarget,
+  type Decision,
+  type Figures,
+  figuresOf,
+  formatFigures,
+  loadCorpus,
+} from '../test/helpers/corpus-figures';
+
+const decide = (line: string): Decision => {
+  const extraction = extractFromLine(line);
+  return { status: extraction?.status, counted: extraction !== undefined && counts(extraction, 'default') };
+};
+
+const corpus = loadCorpus();
+const figures: Record<string, Figures> = {};
+for (const split of ['dev', 'test'] as const) {
+  figures[split] = figuresOf(
+    corpus.filter((row) => row.split === split),
+    decide,
+  );
+  const below = belowTarget(figures[split] as Figures);
+  console.log(
+    `${formatFigures(split, figures[split] as Figures)}${below.length ? `\n  below target: ${below.join('; ')}` : ''}`,
+  );
+}
+if (process.argv.includes('--misses')) {
+  for (const [key, rate] of Object.entries(figures.dev as Figures)) {
+    if (rate.misses.length === 0) continue;
+    console.log(`\n${key} — dev lines that miss:`);
+    for (const row of rate.misses) {
+      const extraction = extractFromLine(row.line);
+      console.log(
+        `  labelled ${row.status ?? 'none'} (${row.provider}); found ${extraction?.status ?? 'none'} (${extraction?.provider ?? '-'}): ${row.line.slice(0, 160)}`,
+      );
+    }
+  }
+}
