@@ -118,7 +118,7 @@ const HANDLER_ENV = {
   SUPPORT_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:support',
   ACCOUNT_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:account',
   POLICY_CONFIG: '{}',
-  INCLUDE_NON_FIREWORKS: 'false',
+  LOG_COUNT: 'default',
 };
 
 /**
