@@ -61,7 +61,7 @@ function statusOfText(text: string): Found | undefined {
 }
 
 /** Status and fields of a JSON log record. */
-function readRecord(record: Record<string, unknown>, line: string): { found?: Found; fields: LineFields } {
+function readRecord(record: Record<string, unknown>): { found?: Found; fields: LineFields } {
   const reading = readJsonLine(record);
   if (reading.metric) return { fields: {} };
   if (reading.status) {
@@ -74,8 +74,7 @@ function readRecord(record: Record<string, unknown>, line: string): { found?: Fo
     (reading.impliedStatus && {
       status: reading.impliedStatus.status,
       evidence: `implied ${reading.impliedStatus.status} by JSON field "${reading.impliedStatus.key}"`,
-    }) ??
-    statusOfText(line);
+    });
   return { ...(found ? { found } : {}), fields: reading.fields };
 }
 
@@ -126,7 +125,7 @@ export function extractFromLine(rawLine: string): LineExtraction | undefined {
   const line = rawLine.length > MAX_LINE ? rawLine.slice(0, MAX_LINE) : rawLine;
   if (!NUMBER_OR_ERROR_WORD.test(line) && !mayImply(line)) return undefined;
   const record = jsonRecordOf(line);
-  const { found, fields } = record ? readRecord(record, line) : readText(line.replace(LAMBDA_PREFIX, ''));
+  const { found, fields } = record ? readRecord(record) : readText(line.replace(LAMBDA_PREFIX, ''));
   if (!found || found.status < 400) return undefined;
   const endpoint = endpointOf(fields.endpoint);
   const attribution = attribute(line, endpoint);

@@ -158,29 +158,21 @@ const PHRASES: readonly (readonly [status: number, phrase: RegExp])[] = [
   [400, /(?::\s*|\(|['"])Bad Request\b/],
 ];
 
-/**
- * Every pattern above needs one of these words (case aside), and every error code is one: a text with
- * none implies nothing, and most lines that show no status are read no further.
- */
-const MAY_IMPLY = new RegExp(
-  [
-    ...Object.keys(ERROR_CODES),
-    'rate[ _-]?limit|too ?many|overload|unavailable|gateway|internal ?server|unauthori|unauthent|authentication',
-    'forbidden|not ?found|denied|permission|payment|precondition|unprocessable|too large|upstream|deadline',
-    'malformed|credit|quota|exhausted|throttl|bad ?request|contextwindow|code\\s*=|function_invocation',
-    'no_response_from|at=error|rate exceeded|does not exist',
-  ].join('|'),
-  'i',
-);
+/** Every text pattern above needs one of these words (case aside): a text with none implies nothing. */
+const MAY_IMPLY_IN_TEXT =
+  /rate[ _-]?limit|too[ _]?many|overload|unavailable|gateway|internal ?server|unauthori|unauthent|authentication|forbidden|not[ _]?found|denied|permission|payment|precondition|unprocessable|too large|upstream|deadline|malformed|credit|quota|exhausted|throttl|bad ?request|contextwindow|code\s*=|function_invocation|no_response_from|at=error|rate exceeded|does not exist/i;
 
-/** False when `text` cannot imply a status: it has none of the words every pattern needs. */
+/** The text patterns' words and every error code (which JSON lines carry under a status key). */
+const MAY_IMPLY = new RegExp(`${MAY_IMPLY_IN_TEXT.source}|${Object.keys(ERROR_CODES).join('|')}`, 'i');
+
+/** False when `text` cannot imply a status, in its words or as a JSON error code. */
 export function mayImply(text: string): boolean {
   return MAY_IMPLY.test(text);
 }
 
 /** The status `text` implies, if it names one without the number. */
 export function impliedStatus(text: string): ImpliedStatus | undefined {
-  if (!MAY_IMPLY.test(text)) return undefined;
+  if (!MAY_IMPLY_IN_TEXT.test(text)) return undefined;
   for (const [status, name] of CLASSES) {
     const match = name.exec(text);
     if (match) return { status, evidence: `exception ${match[0]}` };

@@ -91,7 +91,9 @@ export function readJsonLine(record: Json): JsonReading {
   ];
   for (let visited = 0; visited < queue.length && visited < MAX_NODES; visited++) {
     const { value, depth, inError } = queue[visited] as (typeof queue)[number];
-    for (const [key, item] of Object.entries(value)) {
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue;
+      const item = value[key];
       if (MAY_BE_STATUS_KEY.test(key) && STATUS_KEY.test(key) && (inError || !BARE_CODE.test(key))) {
         const status = toStatus(item);
         if (status !== undefined) {
