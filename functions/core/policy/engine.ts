@@ -3,7 +3,7 @@ import type { PolicyConfig } from './config';
 import { eventTime } from './event-time';
 import { evaluate, ingestAll, workDueAt } from './lifecycle';
 import { forgetBatches, rememberBatches, rememberedAmong } from './recent-batches';
-import { describeScope, type ScopeDescriptor } from './scope-key';
+import { describeScope, type ScopeDescriptor, scopeDescriber } from './scope-key';
 import { type Concerns, LIMITS, type ScopeState, type Subject } from './scope-state';
 import { batchFingerprint } from './stable-hash';
 import type { EventBatch, NotificationIntent, NotificationKind, ScopeUpdate } from './types';
@@ -17,21 +17,33 @@ import type { EventBatch, NotificationIntent, NotificationKind, ScopeUpdate } fr
 /** The events of one batch that belong to one scope (same id and receive time as the batch). */
 export interface ScopeBatch extends EventBatch {
   readonly scope: ScopeDescriptor;
+  /** `batchFingerprint(batchId)`, worked out once for all the scopes of the batch. */
+  readonly fingerprint: string;
+  /** The event time of each event (`times[i]` for `events[i]`), read once in the split. */
+  readonly times: readonly number[];
 }
 
 /**
  * The events of `batch` per scope key, in order of first appearance: each scope's events as a batch of its
- * own, which `applyBatches` takes for that scope without working out the scope of each event again.
+ * own, which `applyBatches` takes for that scope without working out the scope or time of each event again.
  */
 export function batchesByScope(batch: EventBatch, config: PolicyConfig): Map<string, ScopeBatch> {
-  const byScope = new Map<string, { scope: ScopeDescriptor; events: TriageEvent[] }>();
+  const fingerprint = batchFingerprint(batch.batchId);
+  const scopeOf = scopeDescriber(config);
+  const byScope = new Map<string, ScopeBatch & { events: TriageEvent[]; times: number[] }>();
   for (const event of batch.events) {
-    const scope = describeScope(event, config);
+    const scope = scopeOf(event);
+    const time = eventTime(event.occurredAt, batch.receivedAt);
     const found = byScope.get(scope.key);
-    if (found) found.events.push(event);
-    else byScope.set(scope.key, { scope, events: [event] });
+    if (found) {
+      found.events.push(event);
+      found.times.push(time);
+    } else {
+      const { batchId, receivedAt } = batch;
+      byScope.set(scope.key, { batchId, receivedAt, scope, fingerprint, events: [event], times: [time] });
+    }
   }
-  return new Map([...byScope].map(([key, { scope, events }]) => [key, { ...batch, scope, events }]));
+  return byScope;
 }
 
 /** The scope keys the batches touch, in order of first appearance: the records to load before applying. */
@@ -59,23 +71,28 @@ function createScope(scope: ScopeDescriptor, t: number): ScopeState {
  * so those are copied; the outbox and its intents are only ever replaced, so they are shared.
  */
 function draftOf(state: ScopeState): ScopeState {
+  const recentBatches = typeof state.recentBatches === 'string' ? state.recentBatches : '';
+  const draft = copyRecord(state, recentBatches);
   // Records written before recentBatches existed carry a list of applied batches instead: dropped.
-  const { appliedBatches: _, ...rest } = state as ScopeState & { appliedBatches?: unknown };
-  const recentBatches = typeof rest.recentBatches === 'string' ? rest.recentBatches : '';
-  switch (rest.kind) {
+  if ('appliedBatches' in draft) delete draft.appliedBatches;
+  return draft;
+}
+
+function copyRecord(state: ScopeState, recentBatches: string): ScopeState {
+  switch (state.kind) {
     case 'incident':
       return {
-        ...rest,
+        ...state,
         recentBatches,
-        statusCounts: { ...rest.statusCounts },
-        window: rest.window.map(([t, status, count]) => [t, status, count]),
-        ...(rest.pending && { pending: copyConcerns(rest.pending) }),
-        ...(rest.current && { current: copySubject(rest.current) }),
+        statusCounts: { ...state.statusCounts },
+        window: state.window.map(([t, status, count]) => [t, status, count]),
+        pending: state.pending && copyConcerns(state.pending),
+        current: state.current && copySubject(state.current),
       };
     case 'account-issue':
-      return { ...rest, recentBatches, ...(rest.current && { current: copySubject(rest.current) }) };
+      return { ...state, recentBatches, current: state.current && copySubject(state.current) };
     case 'counter':
-      return { ...copyConcerns(rest), recentBatches };
+      return { ...copyConcerns(state), recentBatches };
   }
 }
 
@@ -154,35 +171,40 @@ function finish(
   return { state: draft, intents };
 }
 
-/** A scope's errors from some batches, with their event times (`times[i]` for `events[i]`). */
+/** A scope's errors, with their event times (`times[i]` for `events[i]`). */
 interface ScopeErrors {
-  readonly events: TriageEvent[];
-  readonly times: number[];
+  readonly events: readonly TriageEvent[];
+  readonly times: readonly number[];
 }
 
-/** Add the errors of `batch` that belong to scope `key` to `errors`; returns their scope, if any. */
-function addErrorsOf(
+/** The errors of `batch` that belong to scope `key`, with their scope; none when no event does. */
+function errorsOf(
   batch: EventBatch | ScopeBatch,
   key: string,
   config: PolicyConfig,
-  errors: ScopeErrors,
-): ScopeDescriptor | undefined {
-  const split = 'scope' in batch && batch.scope.key === key;
-  let found = split ? batch.scope : undefined;
+): (ScopeErrors & { readonly scope: ScopeDescriptor }) | undefined {
+  // The scope's part of a batch split by batchesByScope is already that.
+  if ('scope' in batch && batch.scope.key === key) return batch;
+  let scope: ScopeDescriptor | undefined;
+  const events: TriageEvent[] = [];
+  const times: number[] = [];
   for (const event of batch.events) {
-    if (!split) {
-      const scope = describeScope(event, config);
-      if (scope.key !== key) continue;
-      found ??= scope;
-    }
-    errors.events.push(event);
-    errors.times.push(eventTime(event.occurredAt, batch.receivedAt));
+    const found = describeScope(event, config);
+    if (found.key !== key) continue;
+    scope ??= found;
+    events.push(event);
+    times.push(eventTime(event.occurredAt, batch.receivedAt));
   }
-  return found;
+  return scope && { scope, events, times };
 }
 
-/** `errors` in event-time order (stable: equal times keep their order). */
-function inTimeOrder({ events, times }: ScopeErrors): ScopeErrors {
+/** The errors of several batches together, in event-time order (stable: equal times keep their order). */
+function inTimeOrder(parts: readonly ScopeErrors[]): ScopeErrors {
+  const [first] = parts;
+  const { events, times } =
+    parts.length === 1 && first
+      ? first
+      : { events: parts.flatMap((part) => part.events), times: parts.flatMap((part) => part.times) };
   if (times.every((t, i) => i === 0 || (times[i - 1] as number) <= t)) return { events, times };
   const order = [...times.keys()].sort((a, b) => (times[a] as number) - (times[b] as number));
   return { events: order.map((i) => events[i] as TriageEvent), times: order.map((i) => times[i] as number) };
@@ -214,22 +236,26 @@ export function applyBatches(
   const { settled } = options;
   const candidates = new Map<string, EventBatch | ScopeBatch>();
   for (const batch of batches) {
-    const fingerprint = batchFingerprint(batch.batchId);
+    const fingerprint = 'fingerprint' in batch ? batch.fingerprint : batchFingerprint(batch.batchId);
     if (!candidates.has(fingerprint) && !settled?.has(fingerprint)) candidates.set(fingerprint, batch);
   }
   const recent = typeof state?.recentBatches === 'string' ? state.recentBatches : '';
-  const remembered = rememberedAmong(recent, [...candidates.keys()]);
+  const fingerprints = [...candidates.keys()];
+  const remembered = rememberedAmong(recent, fingerprints);
   const applied: string[] = [];
-  const errors: ScopeErrors = { events: [], times: [] };
+  const parts: ScopeErrors[] = [];
   let scope: ScopeDescriptor | undefined;
-  [...candidates].forEach(([fingerprint, batch], i) => {
-    if (remembered[i]) return;
-    const found = addErrorsOf(batch, key, config, errors);
-    if (found) applied.push(fingerprint);
-    scope ??= found;
+  fingerprints.forEach((fingerprint, i) => {
+    const errors = remembered[i]
+      ? undefined
+      : errorsOf(candidates.get(fingerprint) as EventBatch, key, config);
+    if (!errors) return;
+    applied.push(fingerprint);
+    parts.push(errors);
+    scope ??= errors.scope;
   });
   if (!scope) return { intents: [] };
-  const { events, times } = inTimeOrder(errors);
+  const { events, times } = inTimeOrder(parts);
   const draft = state ? draftOf(state) : createScope(scope, times[0] as number);
   draft.recentBatches = rememberBatches(
     forgetBatches(draft.recentBatches, settled),

@@ -63,3 +63,35 @@ export function describeScope(event: TriageEvent, config: PolicyConfig): ScopeDe
   }
   return { kind: 'counter', key: `count#${status}`, status };
 }
+
+/**
+ * `describeScope` for the events of one batch: they fall in a few dozen scopes, so each scope is described
+ * once and found again by what names it within its status: a 5xx's model (else its endpoint, kept apart as
+ * the two may share a name), an account issue's account, nothing for a counter. A 412 is described every
+ * time: its message may put it in a group of its own.
+ */
+export function scopeDescriber(config: PolicyConfig): (event: TriageEvent) => ScopeDescriptor {
+  const byName = new Map<number, Map<string | undefined, ScopeDescriptor>>();
+  const byEndpoint = new Map<number, Map<string | undefined, ScopeDescriptor>>();
+  return (event) => {
+    const { status, model } = event;
+    if (status === 412) return describeScope(event, config);
+    const incident = status >= 500 && status <= 599;
+    const named = incident && model === undefined ? byEndpoint : byName;
+    let scopes = named.get(status);
+    if (!scopes) {
+      scopes = new Map();
+      named.set(status, scopes);
+    }
+    const name = incident
+      ? (model ?? event.endpoint)
+      : config.accountIssues.statuses.includes(status)
+        ? event.account
+        : undefined;
+    const seen = scopes.get(name);
+    if (seen) return seen;
+    const scope = describeScope(event, config);
+    scopes.set(name, scope);
+    return scope;
+  };
+}

@@ -77,4 +77,32 @@ describe('scope keys', () => {
       ['account#acme#402', 'b-1', 'd'],
     ]);
   });
+
+  it('split a batch into the scope describeScope gives each event, even when names coincide', () => {
+    const events = [
+      event(503, { id: 'a', model: '/v1/x' }),
+      event(503, { id: 'b', endpoint: '/v1/x' }),
+      event(503, { id: 'c' }),
+      event(402, { id: 'd', account: 'acme', model: '/v1/x' }),
+      event(402, { id: 'e' }),
+      event(412, { id: 'f', account: 'acme', message: 'LoRA adapter failed to load' }),
+      event(412, { id: 'g', account: 'acme', message: 'account is suspended' }),
+      event(429, { id: 'h', model: '/v1/x', account: 'acme' }),
+    ];
+    const split = batchesByScope({ batchId: 'b-1', receivedAt: 1, events }, OTHER);
+    for (const e of events) {
+      expect(split.get(keyOf(e, OTHER))?.events).toContain(e);
+    }
+    expect([...split.values()].map((b) => b.events.length).reduce((a, b) => a + b)).toBe(events.length);
+  });
+
+  it('give each scope of a split batch its events’ times, the receive time when they have none', () => {
+    const events = [
+      event(429, { id: 'a', occurredAt: '2026-11-25T15:00:00.000Z' }),
+      event(429, { id: 'b' }),
+      event(429, { id: 'c', occurredAt: 'not a time' }),
+    ];
+    const [only] = batchesByScope({ batchId: 'b-1', receivedAt: 7, events }, DEFAULT_POLICY).values();
+    expect(only?.times).toEqual([Date.UTC(2026, 10, 25, 15), 7, 7]);
+  });
 });
