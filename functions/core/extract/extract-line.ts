@@ -27,8 +27,17 @@ const MODEL_ACCOUNT = /^accounts\/([\w.-]+)\//;
 const MAX_LINE = 16 * 1024;
 const LIMITS = { message: 4096, field: 256, endpoint: 512, account: 128 } as const;
 
+/** Could the line hold a JSON record? Not when it starts and ends with printable characters other than braces. */
+function mayBeJson(line: string): boolean {
+  const first = line.charCodeAt(0);
+  const last = line.charCodeAt(line.length - 1);
+  return first === 123 || last === 125 || first <= 32 || last <= 32 || first >= 127 || last >= 127;
+}
+
 /** The JSON record of a line: the whole line, or the JSON after a Lambda runtime text prefix. */
 export function jsonRecordOf(line: string): Record<string, unknown> | undefined {
+  // Most lines are neither JSON nor wrapped in spaces: no trimmed copy for them.
+  if (!mayBeJson(line)) return undefined;
   const trimmed = line.trim();
   let json: string | undefined;
   if (trimmed.startsWith('{')) json = trimmed;
@@ -123,7 +132,7 @@ function cut(value: string | undefined, max: number): string | undefined {
  */
 export function extractFromLine(rawLine: string): LineExtraction | undefined {
   const line = rawLine.length > MAX_LINE ? rawLine.slice(0, MAX_LINE) : rawLine;
-  if (!NUMBER_OR_ERROR_WORD.test(line) && !mayImply(line)) return undefined;
+  if (!NUMBER_OR_ERROR_WORD.test(line) && !mayImply(line, mayBeJson(line))) return undefined;
   const record = jsonRecordOf(line);
   const { found, fields } = record ? readRecord(record) : readText(line.replace(LAMBDA_PREFIX, ''));
   if (!found || found.status < 400) return undefined;
@@ -136,7 +145,8 @@ export function extractFromLine(rawLine: string): LineExtraction | undefined {
     // `accounts/fireworks/…` is the public catalogue, not the caller's account.
     if (owner && owner !== 'fireworks') account = owner;
   }
-  const extraction: LineExtraction = {
+  // Absent fields stay undefined (JSON output and the event builder leave them out).
+  return {
     status: found.status,
     provider: attribution.provider,
     llm: attribution.llm,
@@ -152,7 +162,4 @@ export function extractFromLine(rawLine: string): LineExtraction | undefined {
     app: cut(fields.app, LIMITS.account),
     environment: cut(fields.environment, 64),
   };
-  return Object.fromEntries(
-    Object.entries(extraction).filter(([, value]) => value !== undefined),
-  ) as unknown as LineExtraction;
 }

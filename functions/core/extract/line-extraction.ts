@@ -9,20 +9,20 @@ export interface LineExtraction {
   readonly status: number;
   readonly provider: Provider;
   /** Does the line look like an LLM API call (undefined: it shows nothing either way)? */
-  readonly llm?: boolean;
+  readonly llm?: boolean | undefined;
   /** Why this status and this provider, for `triage extract --explain`. */
   readonly evidence: { readonly status: string; readonly provider: string };
-  readonly message?: string;
-  readonly requestId?: string;
-  readonly model?: string;
-  readonly account?: string;
-  readonly endpoint?: string;
-  readonly method?: string;
-  readonly errorType?: string;
-  readonly errorCode?: string;
+  readonly message?: string | undefined;
+  readonly requestId?: string | undefined;
+  readonly model?: string | undefined;
+  readonly account?: string | undefined;
+  readonly endpoint?: string | undefined;
+  readonly method?: string | undefined;
+  readonly errorType?: string | undefined;
+  readonly errorCode?: string | undefined;
   /** Set when the line names its app/service (it then wins over the log group name). */
-  readonly app?: string;
-  readonly environment?: string;
+  readonly app?: string | undefined;
+  readonly environment?: string | undefined;
 }
 
 /** The optional text fields while they are being gathered. */

@@ -50,10 +50,10 @@ describe('mayImply (the screen before the patterns)', () => {
       'HttpServerErrorException$GatewayTimeout',
       'ThrottlingException: Rate exceeded',
       '"status": "FAILED_PRECONDITION"',
-      '{"code": "account_suspended"}',
       'at=error code=H12 desc="Request timeout"',
     ])
-      expect(mayImply(line)).toBe(true);
-    expect(mayImply('INFO worker 3 started in 42 ms')).toBe(false);
+      expect(mayImply(line, false)).toBe(true);
+    expect(mayImply('{"status": "INTERNAL"}', true)).toBe(true);
+    expect(mayImply('INFO worker 3 started in 42 ms', false)).toBe(false);
   });
 });
