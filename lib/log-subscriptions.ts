@@ -10,7 +10,7 @@ import { deadLetterQueue } from './dead-letter-queue';
 export interface LogSubscriptionsProps {
   /** Names of existing log groups (apps calling Fireworks) to subscribe. */
   readonly logGroupNames: readonly string[];
-  /** CloudWatch Logs filter pattern; only matching lines reach the function. */
+  /** CloudWatch Logs filter pattern; only matching lines reach the function ('' = every line). */
   readonly filterPattern: string;
   /** The logs function, which extracts error events from the lines. */
   readonly destination: lambda.IFunction;
@@ -51,7 +51,10 @@ export class LogSubscriptions extends Construct {
       return new logs.SubscriptionFilter(this, `Filter${key}`, {
         logGroup: logs.LogGroup.fromLogGroupName(this, `Source${key}`, name),
         destination,
-        filterPattern: logs.FilterPattern.literal(props.filterPattern),
+        filterPattern:
+          props.filterPattern === ''
+            ? logs.FilterPattern.allEvents()
+            : logs.FilterPattern.literal(props.filterPattern),
       });
     });
   }

@@ -49,3 +49,17 @@ describe('log extraction on real lines', () => {
     expect(figures.falseStatus.of).toBeGreaterThan(100);
   });
 });
+
+describe('the default subscription filter pattern', () => {
+  it('lets every real error line reach the logs function', async () => {
+    const { DEFAULT_LOG_FILTER_PATTERN } = await import('../../../../lib/config');
+    // '' is CloudWatch's "every log event"; a word list (`?ERROR ?status …`) would need every line to hold a word.
+    const terms = DEFAULT_LOG_FILTER_PATTERN.split(/\s+/)
+      .filter((term) => term.startsWith('?'))
+      .map((term) => term.slice(1).replace(/^"|"$/g, ''));
+    const passes = (line: string) =>
+      DEFAULT_LOG_FILTER_PATTERN === '' || terms.some((term) => line.includes(term));
+    const kept = corpus.filter((row) => row.status !== null && !passes(row.line));
+    expect(kept.map((row) => row.line)).toEqual([]);
+  });
+});
