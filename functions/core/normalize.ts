@@ -120,7 +120,12 @@ type CanonicalFields = Omit<IncomingEvent, 'occurredAt' | 'headers'>;
 
 /** Only the defined fields of `fields`: the canonical event has no `undefined` values. */
 function definedOnly<T extends object>(fields: T): T {
-  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as T;
+  const out: Record<string, unknown> = {};
+  for (const key in fields) {
+    const value = fields[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out as T;
 }
 
 /**

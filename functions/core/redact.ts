@@ -105,7 +105,7 @@ const REDACTIONS: readonly Redaction[] = [
  * lose, which makes the screen safe on any part of a text too.
  */
 const MAY_HOLD_SECRET =
-  /private key|authorization|key|secret|passw|pwd|token|credential|bearer|basic|:\/\/|eyJ|AKIA|ASIA|fw_|fet_|sk-|sk_|rk_|gsk|hf_|hf-|gh[pousu]|github_pat|xai|xox|AIza/i;
+  /a(?:uthorization|kia|sia|iza)|b(?:earer|asic)|c(?:redential)|e(?:yj)|f(?:w_|et_)|g(?:sk|h[pousu]|ithub_pat)|h(?:f_|f-)|k(?:ey)|p(?:rivate key|assw|wd)|r(?:k_)|s(?:ecret|k-|k_)|t(?:oken)|x(?:ai|ox)|:\/\//i;
 
 /**
  * False means {@link redactText} returns `text` unchanged, and the same holds for every substring of
