@@ -84,19 +84,19 @@ export class Monitoring extends Construct {
           period: Duration.minutes(1),
         }),
         threshold: 1,
-        alarmDescription: `Messages in the ${name} dead-letter queue: work that failed every retry. Inspect and redrive.`,
+        alarmDescription: `Messages in the ${name} dead-letter queue: work that failed every retry. Read one message and the function's error log to find why, fix the cause, then redrive the queue (SQS console: Start DLQ redrive); redelivery is counted once.`,
       });
     }
     for (const [name, fn] of Object.entries(props.functions)) {
       this.alarm(`${name}Errors`, {
         metric: fn.metricErrors({ period: FIVE_MINUTES }),
         threshold: 1,
-        alarmDescription: `The ${name} function failed; see its log group.`,
+        alarmDescription: `The ${name} function failed. Open its log group (Logs Insights: filter level = "ERROR") for the error; failed work is retried and ends in a dead-letter queue if it keeps failing.`,
       });
       this.alarm(`${name}Throttles`, {
         metric: fn.metricThrottles({ period: FIVE_MINUTES }),
         threshold: 1,
-        alarmDescription: `The ${name} function was throttled (account concurrency exhausted?).`,
+        alarmDescription: `The ${name} function was throttled: the account's Lambda concurrency is exhausted or its reserved concurrency is too low. Check the account's ConcurrentExecutions metric and raise the quota or the function's concurrency.`,
       });
     }
     this.alarm('UrgentEventsQueueAge', {
@@ -105,7 +105,8 @@ export class Monitoring extends Construct {
         period: FIVE_MINUTES,
       }),
       threshold: 60,
-      alarmDescription: 'Urgent events (500s) wait more than a minute for triage: pages are late.',
+      alarmDescription:
+        'Urgent events (500s) wait more than a minute for triage: pages are late. Check the triage function for errors or throttles (its own alarms) and the urgent queue in the dashboard.',
     });
     this.alarm('BulkEventsQueueAge', {
       metric: props.eventsQueues.Bulk.metricApproximateAgeOfOldestMessage({
@@ -114,17 +115,19 @@ export class Monitoring extends Construct {
       }),
       threshold: 300 + props.bulkWindowSeconds,
       alarmDescription:
-        'Events wait more than 5 minutes beyond the batching window for triage: notifications are late.',
+        'Events wait more than 5 minutes beyond the batching window for triage: notifications are late. Check the triage function for errors or throttles; under a storm consider a higher bulkBatch.maxConcurrency (docs/config.md).',
     });
     this.alarm('ApiServerErrors', {
       metric: props.apiStage.metricServerError({ statistic: 'Sum', period: FIVE_MINUTES }),
       threshold: 1,
-      alarmDescription: 'The API answered 5xx: callers may have dropped error events.',
+      alarmDescription:
+        'The API answered 5xx: callers may have dropped error events (a 500 means the queue refused them, a 503 that tokens could not be checked). Check the ingest function log and the state table / queue health.',
     });
     this.alarm('PublishFailures', {
       metric: serviceMetric('PublishFailures'),
       threshold: 1,
-      alarmDescription: 'Notifications failed to publish to SNS; the sweep retries them from the outbox.',
+      alarmDescription:
+        'Notifications failed to publish to SNS; the sweep retries them from the outbox every minute. If it persists, check the topic key policy and SNS health.',
     });
     this.alarm('NotificationsRejected', {
       metric: serviceMetric('NotificationsRejected'),
@@ -136,12 +139,13 @@ export class Monitoring extends Construct {
       metric: serviceMetric('SweepFailures'),
       threshold: 1,
       alarmDescription:
-        'The sweep could not process a scope (digests, reminders, resolves or outbox retries are late).',
+        'The sweep could not process a scope: digests, reminders, resolves or outbox retries are late. Its error log names the scope and the error; the next run (every minute) tries again.',
     });
     this.alarm('InvalidQueueMessages', {
       metric: serviceMetric('InvalidQueueMessages'),
       threshold: 1,
-      alarmDescription: 'A message on the events queue did not parse; it goes to the dead-letter queue.',
+      alarmDescription:
+        'A message on the events queue did not parse and goes to the dead-letter queue. The triage error log names the field; this points at a producer writing to the queue directly, or a version mismatch between functions.',
     });
 
     const queueAge = (['Urgent', 'Bulk'] as const).map((lane) =>
@@ -187,7 +191,10 @@ export class Monitoring extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       ...props,
     });
-    alarm.addAlarmAction(new actions.SnsAction(this.alarmTopic));
+    // OK too: whoever heard the alarm hears that the problem cleared.
+    const action = new actions.SnsAction(this.alarmTopic);
+    alarm.addAlarmAction(action);
+    alarm.addOkAction(action);
     this.alarms.push(alarm);
   }
 

@@ -593,13 +593,30 @@ describe('TriageStack', () => {
       const ops = ofType(defaults, 'AWS::SNS::Topic').find(([id]) =>
         id.startsWith('MonitoringOpsTopic'),
       )?.[0];
-      defaults.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: ops }] });
+      defaults.allResourcesProperties('AWS::CloudWatch::Alarm', {
+        AlarmActions: [{ Ref: ops }],
+        OKActions: [{ Ref: ops }],
+      });
+    });
+
+    it('says in every alarm what to do, not only what happened', () => {
+      for (const [, alarm] of ofType(defaults, 'AWS::CloudWatch::Alarm')) {
+        const description = String(alarm.Properties.AlarmDescription);
+        // What happened, then what to do: at least two sentences.
+        expect({ description, twoSentences: description.split(/[.:;] /).length > 1 }).toEqual({
+          description,
+          twoSentences: true,
+        });
+      }
     });
 
     it('sends alarms to the support topic, and subscribes the alarm e-mail there, when so configured', () => {
       full.resourceCountIs('AWS::SNS::Topic', 2);
       const support = ofType(full, 'AWS::SNS::Topic').find(([id]) => id.includes('SupportEscalations'))?.[0];
-      full.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: support }] });
+      full.allResourcesProperties('AWS::CloudWatch::Alarm', {
+        AlarmActions: [{ Ref: support }],
+        OKActions: [{ Ref: support }],
+      });
       full.hasResourceProperties('AWS::SNS::Subscription', {
         Endpoint: 'ops@acme.test',
         TopicArn: { Ref: support },
