@@ -1,5 +1,4 @@
 import type * as z from 'zod/mini';
-import { type ReadTime, readCanonicalEvent } from './canonical-event';
 import { isHttpStatus } from './classify';
 import { type FieldError, TriageError, ValidationError } from './errors';
 import {
@@ -251,15 +250,8 @@ export function normalizeBody(body: unknown, options: NormalizeOptions): TriageE
   return events;
 }
 
-const scratchTime: ReadTime = { time: undefined };
-
-/**
- * Validate an already-canonical event (queue messages, `simulate` input). The common case is read without
- * zod (`readCanonicalEvent`, which may return `input` itself); the schema decides the rest.
- */
+/** Validate an already-canonical event (queue messages, `simulate` input) with the canonical schema. */
 export function parseCanonicalEvent(input: unknown, path = ''): TriageEvent {
-  const read = readCanonicalEvent(input, scratchTime);
-  if (read) return read;
   const parsed = canonicalEventSchema().safeParse(input);
   if (!parsed.success) {
     const details = issuesToFieldErrors(path, parsed.error.issues);
