@@ -74,7 +74,7 @@ export interface BatchSendResult {
 }
 
 /** Suffix of the urgent lane's batch prefix: its ids never collide with the bulk lane's. */
-export const URGENT_BATCH_SUFFIX = '-u';
+const URGENT_BATCH_SUFFIX = '-u';
 
 let defaultClient: SQSClient | undefined;
 function sharedClient(): SQSClient {

@@ -6,7 +6,7 @@ import { OpenIncidents } from './open-incidents';
 import type { StateRepository } from './state-repository';
 
 /** The policy's default immediate statuses (docs/design.md, "Incidents": every 500 pages at once). */
-export const DEFAULT_URGENT_STATUSES = '500';
+const DEFAULT_URGENT_STATUSES = '500';
 
 /**
  * The queue URLs a producer (ingest, logs) sends to, read once at cold start: `EVENTS_QUEUE_URL` (the bulk

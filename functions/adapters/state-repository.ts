@@ -39,12 +39,12 @@ export class StateConflictError extends TriageError {
 export const SCOPE_SORT_KEY = 'scope';
 export const DUE_INDEX = 'due-index';
 /** The one partition of the sparse due index; the sweep reads it in nextDueAt order. */
-export const DUE_SHARD = 'due';
+const DUE_SHARD = 'due';
 /** Quiet scopes are kept this long after their last change, then DynamoDB TTL removes them. */
 export const QUIET_SCOPE_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
 /** Settled-batch markers: pk = SETTLED_PREFIX + batch fingerprint, sk = SETTLED_SORT_KEY. */
-export const SETTLED_PREFIX = 'settled#';
-export const SETTLED_SORT_KEY = 'batch';
+const SETTLED_PREFIX = 'settled#';
+const SETTLED_SORT_KEY = 'batch';
 /**
  * A marker outlives every copy of its message: SQS keeps a message (and its DLQ copy, for a redrive) at
  * most 14 days.

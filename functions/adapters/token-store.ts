@@ -92,7 +92,7 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
-export function isTokenFormat(token: string): boolean {
+function isTokenFormat(token: string): boolean {
   return TOKEN_FORMAT.test(token);
 }
 

@@ -216,7 +216,7 @@ function daysFromCivil(year: number, month: number, day: number): number {
  * policy reads each one again. Any other layout, or a field out of range, gives undefined and the general
  * parser decides.
  */
-export function isoLayoutMs(value: string): number | undefined {
+function isoLayoutMs(value: string): number | undefined {
   if (
     value.length !== 24 ||
     value.charCodeAt(4) !== 45 || // -

@@ -3,7 +3,7 @@
  * ones), each with the one status it names. A phrase beside a number confirms the number is a status;
  * a phrase alone implies it.
  */
-export const REASON_PHRASES: readonly (readonly [status: number, phrase: RegExp])[] = [
+const REASON_PHRASES: readonly (readonly [status: number, phrase: RegExp])[] = [
   [400, /^bad[\s_]*request/i],
   [401, /^(?:unauthori[sz]ed|unauthenticated)/i],
   [402, /^payment\s*required/i],
