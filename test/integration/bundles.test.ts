@@ -1,0 +1,214 @@
+import { execFile, execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { TokenStore } from '../../functions/adapters/token-store';
+import { encodeBatch } from '../../functions/shared/queue-body';
+import { getCodes, postEvents } from '../fixtures/apigw';
+import { dataPayload, subscriptionEvent } from '../fixtures/logs/payload';
+import { sqsEvent, sqsRecord } from '../fixtures/sqs';
+import { createStateTable } from '../helpers/table';
+import { buildTestApp, type Resources } from '../unit/lib/synth';
+
+const runFile = promisify(execFile);
+
+/** Dummy values for the variables each handler requires at cold start. */
+const HANDLER_ENV = {
+  AWS_REGION: 'eu-west-1',
+  AWS_ACCESS_KEY_ID: 'test',
+  AWS_SECRET_ACCESS_KEY: 'test',
+  TABLE_NAME: 'state',
+  EVENTS_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/events',
+  SUPPORT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:support',
+  ACCOUNT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:account',
+  POLICY_CONFIG: '{}',
+  LOG_COUNT: 'default',
+};
+
+describe('function bundles', () => {
+  // The one synth that runs esbuild for real (the other lib tests skip bundling).
+  let bundles: { id: string; dir: string; environment: Record<string, unknown> }[];
+  beforeAll(() => {
+    const { app } = buildTestApp({}, { bundle: true });
+    const assembly = app.synth();
+    const template = JSON.parse(
+      fs.readFileSync(path.join(assembly.directory, 'FireworksErrorTriage.template.json'), 'utf8'),
+    ) as { Resources: Resources };
+    bundles = Object.entries(template.Resources)
+      .filter(([, r]) => r.Type === 'AWS::Lambda::Function')
+      .map(([id, r]) => {
+        const key = (r.Properties.Code as { S3Key: string }).S3Key;
+        const environment =
+          (r.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+        return { id, dir: path.join(assembly.directory, `asset.${key.replace(/\.zip$/, '')}`), environment };
+      });
+  }, 120_000);
+
+  it('bundles each of the five handlers into a minified ESM file with a source map and no sources', () => {
+    expect(bundles).toHaveLength(5);
+    for (const { dir } of bundles) {
+      expect(fs.readdirSync(dir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+      const map = JSON.parse(fs.readFileSync(path.join(dir, 'index.mjs.map'), 'utf8')) as {
+        sourcesContent?: unknown;
+      };
+      expect(map.sourcesContent).toBeUndefined();
+    }
+  });
+
+  it('leaves only the AWS SDK (which the nodejs24.x runtime provides) outside the bundles', () => {
+    for (const { id, dir } of bundles) {
+      const code = fs.readFileSync(path.join(dir, 'index.mjs'), 'utf8');
+      const specifiers = [...code.matchAll(/(?:\bfrom|\bimport)\s*\(?\s*"([^"]+)"/g)].map(
+        (m) => m[1] as string,
+      );
+      const packages = specifiers.filter((s) => !s.startsWith('node:') && !s.startsWith('.'));
+      expect(`${id}: ${packages.filter((s) => !s.startsWith('@aws-sdk/')).join(', ')}`).toBe(`${id}: `);
+    }
+  });
+
+  it('loads every bundle with only the AWS SDK installed beside it, and finds its handler', () => {
+    // As on Lambda: the bundle, plus the SDK packages a runtime provides (here: this project's copies).
+    const runtime = fs.mkdtempSync(path.join(os.tmpdir(), 'lambda-runtime-'));
+    fs.symlinkSync(path.resolve('node_modules'), path.join(runtime, 'node_modules'));
+    try {
+      for (const { id, dir } of bundles) {
+        const task = path.join(runtime, id);
+        fs.mkdirSync(task);
+        fs.copyFileSync(path.join(dir, 'index.mjs'), path.join(task, 'index.mjs'));
+        const output = execFileSync(
+          process.execPath,
+          [
+            '--input-type=module',
+            '-e',
+            `const m = await import(${JSON.stringify(path.join(task, 'index.mjs'))}); console.log(typeof m.handler);`,
+          ],
+          { cwd: task, env: { PATH: process.env.PATH, ...HANDLER_ENV }, encoding: 'utf8' },
+        );
+        expect(`${id}: ${output.trim()}`).toBe(`${id}: function`);
+      }
+    } finally {
+      fs.rmSync(runtime, { recursive: true, force: true });
+    }
+  });
+
+  it('runs each shipped bundle once, as Lambda would, against the emulators, with the environment the stack gives it', async () => {
+    // What the stack's Refs and GetAtts stand for, here: resources made in the emulators.
+    const table = await createStateTable({ prefix: 'bundles' });
+    const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
+    const sns = new SNSClient({});
+    const queue = async (name: string) =>
+      (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-${process.pid}` }))).QueueUrl as string;
+    const topic = async (name: string) =>
+      (await sns.send(new CreateTopicCommand({ Name: `${name}-${process.pid}` }))).TopicArn as string;
+    const resources: Record<string, string> = {
+      TABLE_NAME: table.tableName,
+      EVENTS_QUEUE_URL: await queue('bulk'),
+      URGENT_EVENTS_QUEUE_URL: await queue('urgent'),
+      SUPPORT_TOPIC_ARN: await topic('support'),
+      ACCOUNT_TOPIC_ARN: await topic('account'),
+    };
+    const tokens = new TokenStore({
+      tableName: table.tableName,
+      documentClient: DynamoDBDocumentClient.from(table.client),
+    });
+    const { token } = await tokens.create({ app: 'checkout' }, new Date());
+    const withToken = (event: APIGatewayProxyEventV2) => ({
+      ...event,
+      headers: { ...event.headers, authorization: `Bearer ${token}` },
+    });
+    const message = encodeBatch([{ id: 'e-1', status: 503, model: 'm' }], {
+      batchId: 'bundle-0',
+      receivedAt: Date.now(),
+    });
+    const invocations: Record<string, { event: unknown; expect: (result: unknown) => void }> = {
+      Ingest: {
+        event: withToken(postEvents({ body: '{"status": 500, "model": "accounts/x/models/bundle"}' })),
+        expect: (result) => expect(result).toMatchObject({ statusCode: 202 }),
+      },
+      Codes: { event: getCodes(), expect: (result) => expect(result).toMatchObject({ statusCode: 200 }) },
+      Triage: {
+        event: sqsEvent(sqsRecord({ messageId: 'm-1', body: message })),
+        expect: (result) => expect(result).toEqual({ batchItemFailures: [] }),
+      },
+      Sweep: {
+        event: { source: 'aws.events', 'detail-type': 'Scheduled Event', time: new Date().toISOString() },
+        expect: (result) => expect(result).toMatchObject({ due: expect.any(Number), failed: 0 }),
+      },
+      Logs: {
+        event: subscriptionEvent(
+          dataPayload([
+            "httpx.HTTPStatusError: Server error '503 Service Unavailable' for url 'https://api.fireworks.ai/inference/v1/chat/completions'",
+          ]),
+        ),
+        expect: (result) => expect(result).toMatchObject({ outcome: 'processed', events: 1 }),
+      },
+    };
+    const runtime = fs.mkdtempSync(path.join(os.tmpdir(), 'lambda-runtime-'));
+    fs.symlinkSync(path.resolve('node_modules'), path.join(runtime, 'node_modules'));
+    try {
+      for (const { id, dir, environment } of bundles) {
+        const name = Object.keys(invocations).find((n) => id.startsWith(`${n}Function`));
+        if (!name) throw new Error(`no invocation for ${id}`);
+        const env: Record<string, string> = {
+          PATH: process.env.PATH ?? '',
+          AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'test',
+          AWS_SECRET_ACCESS_KEY: 'test',
+          AWS_ENDPOINT_URL_DYNAMODB: process.env.AWS_ENDPOINT_URL_DYNAMODB ?? '',
+          AWS_ENDPOINT_URL_SNS: process.env.AWS_ENDPOINT_URL_SNS ?? '',
+          AWS_ENDPOINT_URL_SQS: process.env.AWS_ENDPOINT_URL_SQS ?? '',
+        };
+        for (const [variable, value] of Object.entries(environment)) {
+          if (typeof value === 'string') env[variable] = value;
+          else if (resources[variable] !== undefined) env[variable] = resources[variable];
+          else throw new Error(`${id}: no emulator resource for ${variable}`);
+        }
+        env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+        env.POWERTOOLS_METRICS_DISABLED = 'true';
+        const task = path.join(runtime, id);
+        fs.mkdirSync(task);
+        fs.copyFileSync(path.join(dir, 'index.mjs'), path.join(task, 'index.mjs'));
+        const script = `
+          const { handler } = await import(${JSON.stringify(path.join(task, 'index.mjs'))});
+          const context = { ...JSON.parse(process.env.TEST_CONTEXT), getRemainingTimeInMillis: () => 30000 };
+          const result = await handler(JSON.parse(process.env.TEST_EVENT), context);
+          // Lambda freezes the process after the answer; here, the SDK's kept-alive sockets would hold it open.
+          process.stdout.write(JSON.stringify(result ?? null), () => process.exit(0));`;
+        let output: string;
+        try {
+          // Asynchronously: the emulators answer from this very process (jest's global setup).
+          ({ stdout: output } = await runFile(process.execPath, ['--input-type=module', '-e', script], {
+            cwd: task,
+            env: {
+              ...env,
+              TEST_EVENT: JSON.stringify((invocations[name] as { event: unknown }).event),
+              TEST_CONTEXT: JSON.stringify({ functionName: id, awsRequestId: 'r-1', memoryLimitInMB: '512' }),
+            },
+            encoding: 'utf8',
+            timeout: 20_000,
+          }));
+        } catch (error) {
+          throw new Error(
+            `${id}: ${(error as Error).message}; ${(error as { stderr?: string }).stderr ?? ''}`,
+          );
+        }
+        (invocations[name] as { expect: (result: unknown) => void }).expect(JSON.parse(output));
+      }
+    } finally {
+      fs.rmSync(runtime, { recursive: true, force: true });
+      await table.drop();
+    }
+  }, 120_000);
+
+  it('keeps every bundle under 250 KB', () => {
+    for (const { id, dir } of bundles) {
+      const kb = fs.statSync(path.join(dir, 'index.mjs')).size / 1024;
+      expect(`${id}: ${kb < 250}`).toBe(`${id}: true`);
+    }
+  });
+});
