@@ -6,6 +6,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { parsePolicyConfig } from '../functions/core/policy';
+import type { TokenScope } from '../functions/core/token-scope';
 import { type Emulators, startEmulators } from './emulators';
 import { FaultProxy } from './fault-proxy';
 import { createApiServer, type HttpHandler } from './http-server';
@@ -46,7 +47,10 @@ export interface StackFile {
   readonly region: string;
   readonly webhookUrl: string;
   readonly codesUrl: string;
+  /** An `ingest` token: posts events. */
   readonly token: string;
+  /** An `admin` token: every route, including the on-call ones (silences, acknowledgements). */
+  readonly adminToken: string;
   readonly tableName: string;
   /** The bulk lane (every event whose status is not urgent). */
   readonly queueUrl: string;
@@ -106,15 +110,21 @@ async function loadHandlers(): Promise<Handlers> {
   };
 }
 
-/** With `--data`, keep the token of the previous run if it is still valid, so saved commands keep working. */
+/**
+ * With `--data`, keep the tokens of the previous run if they are still valid (with the scope they are
+ * written under), so saved commands keep working.
+ */
 async function reusableToken(
-  tokens: { verify(token: string): Promise<unknown> },
+  tokens: { verify(token: string): Promise<{ readonly scope: TokenScope } | undefined> },
   stackFile: string | undefined,
+  field: 'token' | 'adminToken',
+  scope: TokenScope,
 ): Promise<string | undefined> {
   if (!stackFile || !existsSync(stackFile)) return undefined;
   try {
-    const previous = JSON.parse(readFileSync(stackFile, 'utf8')) as { token?: unknown };
-    if (typeof previous.token === 'string' && (await tokens.verify(previous.token))) return previous.token;
+    const previous = JSON.parse(readFileSync(stackFile, 'utf8')) as Record<string, unknown>;
+    const token = previous[field];
+    if (typeof token === 'string' && (await tokens.verify(token))?.scope === scope) return token;
   } catch {
     // An unreadable or stale file is simply replaced.
   }
@@ -265,8 +275,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     const { TokenStore } = await import('../functions/adapters/token-store');
     const tokens = new TokenStore({ tableName: TABLE });
     const token =
-      (await reusableToken(tokens, options.stackFile)) ??
-      (await tokens.create({ app: 'local', label: 'created by npm start' }, new Date())).token;
+      (await reusableToken(tokens, options.stackFile, 'token', 'ingest')) ??
+      (await tokens.create({ app: 'local', label: 'created by npm start', scope: 'ingest' }, new Date()))
+        .token;
+    const adminToken =
+      (await reusableToken(tokens, options.stackFile, 'adminToken', 'admin')) ??
+      (
+        await tokens.create(
+          { app: 'local-admin', label: 'admin token created by npm start', scope: 'admin' },
+          new Date(),
+        )
+      ).token;
 
     const handlers = await loadHandlers();
     const onError = (error: unknown) =>
@@ -355,6 +374,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       webhookUrl: `${base}/v1/events`,
       codesUrl: `${base}/v1/codes`,
       token,
+      adminToken,
       tableName: TABLE,
       queueUrl: queues.queueUrl,
       urgentQueueUrl: urgentQueues.queueUrl,
