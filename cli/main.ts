@@ -1,5 +1,6 @@
 import * as classify from './commands/classify';
 import * as extract from './commands/extract';
+import * as incidents from './commands/incidents';
 import * as scopes from './commands/scopes';
 import * as send from './commands/send';
 import * as simulate from './commands/simulate';
@@ -15,6 +16,7 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   classify,
   extract,
+  incidents,
   scopes,
   send,
   simulate,

@@ -67,7 +67,7 @@ export interface LogGroupConfig {
   readonly count: CountMode;
 }
 
-export type FunctionName = 'ingest' | 'codes' | 'triage' | 'sweep' | 'logs';
+export type FunctionName = 'ingest' | 'codes' | 'triage' | 'sweep' | 'logs' | 'oncall';
 
 /** Where alarms go: a dedicated ops topic, or the support-escalations topic. */
 export type AlarmTopicChoice = 'ops' | 'support';
@@ -111,7 +111,7 @@ export interface TriageConfig {
    * @default { batchSize: 100, maxBatchingWindowSeconds: 60, maxReceiveCount: 5, maxConcurrency: 2 }
    */
   readonly bulkBatch: TriageBatchConfig;
-  /** Memory (MB) per function. @default ingest 512, codes 256, triage 512, sweep 512, logs 256 */
+  /** Memory (MB) per function. @default ingest 512, codes 256, triage 512, sweep 512, logs 512, oncall 256 */
   readonly memorySize: Readonly<Record<FunctionName, number>>;
 }
 
@@ -345,8 +345,9 @@ const ConfigSchema = z.object({
         triage: z._default(intIn(128, 10_240), 512),
         sweep: z._default(intIn(128, 10_240), 512),
         logs: z._default(intIn(128, 10_240), 512),
+        oncall: z._default(intIn(128, 10_240), 256),
       },
-      'an object { ingest, codes, triage, sweep, logs } of megabytes',
+      'an object { ingest, codes, triage, sweep, logs, oncall } of megabytes',
     ),
     {},
   ),

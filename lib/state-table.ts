@@ -72,6 +72,22 @@ export class StateTable extends Construct {
     fn.addEnvironment('TABLE_NAME', this.table.tableName);
   }
 
+  /**
+   * Let a function Query one partition of the table and no other (`dynamodb:LeadingKeys`): the read API
+   * lists the resolved-incident history this way, and cannot Query tokens or scope records.
+   */
+  public bindPartitionQuery(fn: lambda.Function, partitionKey: string): void {
+    iam.Grant.addToPrincipal({
+      grantee: fn,
+      actions: ['dynamodb:Query'],
+      resourceArns: [this.table.tableArn],
+    }).principalStatement?.addCondition('ForAllValues:StringEquals', {
+      'dynamodb:LeadingKeys': [partitionKey],
+    });
+    this.grantKey(fn, false);
+    fn.addEnvironment('TABLE_NAME', this.table.tableName);
+  }
+
   /** DynamoDB uses the caller's rights on the key (kms:ViaService): decrypt to read, also encrypt to write. */
   private grantKey(fn: lambda.Function, writes: boolean): void {
     const actions = ['kms:Decrypt', 'kms:DescribeKey'];

@@ -1,5 +1,6 @@
 import { Aws, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { HISTORY_PARTITION } from '../functions/shared/table-layout';
 import type { FunctionName, TriageConfig } from './config';
 import { EncryptionKey } from './encryption-key';
 import { EventPipeline } from './event-pipeline';
@@ -23,6 +24,7 @@ const TIMEOUTS: Readonly<Record<FunctionName, Duration>> = {
   triage: Duration.seconds(30),
   sweep: Duration.seconds(55),
   logs: Duration.seconds(30),
+  oncall: Duration.seconds(10),
 };
 
 const DESCRIPTIONS: Readonly<Record<FunctionName, string>> = {
@@ -31,6 +33,7 @@ const DESCRIPTIONS: Readonly<Record<FunctionName, string>> = {
   triage: 'Classify queued events, apply the escalation policy, publish notifications',
   sweep: 'Every minute: digests, reminders, resolves and publish retries of due scopes',
   logs: 'Extract Fireworks error events from subscribed CloudWatch log groups',
+  oncall: 'On-call API: GET /v1/incidents (open and resolved incidents and account issues)',
 };
 
 /** Fireworks error triage (docs/design.md, "Architecture"): every resource, wired with least privilege, plus the fixed outputs. */
@@ -61,6 +64,7 @@ export class TriageStack extends Stack {
         INCIDENT_QUIET_SECONDS: String(config.policy.incidents.resolveAfterQuietSeconds),
       }),
       codes: makeFunction('codes'),
+      oncall: makeFunction('oncall', { TOKEN_CACHE_SECONDS: String(config.tokenCacheSeconds) }),
       triage: makeFunction('triage', { POLICY_CONFIG: policyConfig }),
       sweep: makeFunction('sweep', { POLICY_CONFIG: policyConfig }),
       logs: makeFunction('logs', {
@@ -87,6 +91,10 @@ export class TriageStack extends Stack {
     ]);
     state.bindItems(functions.sweep, ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem']);
     state.bindDueQuery(functions.sweep);
+    // GetItem: tokens; the due index and BatchGetItem: open incidents; the history partition: resolved ones.
+    state.bindItems(functions.oncall, ['dynamodb:GetItem', 'dynamodb:BatchGetItem']);
+    state.bindDueQuery(functions.oncall);
+    state.bindPartitionQuery(functions.oncall, HISTORY_PARTITION);
 
     const topics = new NotificationTopics(this, 'Notifications', {
       encryptionKey: key,
@@ -118,6 +126,7 @@ export class TriageStack extends Stack {
     const api = new IngestApi(this, 'Api', {
       ingest: functions.ingest,
       codes: functions.codes,
+      oncall: functions.oncall,
       throttling: config.throttling,
       logRetentionDays: config.logRetentionDays,
       encryptionKey: key,
@@ -141,6 +150,7 @@ export class TriageStack extends Stack {
     // Names fixed by the contracts: the CLI reads them from `cdk deploy --outputs-file`.
     new CfnOutput(this, 'WebhookUrl', { value: `${api.url}v1/events` });
     new CfnOutput(this, 'CodesUrl', { value: `${api.url}v1/codes` });
+    new CfnOutput(this, 'IncidentsUrl', { value: `${api.url}v1/incidents` });
     new CfnOutput(this, 'SupportEscalationsTopicArn', { value: topics.supportEscalations.topicArn });
     new CfnOutput(this, 'AccountIssuesTopicArn', { value: topics.accountIssues.topicArn });
     new CfnOutput(this, 'StateTableName', { value: state.table.tableName });

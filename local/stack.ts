@@ -47,6 +47,8 @@ export interface StackFile {
   readonly region: string;
   readonly webhookUrl: string;
   readonly codesUrl: string;
+  /** `GET /v1/incidents` (read or admin token). */
+  readonly incidentsUrl: string;
   /** An `ingest` token: posts events. */
   readonly token: string;
   /** An `admin` token: every route, including the on-call ones (silences, acknowledgements). */
@@ -78,6 +80,7 @@ const BULK_BATCH_SIZE = 100;
 type Handlers = {
   ingest: HttpHandler;
   codes: HttpHandler;
+  oncall: HttpHandler;
   triage: SqsHandler;
   sweep: (event: ScheduledEvent, context: Context) => Promise<unknown>;
 };
@@ -96,15 +99,17 @@ function oneAtATime<T>(invoke: () => Promise<T>): Promise<T> {
 
 /** Import the production handlers after the environment points them at the emulators. */
 async function loadHandlers(): Promise<Handlers> {
-  const [ingest, codes, triage, sweep] = await Promise.all([
+  const [ingest, codes, oncall, triage, sweep] = await Promise.all([
     import('../functions/ingest/handler'),
     import('../functions/codes/handler'),
+    import('../functions/oncall/handler'),
     import('../functions/triage/handler'),
     import('../functions/sweep/handler'),
   ]);
   return {
     ingest: ingest.handler as unknown as HttpHandler,
     codes: codes.handler as unknown as HttpHandler,
+    oncall: oncall.handler as unknown as HttpHandler,
     triage: triage.handler as unknown as SqsHandler,
     sweep: sweep.handler as unknown as Handlers['sweep'],
   };
@@ -355,6 +360,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       [
         { path: '/v1/events', name: 'ingest', handler: (e, c) => oneAtATime(() => handlers.ingest(e, c)) },
         { path: '/v1/codes', name: 'codes', handler: (e, c) => oneAtATime(() => handlers.codes(e, c)) },
+        {
+          path: '/v1/incidents',
+          name: 'oncall',
+          handler: (e, c) => oneAtATime(() => handlers.oncall(e, c)),
+        },
       ],
       onError,
       faults ? (req, res, path) => faultRoute(req, res, path, faults) : undefined,
@@ -373,6 +383,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       region: LOCAL_REGION,
       webhookUrl: `${base}/v1/events`,
       codesUrl: `${base}/v1/codes`,
+      incidentsUrl: `${base}/v1/incidents`,
       token,
       adminToken,
       tableName: TABLE,

@@ -71,6 +71,7 @@ async function main(): Promise<void> {
   console.log(`fireworks-error-triage local stack ready in ${Date.now() - started} ms
   webhook:   POST ${info.webhookUrl}
   catalog:   GET  ${info.codesUrl}
+  incidents: GET  ${info.incidentsUrl} (read or admin token)
   token:     ${info.token} (scope ingest: POST /v1/events)
   admin:     ${info.adminToken} (scope admin: every route)
   queues:    urgent lane (statuses ${policy.incidents.immediateStatuses.join(', ')}) polled at once; bulk lane with a ${bulkWindow} s batching window

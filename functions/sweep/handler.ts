@@ -1,4 +1,9 @@
-import { createNotifier, createStateRepository, readPolicyConfig } from '../triage/wiring';
+import {
+  createIncidentHistory,
+  createNotifier,
+  createStateRepository,
+  readPolicyConfig,
+} from '../triage/wiring';
 import { createSweepHandler } from './sweep';
 
 // Read once at cold start: a missing variable or a bad policy fails the first invocation loudly.
@@ -6,4 +11,5 @@ export const handler = createSweepHandler({
   config: readPolicyConfig(),
   repository: createStateRepository(),
   notifier: createNotifier(),
+  history: createIncidentHistory(),
 });

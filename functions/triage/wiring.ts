@@ -1,3 +1,4 @@
+import { IncidentHistory } from '../adapters/incident-history';
 import { Notifier } from '../adapters/notifier';
 import { createDocumentClient, StateRepository } from '../adapters/state-repository';
 import { ConfigError } from '../core/errors';
@@ -22,10 +23,17 @@ export function readPolicyConfig(env: NodeJS.ProcessEnv = process.env): PolicyCo
   return parsePolicyConfig(json);
 }
 
+// One DynamoDB client per container, shared by the repository and the history.
+let documentClient: ReturnType<typeof createDocumentClient> | undefined;
+const sharedDocumentClient = () => {
+  documentClient ??= createDocumentClient();
+  return documentClient;
+};
+
 export function createStateRepository(env: NodeJS.ProcessEnv = process.env): StateRepository<ScopeState> {
   return new StateRepository<ScopeState>({
     tableName: requireEnv('TABLE_NAME', env),
-    documentClient: createDocumentClient(),
+    documentClient: sharedDocumentClient(),
   });
 }
 
@@ -35,5 +43,12 @@ export function createNotifier(env: NodeJS.ProcessEnv = process.env): Notifier {
       support: requireEnv('SUPPORT_TOPIC_ARN', env),
       account: requireEnv('ACCOUNT_TOPIC_ARN', env),
     },
+  });
+}
+
+export function createIncidentHistory(env: NodeJS.ProcessEnv = process.env): IncidentHistory {
+  return new IncidentHistory({
+    tableName: requireEnv('TABLE_NAME', env),
+    documentClient: sharedDocumentClient(),
   });
 }

@@ -1,18 +1,34 @@
 jest.setTimeout(60_000);
 
+import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDocumentClient } from '../../functions/adapters/state-repository';
 import { TokenStore } from '../../functions/adapters/token-store';
+import type { IncidentView } from '../../functions/core/incidents';
 import { type StackProcess, startStackProcess } from '../helpers/local-stack-process';
 import { post } from '../helpers/subscriber';
 
-/** On-call operations through `npm start`: token scopes. */
+/**
+ * On-call operations through `npm start`: token scopes and the read API. Short windows: an incident resolves
+ * 2 s after its last error (a 500 stamped a minute ahead stays open for that minute).
+ */
+interface IncidentsAnswer {
+  incidents: IncidentView[];
+  nextToken?: string;
+  error: { status: number; type: string; details: { path: string }[] };
+}
+
+const POLICY = {
+  incidents: { persistence: { windowSeconds: 2, minSpanSeconds: 0 }, resolveAfterQuietSeconds: 2 },
+};
+
 describe('on call end to end (local stack)', () => {
   let stack: StackProcess;
   let tokens: TokenStore;
+  let readToken: string;
 
   beforeAll(async () => {
-    stack = await startStackProcess();
+    stack = await startStackProcess({ config: { policy: POLICY } });
     tokens = new TokenStore({
       tableName: stack.info.tableName,
       cacheSeconds: 0,
@@ -24,6 +40,7 @@ describe('on call end to end (local stack)', () => {
         }),
       ),
     });
+    readToken = (await tokens.create({ app: 'dashboard', scope: 'read' }, new Date())).token;
   }, 90_000);
 
   afterAll(async () => {
@@ -37,7 +54,6 @@ describe('on call end to end (local stack)', () => {
   });
 
   it('lets ingest and admin tokens post events, answers 403 to a read token and 401 to none', async () => {
-    const { token: readToken } = await tokens.create({ app: 'dashboard', scope: 'read' }, new Date());
     const event = { status: 429, model: 'accounts/e2e/models/scopes' };
 
     expect((await post(stack.info, event)).status).toBe(202);
@@ -47,5 +63,98 @@ describe('on call end to end (local stack)', () => {
     expect(refused.json).toMatchObject({ error: { status: 403, type: 'forbidden' } });
     expect((await post(stack.info, event, { token: null })).status).toBe(401);
     expect((await post(stack.info, event, { token: `fet_${'x'.repeat(43)}` })).status).toBe(401);
+  });
+
+  async function get(query = '', token: string | null = readToken, method = 'GET') {
+    const response = await fetch(`${stack.info.incidentsUrl}${query}`, {
+      method,
+      headers: token === null ? {} : { authorization: `Bearer ${token}` },
+    });
+    return {
+      status: response.status,
+      headers: response.headers,
+      json: (await response.json()) as IncidentsAnswer,
+    };
+  }
+
+  async function until<T>(
+    read: () => Promise<T>,
+    done: (value: T) => boolean,
+    timeoutMs = 15_000,
+  ): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await read();
+      if (done(value) || Date.now() > deadline) return value;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  it('lists an open incident with state=open, and a resolved one with state=resolved', async () => {
+    const openModel = `accounts/e2e/models/open-${randomUUID()}`;
+    const shortModel = `accounts/e2e/models/short-${randomUUID()}`;
+    const aheadBy = 60_000;
+    expect(
+      (
+        await post(stack.info, {
+          status: 500,
+          model: openModel,
+          occurredAt: new Date(Date.now() + aheadBy).toISOString(),
+        })
+      ).status,
+    ).toBe(202);
+    expect((await post(stack.info, { status: 500, model: shortModel })).status).toBe(202);
+
+    const open = await until(
+      () => get('?state=open'),
+      (answer) => answer.json.incidents?.some((i) => i.model === openModel),
+    );
+    expect(open.status).toBe(200);
+    expect(open.json.incidents.find((i) => i.model === openModel)).toMatchObject({
+      kind: 'incident',
+      status: 500,
+      state: 'open',
+      count: 1,
+      statusCounts: { '500': 1 },
+      subjectId: expect.stringMatching(/^inc-/),
+    });
+
+    const resolved = await until(
+      () => get('?state=resolved&kind=incident'),
+      (answer) => answer.json.incidents?.some((i) => i.model === shortModel),
+    );
+    expect(resolved.json.incidents.find((i) => i.model === shortModel)).toMatchObject({
+      state: 'resolved',
+      count: 1,
+    });
+    expect(resolved.json.incidents.every((i) => i.state === 'resolved')).toBe(true);
+
+    // Paged: one per page until there is no nextToken; every incident once.
+    const seen: string[] = [];
+    let next: string | undefined;
+    do {
+      const page = await get(
+        `?limit=1${next ? `&nextToken=${encodeURIComponent(next)}` : ''}`,
+        stack.info.adminToken,
+      );
+      expect(page.status).toBe(200);
+      seen.push(...page.json.incidents.map((i) => i.subjectId));
+      next = page.json.nextToken;
+    } while (next && seen.length < 50);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('refuses GET /v1/incidents to an ingest token (403) and to no token (401), bad queries with 400, other methods with 405', async () => {
+    const forbidden = await get('', stack.info.token);
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.json).toMatchObject({ error: { status: 403, type: 'forbidden' } });
+    expect((await get('', null)).status).toBe(401);
+    const bad = await get('?state=closed&limit=0');
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.details.map((d) => d.path).sort()).toEqual(['limit', 'state']);
+    const wrongMethod = await get('', readToken, 'DELETE');
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toBe('GET');
   });
 });

@@ -34,8 +34,8 @@ describe('function bundles', () => {
       });
   }, 120_000);
 
-  it('bundles each of the five handlers into a minified ESM file with a source map and no sources', () => {
-    expect(bundles).toHaveLength(5);
+  it('bundles each of the six handlers into a minified ESM file with a source map and no sources', () => {
+    expect(bundles).toHaveLength(6);
     for (const { dir } of bundles) {
       expect(fs.readdirSync(dir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
       const map = JSON.parse(fs.readFileSync(path.join(dir, 'index.mjs.map'), 'utf8')) as {

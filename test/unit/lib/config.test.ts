@@ -27,7 +27,7 @@ describe('parseConfig', () => {
       alarmTopic: 'ops',
       urgentBatch: { batchSize: 10, maxBatchingWindowSeconds: 1, maxReceiveCount: 5 },
       bulkBatch: { batchSize: 100, maxBatchingWindowSeconds: 60, maxReceiveCount: 5, maxConcurrency: 2 },
-      memorySize: { ingest: 512, codes: 256, triage: 512, sweep: 512, logs: 512 },
+      memorySize: { ingest: 512, codes: 256, triage: 512, sweep: 512, logs: 512, oncall: 256 },
     });
   });
 

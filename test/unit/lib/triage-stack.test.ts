@@ -21,7 +21,7 @@ const FULL_CONTEXT = {
   bulkBatch: { batchSize: 50, maxBatchingWindowSeconds: 5, maxReceiveCount: 4, maxConcurrency: 7 },
 };
 
-const FUNCTIONS = ['Ingest', 'Codes', 'Triage', 'Sweep', 'Logs'] as const;
+const FUNCTIONS = ['Ingest', 'Codes', 'Triage', 'Sweep', 'Logs', 'Oncall'] as const;
 type Fn = (typeof FUNCTIONS)[number];
 
 interface Statement {
@@ -313,6 +313,7 @@ describe('TriageStack', () => {
         ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'sns:Publish'],
       ],
       ['Logs', ['sqs:SendMessage']],
+      ['Oncall', ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Query']],
     ])('grants %s exactly %j', (fn, actions) => {
       expect(serviceActions(defaults, fn)).toEqual(actions);
     });
@@ -346,6 +347,26 @@ describe('TriageStack', () => {
       );
     });
 
+    it('lets the on-call function query the due-index and only the incident-history partition of the table', () => {
+      const table = ofType(defaults, 'AWS::DynamoDB::Table')[0]?.[0] ?? '';
+      const queries = roleStatements(defaults, 'Oncall').filter((s) =>
+        asList(s.Action).includes('dynamodb:Query'),
+      );
+      expect(queries).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [table, 'Arn'] }, '/index/due-index']] },
+          }),
+          expect.objectContaining({
+            Resource: { 'Fn::GetAtt': [table, 'Arn'] },
+            Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['incident-history'] } },
+          }),
+        ]),
+      );
+      expect(queries).toHaveLength(2);
+      expect(keyActions(defaults, 'Oncall')).toEqual(['kms:Decrypt', 'kms:DescribeKey']);
+    });
+
     it('grants Publish on exactly the two notification topics', () => {
       const publish = roleStatements(defaults, 'Triage').find((s) =>
         asList(s.Action).includes('sns:Publish'),
@@ -369,7 +390,7 @@ describe('TriageStack', () => {
 
   describe('functions', () => {
     it('runs every function on Node.js 24, arm64, with its own log group', () => {
-      defaults.resourceCountIs('AWS::Lambda::Function', 5);
+      defaults.resourceCountIs('AWS::Lambda::Function', 6);
       defaults.allResourcesProperties('AWS::Lambda::Function', {
         Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
@@ -413,6 +434,7 @@ describe('TriageStack', () => {
         'Logs',
         ['EVENTS_QUEUE_URL', 'LOG_COUNT', 'LOG_GROUP_COUNT', 'URGENT_EVENTS_QUEUE_URL', 'URGENT_STATUSES'],
       ],
+      ['Oncall', ['TABLE_NAME', 'TOKEN_CACHE_SECONDS']],
     ])('wires %s with exactly the variables of its contract: %j', (fn, names) => {
       const specific = Object.keys(envOf(defaults, fn))
         .filter((name) => !name.startsWith('POWERTOOLS_') && name !== 'NODE_OPTIONS')
@@ -568,8 +590,9 @@ describe('TriageStack', () => {
   });
 
   describe('ingest API', () => {
-    it('routes /v1/events (any method, the handler answers 405) and GET /v1/codes', () => {
-      defaults.resourceCountIs('AWS::ApiGatewayV2::Route', 2);
+    it('routes /v1/events and /v1/incidents (any method, the handlers answer 405) and GET /v1/codes', () => {
+      defaults.resourceCountIs('AWS::ApiGatewayV2::Route', 3);
+      defaults.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'ANY /v1/incidents' });
       defaults.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'ANY /v1/events' });
       defaults.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'GET /v1/codes' });
     });
@@ -611,7 +634,7 @@ describe('TriageStack', () => {
         const alarms = ofType(defaults, 'AWS::CloudWatch::Alarm').filter(
           ([, a]) => a.Properties.MetricName === metric,
         );
-        expect(alarms).toHaveLength(5);
+        expect(alarms).toHaveLength(6);
       }
       // Urgent lane: a minute late means pages are late; bulk lane: five minutes beyond its 60 s window.
       for (const threshold of [60, 360]) {
@@ -670,6 +693,7 @@ describe('TriageStack', () => {
         'AccountIssuesTopicArn',
         'CodesUrl',
         'EventsQueueUrl',
+        'IncidentsUrl',
         'Region',
         'StateTableName',
         'SupportEscalationsTopicArn',
@@ -681,6 +705,7 @@ describe('TriageStack', () => {
     it('points the URLs at the routes', () => {
       expect(JSON.stringify(defaults.toJSON().Outputs.WebhookUrl.Value)).toContain('/v1/events');
       expect(JSON.stringify(defaults.toJSON().Outputs.CodesUrl.Value)).toContain('/v1/codes');
+      expect(JSON.stringify(defaults.toJSON().Outputs.IncidentsUrl.Value)).toContain('/v1/incidents');
     });
   });
 });

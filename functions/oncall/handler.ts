@@ -1,0 +1,19 @@
+import { IncidentHistory } from '../adapters/incident-history';
+import { createDocumentClient, StateRepository } from '../adapters/state-repository';
+import { TokenStore } from '../adapters/token-store';
+import type { ScopeState } from '../core/policy';
+import { numberEnv, requireEnv } from '../shared/env';
+import { createOnCallHandler } from './oncall';
+
+// Read once at cold start: a missing variable fails the first invocation with its name.
+const tableName = requireEnv('TABLE_NAME');
+const cacheSeconds = numberEnv('TOKEN_CACHE_SECONDS', 60, { min: 0, max: 3600 });
+
+// One client per container; emulator endpoints come from AWS_ENDPOINT_URL_* only.
+const documentClient = createDocumentClient();
+
+export const handler = createOnCallHandler({
+  tokens: new TokenStore({ tableName, documentClient, cacheSeconds }),
+  repository: new StateRepository<ScopeState>({ tableName, documentClient }),
+  history: new IncidentHistory({ tableName, documentClient }),
+});

@@ -1,0 +1,2 @@
+/** Partition of the state table holding resolved incidents for the read API (functions/adapters/incident-history.ts). */
+export const HISTORY_PARTITION = 'incident-history';
