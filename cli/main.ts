@@ -3,6 +3,7 @@ import * as extract from './commands/extract';
 import * as incidents from './commands/incidents';
 import * as scopes from './commands/scopes';
 import * as send from './commands/send';
+import * as silence from './commands/silence';
 import * as simulate from './commands/simulate';
 import * as tail from './commands/tail';
 import * as token from './commands/token';
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, Command> = {
   incidents,
   scopes,
   send,
+  silence,
   simulate,
   tail,
   token,

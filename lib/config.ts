@@ -92,8 +92,10 @@ export interface TriageConfig {
   /** Subscriptions to the account-issues topic, each filtered to its accounts. @default [] */
   readonly billingOwners: readonly BillingOwnerConfig[];
   readonly throttling: ThrottlingConfig;
-  /** How long the ingest function caches a token lookup. @default 60 */
+  /** How long the ingest and on-call functions cache a token lookup. @default 60 */
   readonly tokenCacheSeconds: number;
+  /** The longest run-time silence `POST /v1/silences` accepts, in seconds. @default 604800 (7 days) */
+  readonly maxSilenceSeconds: number;
   /** Retention of every log group the stack creates. @default 30 */
   readonly logRetentionDays: number;
   /** @default 'ops' */
@@ -322,6 +324,7 @@ const ConfigSchema = z.object({
     {},
   ),
   tokenCacheSeconds: z._default(intIn(0, 3600), 60),
+  maxSilenceSeconds: z._default(intIn(60, 31_622_400), 604_800),
   logRetentionDays: z._default(
     z.union(
       LOG_RETENTION_DAYS.map((days) => z.literal(days)),

@@ -38,7 +38,7 @@ const ACCESS_LOG_FORMAT = apigw.AccessLogFormat.custom(
 
 /**
  * The public HTTP API (docs/design.md, "Data flow"): `POST /v1/events` to the ingest function, `GET /v1/codes` to the codes
- * function, `/v1/incidents` to the on-call function, one `$default` stage with throttling and JSON access logs in an encrypted log group.
+ * function, `/v1/incidents` and `/v1/silences[/{id}]` to the on-call function, one `$default` stage with throttling and JSON access logs in an encrypted log group.
  */
 export class IngestApi extends Construct {
   public readonly api: apigwv2.HttpApi;
@@ -76,11 +76,10 @@ export class IngestApi extends Construct {
       methods: [apigwv2.HttpMethod.GET],
       integration: new HttpLambdaIntegration('Codes', props.codes),
     });
-    const oncallRoutes = this.api.addRoutes({
-      path: '/v1/incidents',
-      methods: [apigwv2.HttpMethod.ANY],
-      integration: new HttpLambdaIntegration('OnCall', props.oncall),
-    });
+    const oncall = new HttpLambdaIntegration('OnCall', props.oncall);
+    const oncallRoutes = ['/v1/incidents', '/v1/silences', '/v1/silences/{id}'].flatMap((path) =>
+      this.api.addRoutes({ path, methods: [apigwv2.HttpMethod.ANY], integration: oncall }),
+    );
     for (const route of [...eventsRoutes, ...oncallRoutes]) {
       Validations.of(route).acknowledge({
         id: 'AwsSolutions::AwsSolutions-APIG4',

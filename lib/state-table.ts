@@ -73,18 +73,26 @@ export class StateTable extends Construct {
   }
 
   /**
-   * Let a function Query one partition of the table and no other (`dynamodb:LeadingKeys`): the read API
-   * lists the resolved-incident history this way, and cannot Query tokens or scope records.
+   * Give a function these actions on one partition of the table and no other (`dynamodb:LeadingKeys`): the
+   * on-call function lists the incident history and manages silences this way, and the triage and sweep
+   * functions read the silences, without reaching tokens or scope records through these grants.
    */
-  public bindPartitionQuery(fn: lambda.Function, partitionKey: string): void {
+  public bindPartition(
+    fn: lambda.Function,
+    partitionKey: string,
+    actions: readonly (ItemAction | 'dynamodb:Query')[],
+  ): void {
     iam.Grant.addToPrincipal({
       grantee: fn,
-      actions: ['dynamodb:Query'],
+      actions: [...actions],
       resourceArns: [this.table.tableArn],
     }).principalStatement?.addCondition('ForAllValues:StringEquals', {
       'dynamodb:LeadingKeys': [partitionKey],
     });
-    this.grantKey(fn, false);
+    this.grantKey(
+      fn,
+      actions.some((action) => (WRITES as readonly string[]).includes(action)),
+    );
     fn.addEnvironment('TABLE_NAME', this.table.tableName);
   }
 

@@ -1,6 +1,6 @@
 import { Aws, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { HISTORY_PARTITION } from '../functions/shared/table-layout';
+import { HISTORY_PARTITION, SILENCE_PARTITION } from '../functions/shared/table-layout';
 import type { FunctionName, TriageConfig } from './config';
 import { EncryptionKey } from './encryption-key';
 import { EventPipeline } from './event-pipeline';
@@ -33,7 +33,7 @@ const DESCRIPTIONS: Readonly<Record<FunctionName, string>> = {
   triage: 'Classify queued events, apply the escalation policy, publish notifications',
   sweep: 'Every minute: digests, reminders, resolves and publish retries of due scopes',
   logs: 'Extract Fireworks error events from subscribed CloudWatch log groups',
-  oncall: 'On-call API: GET /v1/incidents (open and resolved incidents and account issues)',
+  oncall: 'On-call API: GET /v1/incidents, silences (GET/POST /v1/silences, GET/DELETE /v1/silences/{id})',
 };
 
 /** Fireworks error triage (docs/design.md, "Architecture"): every resource, wired with least privilege, plus the fixed outputs. */
@@ -64,7 +64,10 @@ export class TriageStack extends Stack {
         INCIDENT_QUIET_SECONDS: String(config.policy.incidents.resolveAfterQuietSeconds),
       }),
       codes: makeFunction('codes'),
-      oncall: makeFunction('oncall', { TOKEN_CACHE_SECONDS: String(config.tokenCacheSeconds) }),
+      oncall: makeFunction('oncall', {
+        TOKEN_CACHE_SECONDS: String(config.tokenCacheSeconds),
+        MAX_SILENCE_SECONDS: String(config.maxSilenceSeconds),
+      }),
       triage: makeFunction('triage', { POLICY_CONFIG: policyConfig }),
       sweep: makeFunction('sweep', { POLICY_CONFIG: policyConfig }),
       logs: makeFunction('logs', {
@@ -94,7 +97,12 @@ export class TriageStack extends Stack {
     // GetItem: tokens; the due index and BatchGetItem: open incidents; the history partition: resolved ones.
     state.bindItems(functions.oncall, ['dynamodb:GetItem', 'dynamodb:BatchGetItem']);
     state.bindDueQuery(functions.oncall);
-    state.bindPartitionQuery(functions.oncall, HISTORY_PARTITION);
+    state.bindPartition(functions.oncall, HISTORY_PARTITION, ['dynamodb:Query']);
+    // Silences: created and expired (PutItem, conditional), read one by one and listed.
+    state.bindPartition(functions.oncall, SILENCE_PARTITION, ['dynamodb:PutItem', 'dynamodb:Query']);
+    // The triage and sweep functions add the run-time silences to the config's.
+    state.bindPartition(functions.triage, SILENCE_PARTITION, ['dynamodb:Query']);
+    state.bindPartition(functions.sweep, SILENCE_PARTITION, ['dynamodb:Query']);
 
     const topics = new NotificationTopics(this, 'Notifications', {
       encryptionKey: key,

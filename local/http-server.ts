@@ -10,6 +10,8 @@ export type HttpHandler = (
 
 export interface Route {
   readonly path: string;
+  /** Also route `path/<one segment>` here (an API Gateway `{id}` route). */
+  readonly withId?: boolean;
   /** Methods the API routes to the handler; others on the same path still reach it (it answers 405). */
   readonly name: string;
   readonly handler: HttpHandler;
@@ -128,7 +130,11 @@ export function createApiServer(
     try {
       const path = requestUrl(req).pathname.replace(/\/+$/, '') || '/';
       if (local?.(req, res, path)) return;
-      const route = routes.find((r) => r.path === path);
+      const route = routes.find(
+        (r) =>
+          r.path === path ||
+          (r.withId && path.startsWith(`${r.path}/`) && !path.slice(r.path.length + 1).includes('/')),
+      );
       if (!route) {
         json(res, 404, {
           error: { status: 404, type: 'not_found', message: `no route for ${req.method} ${path}` },
@@ -144,7 +150,8 @@ export function createApiServer(
             });
             return;
           }
-          const event = toApiGatewayEvent(req, body, `${req.method} ${route.path}`);
+          const routePath = route.path === path ? route.path : `${route.path}/{id}`;
+          const event = toApiGatewayEvent(req, body, `${req.method} ${routePath}`);
           send(res, await route.handler(event, lambdaContext(route.name)));
         })
         .catch((error: unknown) => internalError(res, error));

@@ -49,6 +49,8 @@ export interface StackFile {
   readonly codesUrl: string;
   /** `GET /v1/incidents` (read or admin token). */
   readonly incidentsUrl: string;
+  /** `GET|POST /v1/silences`, `GET|DELETE /v1/silences/{id}` (read to list, admin to change). */
+  readonly silencesUrl: string;
   /** An `ingest` token: posts events. */
   readonly token: string;
   /** An `admin` token: every route, including the on-call ones (silences, acknowledgements). */
@@ -271,6 +273,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       SUPPORT_TOPIC_ARN: supportTopic,
       ACCOUNT_TOPIC_ARN: accountTopic,
       POLICY_CONFIG: JSON.stringify(options.policy ?? {}),
+      // Run-time silences: re-read every 5 s here (30 s deployed), so a demo does not wait.
+      SILENCE_CACHE_SECONDS: process.env.SILENCE_CACHE_SECONDS ?? '5',
       POWERTOOLS_SERVICE_NAME: process.env.POWERTOOLS_SERVICE_NAME ?? 'fireworks-error-triage',
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
       POWERTOOLS_METRICS_NAMESPACE: 'FireworksErrorTriage',
@@ -360,11 +364,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       [
         { path: '/v1/events', name: 'ingest', handler: (e, c) => oneAtATime(() => handlers.ingest(e, c)) },
         { path: '/v1/codes', name: 'codes', handler: (e, c) => oneAtATime(() => handlers.codes(e, c)) },
-        {
-          path: '/v1/incidents',
+        ...['/v1/incidents', '/v1/silences'].map((path) => ({
+          path,
+          withId: path === '/v1/silences',
           name: 'oncall',
-          handler: (e, c) => oneAtATime(() => handlers.oncall(e, c)),
-        },
+          handler: (e: Parameters<HttpHandler>[0], c: Parameters<HttpHandler>[1]) =>
+            oneAtATime(() => handlers.oncall(e, c)),
+        })),
       ],
       onError,
       faults ? (req, res, path) => faultRoute(req, res, path, faults) : undefined,
@@ -384,6 +390,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       webhookUrl: `${base}/v1/events`,
       codesUrl: `${base}/v1/codes`,
       incidentsUrl: `${base}/v1/incidents`,
+      silencesUrl: `${base}/v1/silences`,
       token,
       adminToken,
       tableName: TABLE,

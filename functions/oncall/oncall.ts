@@ -1,43 +1,252 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { SilenceStore } from '../adapters/silence-store';
+import type { TokenIdentity } from '../adapters/token-store';
+import { ValidationError } from '../core/errors';
 import { parseIncidentQuery } from '../core/incidents';
+import { redactText } from '../core/redact';
+import {
+  expireSilence,
+  newSilence,
+  type RuntimeSilence,
+  SILENCE_DEFAULTS,
+  type SilenceState,
+  silenceState,
+} from '../core/silences';
+import type { TokenScope } from '../core/token-scope';
 import { authenticate, type TokenVerifier } from '../shared/auth';
-import { HttpError, type HttpResult, jsonResponse } from '../shared/http';
+import { HttpError, type HttpResult, headerValue, jsonResponse } from '../shared/http';
 import { logger as sharedLogger } from '../shared/logger';
 import { type StandardMiddlewareOptions, withHttpMiddleware } from '../shared/middleware';
 import { type IncidentSources, listIncidents } from './incidents';
 
 export interface OnCallDependencies extends StandardMiddlewareOptions, IncidentSources {
   readonly tokens: TokenVerifier;
+  readonly silences: Pick<SilenceStore, 'create' | 'get' | 'replace' | 'list'>;
+  /** The longest silence `POST /v1/silences` accepts (default 7 days). */
+  readonly maxSilenceSeconds?: number;
+  /** Epoch ms. */
+  readonly clock?: () => number;
+  readonly newId?: () => string;
 }
 
-function requireMethod(event: APIGatewayProxyEventV2, allowed: readonly string[]): string {
-  const method = event.requestContext.http.method.toUpperCase();
-  if (!allowed.includes(method)) {
-    throw new HttpError(
-      405,
-      'method_not_allowed',
-      `method ${method} is not allowed here: use ${allowed.join(' or ')}`,
-      { headers: { allow: allowed.join(', ') } },
+/** Bodies of on-call requests are small: a silence or an acknowledgement. */
+const MAX_BODY_BYTES = 16 * 1024;
+const JSON_MEDIA_TYPE = /^(?:application\/json|[a-z]+\/[a-z0-9.!#$&^_-]+\+json)$/;
+const ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+interface Request {
+  readonly event: APIGatewayProxyEventV2;
+  readonly identity: TokenIdentity;
+  /** The id in the path, when the route has one. */
+  readonly id?: string;
+}
+
+type Action = (request: Request) => Promise<HttpResult>;
+
+interface Route {
+  readonly pattern: RegExp;
+  /** Method → the scope it needs and what it does. */
+  readonly methods: Readonly<Record<string, { readonly scope: TokenScope; readonly action: Action }>>;
+}
+
+function requireJsonBody(event: APIGatewayProxyEventV2): unknown {
+  const contentType = headerValue(event.headers, 'content-type');
+  const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
+  if (!mediaType || !JSON_MEDIA_TYPE.test(mediaType)) {
+    throw new HttpError(415, 'unsupported_media_type', 'send the body as application/json');
+  }
+  const raw = event.body ?? '';
+  const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
+  if (bytes.length > MAX_BODY_BYTES) {
+    throw new HttpError(413, 'payload_too_large', `request body is over ${MAX_BODY_BYTES} bytes`);
+  }
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch (error) {
+    const reason = redactText((error as Error).message);
+    throw new HttpError(400, 'invalid_request', `request body is not valid JSON: ${reason}`, {
+      details: [{ path: '(body)', message: reason }],
+    });
+  }
+}
+
+const SILENCE_STATES: readonly SilenceState[] = ['active', 'pending', 'expired'];
+
+function silenceQuery(params: Readonly<Record<string, string | undefined>> = {}): SilenceState | undefined {
+  const details = Object.keys(params)
+    .filter((key) => key !== 'state')
+    .map((key) => ({ path: key, message: 'unknown query parameter' }));
+  const state = params.state;
+  if (state !== undefined && !SILENCE_STATES.includes(state as SilenceState)) {
+    details.push({ path: 'state', message: 'expected active, pending or expired' });
+  }
+  if (details.length > 0) {
+    throw new ValidationError(
+      `invalid query: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`,
+      details,
     );
   }
-  return method;
+  return state as SilenceState | undefined;
 }
 
 /**
- * The on-call API (docs/design.md, "Read API"): `GET /v1/incidents` for `read` and `admin` tokens.
- * Checks the method, then the token and its scope, then the query, so nothing is read for a bad request.
+ * The on-call API (docs/design.md, "Read API", "Silences at run time"): `GET /v1/incidents`, and
+ * `GET|POST /v1/silences`, `GET|DELETE /v1/silences/{id}`. Checks the route, the method (405 with
+ * Allow), the token and its scope (GET: read; changes: admin), then the input, so nothing is read or
+ * written for a bad request. Each change writes one audit log line.
  */
 export function createOnCallHandler(deps: OnCallDependencies) {
   const log = deps.logger ?? sharedLogger;
+  const clock = deps.clock ?? Date.now;
+  const newId = deps.newId ?? (() => `sil-${randomUUID()}`);
+  const maxSilenceSeconds = deps.maxSilenceSeconds ?? SILENCE_DEFAULTS.maxDurationSeconds;
+
+  const withState = (silence: RuntimeSilence, now: number) => ({
+    ...silence,
+    state: silenceState(silence, now),
+  });
+
+  const audit = (identity: TokenIdentity, action: string, details: Record<string, unknown>, now: number) =>
+    auditLog(log, identity, action, details, now);
+
+  const routes: readonly Route[] = [
+    {
+      pattern: /^\/v1\/incidents$/,
+      methods: {
+        GET: {
+          scope: 'read',
+          action: async ({ event }) => {
+            const query = parseIncidentQuery(event.queryStringParameters ?? {});
+            return jsonResponse(200, await listIncidents(query, deps), { 'cache-control': 'no-store' });
+          },
+        },
+      },
+    },
+    {
+      pattern: /^\/v1\/silences$/,
+      methods: {
+        GET: {
+          scope: 'read',
+          action: async ({ event }) => {
+            const wanted = silenceQuery(event.queryStringParameters ?? {});
+            const now = clock();
+            const silences = (await deps.silences.list())
+              .map((s) => withState(s, now))
+              .filter((s) => wanted === undefined || s.state === wanted)
+              .sort((a, b) => b.startsAt.localeCompare(a.startsAt) || a.id.localeCompare(b.id));
+            return jsonResponse(200, { silences }, { 'cache-control': 'no-store' });
+          },
+        },
+        POST: {
+          scope: 'admin',
+          action: async ({ event, identity }) => {
+            const now = clock();
+            const silence = newSilence(requireJsonBody(event), {
+              id: newId(),
+              now,
+              createdBy: identity.app,
+              maxDurationSeconds: maxSilenceSeconds,
+            });
+            await deps.silences.create(silence);
+            audit(identity, 'silence.create', { silenceId: silence.id, silence }, now);
+            return jsonResponse(
+              201,
+              { silence: withState(silence, now) },
+              { location: `/v1/silences/${silence.id}` },
+            );
+          },
+        },
+      },
+    },
+    {
+      pattern: /^\/v1\/silences\/([^/]+)$/,
+      methods: {
+        GET: {
+          scope: 'read',
+          action: async ({ id }) => {
+            const silence = await findSilence(id);
+            return jsonResponse(
+              200,
+              { silence: withState(silence, clock()) },
+              { 'cache-control': 'no-store' },
+            );
+          },
+        },
+        DELETE: {
+          scope: 'admin',
+          action: async ({ id, identity }) => {
+            const now = clock();
+            const silence = await findSilence(id);
+            const expired = expireSilence(silence, now);
+            if (expired !== silence) await deps.silences.replace(expired);
+            audit(
+              identity,
+              'silence.expire',
+              { silenceId: silence.id, wasState: silenceState(silence, now) },
+              now,
+            );
+            return jsonResponse(200, { silence: withState(expired, now) });
+          },
+        },
+      },
+    },
+  ];
+
+  async function findSilence(id: string | undefined): Promise<RuntimeSilence> {
+    const silence = id !== undefined && ID_PATTERN.test(id) ? await deps.silences.get(id) : undefined;
+    if (!silence) throw new HttpError(404, 'not_found', `no silence with id ${JSON.stringify(id ?? '')}`);
+    return silence;
+  }
+
   return withHttpMiddleware(async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
     const path = event.requestContext.http.path.replace(/\/+$/, '');
-    if (path !== '/v1/incidents') {
-      throw new HttpError(404, 'not_found', `no route for ${path}`);
+    let match: RegExpExecArray | null = null;
+    const route = routes.find((r) => {
+      match = r.pattern.exec(path);
+      return match !== null;
+    });
+    if (!route || !match) throw new HttpError(404, 'not_found', 'no such route');
+    const method = event.requestContext.http.method.toUpperCase();
+    const handling = route.methods[method];
+    if (!handling) {
+      const allowed = Object.keys(route.methods).join(', ');
+      throw new HttpError(405, 'method_not_allowed', `method ${method} is not allowed here: use ${allowed}`, {
+        headers: { allow: allowed },
+      });
     }
-    requireMethod(event, ['GET']);
-    const identity = await authenticate(event, deps.tokens, 'read');
+    const identity = await authenticate(event, deps.tokens, handling.scope);
     log.appendKeys({ app: identity.app, tokenId: identity.tokenId });
-    const query = parseIncidentQuery(event.queryStringParameters ?? {});
-    return jsonResponse(200, await listIncidents(query, deps), { 'cache-control': 'no-store' });
+    const rawId = (match as RegExpExecArray)[1];
+    const id = rawId === undefined ? undefined : safeDecode(rawId);
+    return handling.action({ event, identity, ...(id !== undefined ? { id } : {}) });
   }, deps);
+}
+
+function safeDecode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}
+
+/** One structured line per admin action: who (token id and app), what, when. */
+function auditLog(
+  log: Logger,
+  identity: TokenIdentity,
+  action: string,
+  details: Record<string, unknown>,
+  now: number,
+): void {
+  log.info('audit', {
+    audit: {
+      action,
+      at: new Date(now).toISOString(),
+      tokenId: identity.tokenId,
+      app: identity.app,
+      ...details,
+    },
+  });
 }

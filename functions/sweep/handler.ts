@@ -1,6 +1,7 @@
 import {
   createIncidentHistory,
   createNotifier,
+  createSilenceCache,
   createStateRepository,
   readPolicyConfig,
 } from '../triage/wiring';
@@ -12,4 +13,5 @@ export const handler = createSweepHandler({
   repository: createStateRepository(),
   notifier: createNotifier(),
   history: createIncidentHistory(),
+  silences: createSilenceCache(),
 });

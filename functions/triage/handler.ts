@@ -1,5 +1,11 @@
 import { createTriageHandler } from './triage';
-import { createIncidentHistory, createNotifier, createStateRepository, readPolicyConfig } from './wiring';
+import {
+  createIncidentHistory,
+  createNotifier,
+  createSilenceCache,
+  createStateRepository,
+  readPolicyConfig,
+} from './wiring';
 
 // Read once at cold start: a missing variable or a bad policy fails the first invocation loudly.
 export const handler = createTriageHandler({
@@ -7,4 +13,5 @@ export const handler = createTriageHandler({
   repository: createStateRepository(),
   notifier: createNotifier(),
   history: createIncidentHistory(),
+  silences: createSilenceCache(),
 });

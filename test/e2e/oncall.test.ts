@@ -6,7 +6,7 @@ import { createDocumentClient } from '../../functions/adapters/state-repository'
 import { TokenStore } from '../../functions/adapters/token-store';
 import type { IncidentView } from '../../functions/core/incidents';
 import { type StackProcess, startStackProcess } from '../helpers/local-stack-process';
-import { post } from '../helpers/subscriber';
+import { post, Subscriber } from '../helpers/subscriber';
 
 /**
  * On-call operations through `npm start`: token scopes and the read API. Short windows: an incident resolves
@@ -18,6 +18,12 @@ interface IncidentsAnswer {
   error: { status: number; type: string; details: { path: string }[] };
 }
 
+interface SilenceAnswer {
+  silence: { id: string; state: string };
+  silences: { id: string; state: string }[];
+  error: { status: number; type: string; details: { path: string; message: string }[] };
+}
+
 const POLICY = {
   incidents: { persistence: { windowSeconds: 2, minSpanSeconds: 0 }, resolveAfterQuietSeconds: 2 },
 };
@@ -26,9 +32,13 @@ describe('on call end to end (local stack)', () => {
   let stack: StackProcess;
   let tokens: TokenStore;
   let readToken: string;
+  let support: Subscriber;
 
   beforeAll(async () => {
+    // Run-time silences are re-read every second (30 s deployed, 5 s by default locally).
+    process.env.SILENCE_CACHE_SECONDS = '1';
     stack = await startStackProcess({ config: { policy: POLICY } });
+    support = await Subscriber.create(stack.info, 'supportEscalations');
     tokens = new TokenStore({
       tableName: stack.info.tableName,
       cacheSeconds: 0,
@@ -44,6 +54,7 @@ describe('on call end to end (local stack)', () => {
   }, 90_000);
 
   afterAll(async () => {
+    delete process.env.SILENCE_CACHE_SECONDS;
     await stack?.stop();
   });
 
@@ -64,6 +75,22 @@ describe('on call end to end (local stack)', () => {
     expect((await post(stack.info, event, { token: null })).status).toBe(401);
     expect((await post(stack.info, event, { token: `fet_${'x'.repeat(43)}` })).status).toBe(401);
   });
+
+  async function call(path: string, method: string, token: string | null, body?: unknown) {
+    const response = await fetch(new URL(path, stack.info.webhookUrl), {
+      method,
+      headers: {
+        ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return {
+      status: response.status,
+      headers: response.headers,
+      json: (await response.json()) as SilenceAnswer,
+    };
+  }
 
   async function get(query = '', token: string | null = readToken, method = 'GET') {
     const response = await fetch(`${stack.info.incidentsUrl}${query}`, {
@@ -156,5 +183,71 @@ describe('on call end to end (local stack)', () => {
     const wrongMethod = await get('', readToken, 'DELETE');
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.get('allow')).toBe('GET');
+  });
+
+  it('silences a model at run time: its 500 pages no one, another model pages, and expiring sends the held notice', async () => {
+    const silenced = `accounts/e2e/models/silenced-${randomUUID()}`;
+    const paging = `accounts/e2e/models/paging-${randomUUID()}`;
+    const created = await call('/v1/silences', 'POST', stack.info.adminToken, {
+      model: [silenced],
+      duration: '1h',
+      comment: 'e2e: Fireworks maintenance',
+    });
+    expect(created.status).toBe(201);
+    expect(created.json.silence).toMatchObject({ state: 'active', createdBy: 'local-admin' });
+    const id = created.json.silence.id;
+    // Triage sees it within its cache time.
+    await new Promise((r) => setTimeout(r, 1_500));
+
+    // Stamped a minute ahead: the incident stays open while the silence is expired (windows are 2 s here).
+    const ahead = new Date(Date.now() + 60_000).toISOString();
+    expect((await post(stack.info, { status: 500, model: silenced, occurredAt: ahead })).status).toBe(202);
+    expect((await post(stack.info, { status: 500, model: paging, occurredAt: ahead })).status).toBe(202);
+    await support.waitFor((n) => n.body.model === paging, { timeoutMs: 10_000 });
+    await support.collectFor(2_000);
+    expect(support.received.filter((n) => n.body.model === silenced)).toEqual([]);
+
+    const open = await until(
+      () => get('?state=open'),
+      (answer) => answer.json.incidents?.some((i) => i.model === silenced),
+    );
+    expect(open.json.incidents.find((i) => i.model === silenced)).toMatchObject({
+      state: 'open',
+      silencedBy: id,
+    });
+    expect(
+      (await call('/v1/silences?state=active', 'GET', readToken)).json.silences.map((x) => x.id),
+    ).toContain(id);
+
+    const expired = await call(`/v1/silences/${id}`, 'DELETE', stack.info.adminToken);
+    expect(expired.status).toBe(200);
+    expect(expired.json.silence.state).toBe('expired');
+    const [held] = await support.waitFor((n) => n.body.model === silenced, { timeoutMs: 15_000 });
+    expect(held?.body).toMatchObject({ kind: 'incident.opened', delayedBySilence: id });
+  });
+
+  it('refuses silences to ingest tokens (403), changes to read tokens (403), no token (401), and a silence without matchers (400)', async () => {
+    const body = { model: ['m'], duration: '1h', comment: 'x' };
+    for (const [path, method] of [
+      ['/v1/silences', 'GET'],
+      ['/v1/silences', 'POST'],
+      ['/v1/silences/sil-x', 'DELETE'],
+    ] as const) {
+      const forbidden = await call(path, method, stack.info.token, method === 'POST' ? body : undefined);
+      expect(forbidden.status).toBe(403);
+      expect(forbidden.json.error.type).toBe('forbidden');
+      expect((await call(path, method, null, method === 'POST' ? body : undefined)).status).toBe(401);
+    }
+    expect((await call('/v1/silences', 'POST', readToken, body)).status).toBe(403);
+    const noMatcher = await call('/v1/silences', 'POST', stack.info.adminToken, {
+      duration: '1h',
+      comment: 'all',
+    });
+    expect(noMatcher.status).toBe(400);
+    expect(noMatcher.json.error.details[0]?.message).toMatch(/at least one matcher/);
+    expect((await call('/v1/silences/sil-unknown', 'DELETE', stack.info.adminToken)).status).toBe(404);
+    const wrong = await call('/v1/silences', 'PATCH', stack.info.adminToken);
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get('allow')).toBe('GET, POST');
   });
 });

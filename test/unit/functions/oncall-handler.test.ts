@@ -4,6 +4,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { TokenIdentity } from '../../../functions/adapters/token-store';
 import { encodeCursor, type IncidentView } from '../../../functions/core/incidents';
 import { DEFAULT_POLICY, type ScopeState } from '../../../functions/core/policy';
+import type { RuntimeSilence } from '../../../functions/core/silences';
 import { createOnCallHandler } from '../../../functions/oncall/oncall';
 import { getCodes, lambdaContext } from '../../fixtures/apigw';
 import { event, MIN, PolicyStore } from '../core/policy/policy-harness';
@@ -29,8 +30,34 @@ const resolvedView: IncidentView = {
   count: 7,
 };
 
+/** An in-memory silence store with the real one's contract. */
+function fakeSilences() {
+  const stored = new Map<string, RuntimeSilence>();
+  return {
+    stored,
+    create: jest.fn(async (silence: RuntimeSilence) => {
+      if (stored.has(silence.id)) throw new Error('exists');
+      stored.set(silence.id, silence);
+    }),
+    get: jest.fn(async (id: string) => stored.get(id)),
+    replace: jest.fn(async (silence: RuntimeSilence) => {
+      stored.set(silence.id, silence);
+    }),
+    list: jest.fn(async () => [...stored.values()]),
+  };
+}
+
+const NOW = Date.UTC(2026, 11, 1, 12, 0, 0);
+
 function request(
-  options: { method?: string; path?: string; token?: string | null; query?: Record<string, string> } = {},
+  options: {
+    method?: string;
+    path?: string;
+    token?: string | null;
+    query?: Record<string, string>;
+    body?: unknown;
+    contentType?: string;
+  } = {},
 ): APIGatewayProxyEventV2 {
   const base = getCodes();
   const method = options.method ?? 'GET';
@@ -39,8 +66,12 @@ function request(
   const headers: Record<string, string | undefined> = { ...base.headers };
   delete headers.authorization;
   if (token !== null) headers.authorization = `Bearer ${token}`;
+  if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
   return {
     ...base,
+    ...(options.body !== undefined
+      ? { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }
+      : {}),
     rawPath: path,
     routeKey: `${method} ${path}`,
     headers,
@@ -57,12 +88,19 @@ function setup() {
   const repository = { dueScopes: jest.fn(async () => scopes as ScopeState[]) };
   const history = { resolved: jest.fn(async () => ({ views: [resolvedView], more: false })) };
   const tokens = { verify: jest.fn(async (token: string) => TOKENS[token]) };
+  const silences = fakeSilences();
+  const logger = new Logger({ logLevel: 'SILENT' });
+  const info = jest.spyOn(logger, 'info');
+  let n = 0;
   jest.spyOn(Metrics.prototype, 'publishStoredMetrics').mockReturnThis();
   const handler = createOnCallHandler({
     tokens,
     repository,
     history,
-    logger: new Logger({ logLevel: 'SILENT' }),
+    silences,
+    clock: () => NOW,
+    newId: () => `sil-${++n}`,
+    logger,
     metrics: new Metrics({ namespace: 'Test', serviceName: 'test' }),
     plugin: { timeoutEarlyInMillis: 0 },
   });
@@ -70,7 +108,11 @@ function setup() {
     const result = await handler(request(options), lambdaContext());
     return { ...result, json: JSON.parse(result.body) };
   };
-  return { call, repository, history, tokens };
+  const audits = () =>
+    info.mock.calls
+      .filter(([message]) => message === 'audit')
+      .map(([, extra]) => (extra as { audit: unknown }).audit);
+  return { call, repository, history, tokens, silences, audits };
 }
 
 describe('on-call handler: GET /v1/incidents', () => {
@@ -158,5 +200,164 @@ describe('on-call handler: GET /v1/incidents', () => {
     const result = await call();
     expect(result.statusCode).toBe(503);
     expect(result.body).not.toContain('ECONNREFUSED');
+  });
+});
+
+describe('on-call handler: silences', () => {
+  const body = { model: ['m1'], status: [500], duration: '2h', comment: 'Fireworks maintenance' };
+
+  it('creates a silence with POST (admin), 201 with its state, and writes one audit line', async () => {
+    const { call, silences, audits } = setup();
+    const result = await call({ method: 'POST', path: '/v1/silences', token: ADMIN, body });
+    expect(result.statusCode).toBe(201);
+    expect(result.headers.location).toBe('/v1/silences/sil-1');
+    expect(result.json.silence).toEqual({
+      id: 'sil-1',
+      model: ['m1'],
+      status: [500],
+      startsAt: '2026-12-01T12:00:00.000Z',
+      endsAt: '2026-12-01T14:00:00.000Z',
+      comment: 'Fireworks maintenance',
+      createdBy: 'oncall',
+      createdAt: '2026-12-01T12:00:00.000Z',
+      state: 'active',
+    });
+    expect(silences.stored.get('sil-1')).toMatchObject({ model: ['m1'] });
+    expect(audits()).toEqual([
+      expect.objectContaining({
+        action: 'silence.create',
+        tokenId: 'aaaaaaaaaaaa',
+        app: 'oncall',
+        at: '2026-12-01T12:00:00.000Z',
+        silenceId: 'sil-1',
+      }),
+    ]);
+  });
+
+  it('says pending for a silence that starts later, and lists by state', async () => {
+    const { call } = setup();
+    await call({ method: 'POST', path: '/v1/silences', token: ADMIN, body });
+    const later = await call({
+      method: 'POST',
+      path: '/v1/silences',
+      token: ADMIN,
+      body: {
+        app: ['batch'],
+        startsAt: '2026-12-02T00:00:00Z',
+        endsAt: '2026-12-02T01:00:00Z',
+        comment: 'x',
+      },
+    });
+    expect(later.json.silence.state).toBe('pending');
+    const all = await call({ path: '/v1/silences' });
+    expect(all.json.silences.map((s: { id: string }) => s.id)).toEqual(['sil-2', 'sil-1']);
+    const pending = await call({ path: '/v1/silences', query: { state: 'pending' } });
+    expect(pending.json.silences.map((s: { id: string }) => s.id)).toEqual(['sil-2']);
+  });
+
+  it('expires a silence with DELETE: 200 with state expired, its end moved to now, audited', async () => {
+    const { call, silences, audits } = setup();
+    await call({ method: 'POST', path: '/v1/silences', token: ADMIN, body });
+    const result = await call({ method: 'DELETE', path: '/v1/silences/sil-1', token: ADMIN });
+    expect(result.statusCode).toBe(200);
+    expect(result.json.silence).toMatchObject({
+      id: 'sil-1',
+      state: 'expired',
+      endsAt: '2026-12-01T12:00:00.000Z',
+    });
+    expect(silences.stored.get('sil-1')?.expiredAt).toBe('2026-12-01T12:00:00.000Z');
+    expect(audits().map((a) => (a as { action: string }).action)).toEqual([
+      'silence.create',
+      'silence.expire',
+    ]);
+    // Again: still expired, nothing changes.
+    expect(
+      (await call({ method: 'DELETE', path: '/v1/silences/sil-1', token: ADMIN })).json.silence.state,
+    ).toBe('expired');
+  });
+
+  it('answers 404 for an unknown silence id, and for an id that cannot be one', async () => {
+    const { call } = setup();
+    for (const path of ['/v1/silences/sil-404', `/v1/silences/${'x'.repeat(300)}`, '/v1/silences/a%20b']) {
+      const result = await call({ method: 'DELETE', path, token: ADMIN });
+      expect(result.statusCode).toBe(404);
+      expect(result.json.error.type).toBe('not_found');
+      expect((await call({ path })).statusCode).toBe(404);
+    }
+  });
+
+  it('answers 400 naming each bad field, and for a silence without matchers', async () => {
+    const { call, silences } = setup();
+    const bad = await call({
+      method: 'POST',
+      path: '/v1/silences',
+      token: ADMIN,
+      body: { status: [700], model: 'm1', duration: 'soon', colour: 'red' },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json.error.details.map((d: { path: string }) => d.path).sort()).toEqual([
+      'colour',
+      'comment',
+      'duration',
+      'model',
+      'status[0]',
+    ]);
+    const noMatcher = await call({
+      method: 'POST',
+      path: '/v1/silences',
+      token: ADMIN,
+      body: { duration: '1h', comment: 'all' },
+    });
+    expect(noMatcher.statusCode).toBe(400);
+    expect(noMatcher.json.error.details[0].message).toMatch(/at least one matcher/);
+    const tooLong = await call({
+      method: 'POST',
+      path: '/v1/silences',
+      token: ADMIN,
+      body: { ...body, duration: '8d' },
+    });
+    expect(tooLong.json.error.details).toEqual([
+      { path: 'duration', message: 'a silence may last at most 604800 seconds' },
+    ]);
+    for (const raw of ['{', '[]', 'null']) {
+      expect((await call({ method: 'POST', path: '/v1/silences', token: ADMIN, body: raw })).statusCode).toBe(
+        400,
+      );
+    }
+    const notJson = await call({
+      method: 'POST',
+      path: '/v1/silences',
+      token: ADMIN,
+      body: 'x',
+      contentType: 'text/plain',
+    });
+    expect(notJson.statusCode).toBe(415);
+    expect(silences.create).not.toHaveBeenCalled();
+  });
+
+  it('lets read tokens list but not change silences; ingest tokens get 403 everywhere, no token 401', async () => {
+    const { call, silences } = setup();
+    expect((await call({ path: '/v1/silences' })).statusCode).toBe(200);
+    expect((await call({ method: 'POST', path: '/v1/silences', token: READ, body })).statusCode).toBe(403);
+    expect((await call({ method: 'DELETE', path: '/v1/silences/sil-1', token: READ })).statusCode).toBe(403);
+    for (const [method, path] of [
+      ['GET', '/v1/silences'],
+      ['POST', '/v1/silences'],
+      ['DELETE', '/v1/silences/sil-1'],
+    ] as const) {
+      expect((await call({ method, path, token: INGEST, body })).statusCode).toBe(403);
+      expect((await call({ method, path, token: null, body })).statusCode).toBe(401);
+    }
+    expect(silences.create).not.toHaveBeenCalled();
+  });
+
+  it('answers 405 with Allow for other methods', async () => {
+    const { call } = setup();
+    const list = await call({ method: 'PUT', path: '/v1/silences', token: ADMIN });
+    expect(list.statusCode).toBe(405);
+    expect(list.headers.allow).toBe('GET, POST');
+    const one = await call({ method: 'POST', path: '/v1/silences/sil-1', token: ADMIN });
+    expect(one.statusCode).toBe(405);
+    expect(one.headers.allow).toBe('GET, DELETE');
   });
 });

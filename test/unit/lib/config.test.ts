@@ -23,6 +23,7 @@ describe('parseConfig', () => {
       billingOwners: [],
       throttling: { rateLimit: 50, burstLimit: 100 },
       tokenCacheSeconds: 60,
+      maxSilenceSeconds: 604_800,
       logRetentionDays: 30,
       alarmTopic: 'ops',
       urgentBatch: { batchSize: 10, maxBatchingWindowSeconds: 1, maxReceiveCount: 5 },

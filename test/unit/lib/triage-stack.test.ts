@@ -300,6 +300,7 @@ describe('TriageStack', () => {
           'dynamodb:BatchWriteItem',
           'dynamodb:GetItem',
           'dynamodb:PutItem',
+          'dynamodb:Query',
           'sns:Publish',
           'sqs:ChangeMessageVisibility',
           'sqs:DeleteMessage',
@@ -310,10 +311,27 @@ describe('TriageStack', () => {
       ],
       [
         'Sweep',
-        ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'sns:Publish'],
+        [
+          'dynamodb:BatchGetItem',
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:Query',
+          'dynamodb:Query',
+          'sns:Publish',
+        ],
       ],
       ['Logs', ['sqs:SendMessage']],
-      ['Oncall', ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Query']],
+      [
+        'Oncall',
+        [
+          'dynamodb:BatchGetItem',
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:Query',
+          'dynamodb:Query',
+          'dynamodb:Query',
+        ],
+      ],
     ])('grants %s exactly %j', (fn, actions) => {
       expect(serviceActions(defaults, fn)).toEqual(actions);
     });
@@ -363,8 +381,35 @@ describe('TriageStack', () => {
           }),
         ]),
       );
-      expect(queries).toHaveLength(2);
-      expect(keyActions(defaults, 'Oncall')).toEqual(['kms:Decrypt', 'kms:DescribeKey']);
+      expect(queries).toHaveLength(3);
+    });
+
+    it('lets the on-call function write only silences, and triage and sweep read them, by partition', () => {
+      const table = ofType(defaults, 'AWS::DynamoDB::Table')[0]?.[0] ?? '';
+      const onSilences = (fn: Fn) =>
+        roleStatements(defaults, fn).filter((s) =>
+          JSON.stringify((s as { Condition?: unknown }).Condition ?? '').includes('"silence"'),
+        );
+      expect(onSilences('Oncall')).toEqual([
+        expect.objectContaining({
+          Action: ['dynamodb:PutItem', 'dynamodb:Query'],
+          Resource: { 'Fn::GetAtt': [table, 'Arn'] },
+          Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['silence'] } },
+        }),
+      ]);
+      for (const fn of ['Triage', 'Sweep'] as const) {
+        expect(onSilences(fn)).toEqual([expect.objectContaining({ Action: 'dynamodb:Query' })]);
+      }
+      const writes = roleStatements(defaults, 'Oncall').filter((s) =>
+        asList(s.Action).some((a) => a === 'dynamodb:PutItem' || a === 'dynamodb:UpdateItem'),
+      );
+      expect(writes).toHaveLength(1);
+      expect(keyActions(defaults, 'Oncall')).toEqual([
+        'kms:Decrypt',
+        'kms:DescribeKey',
+        'kms:Encrypt',
+        'kms:GenerateDataKey',
+      ]);
     });
 
     it('grants Publish on exactly the two notification topics', () => {
@@ -434,7 +479,7 @@ describe('TriageStack', () => {
         'Logs',
         ['EVENTS_QUEUE_URL', 'LOG_COUNT', 'LOG_GROUP_COUNT', 'URGENT_EVENTS_QUEUE_URL', 'URGENT_STATUSES'],
       ],
-      ['Oncall', ['TABLE_NAME', 'TOKEN_CACHE_SECONDS']],
+      ['Oncall', ['MAX_SILENCE_SECONDS', 'TABLE_NAME', 'TOKEN_CACHE_SECONDS']],
     ])('wires %s with exactly the variables of its contract: %j', (fn, names) => {
       const specific = Object.keys(envOf(defaults, fn))
         .filter((name) => !name.startsWith('POWERTOOLS_') && name !== 'NODE_OPTIONS')
@@ -590,9 +635,11 @@ describe('TriageStack', () => {
   });
 
   describe('ingest API', () => {
-    it('routes /v1/events and /v1/incidents (any method, the handlers answer 405) and GET /v1/codes', () => {
-      defaults.resourceCountIs('AWS::ApiGatewayV2::Route', 3);
+    it('routes /v1/events, /v1/incidents and /v1/silences[/{id}] (any method, the handlers answer 405) and GET /v1/codes', () => {
+      defaults.resourceCountIs('AWS::ApiGatewayV2::Route', 5);
       defaults.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'ANY /v1/incidents' });
+      defaults.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'ANY /v1/silences' });
+      defaults.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'ANY /v1/silences/{id}' });
       defaults.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'ANY /v1/events' });
       defaults.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'GET /v1/codes' });
     });
