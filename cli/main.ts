@@ -1,3 +1,4 @@
+import * as ack from './commands/ack';
 import * as classify from './commands/classify';
 import * as extract from './commands/extract';
 import * as incidents from './commands/incidents';
@@ -15,6 +16,7 @@ interface Command {
 }
 
 const COMMANDS: Record<string, Command> = {
+  ack,
   classify,
   extract,
   incidents,

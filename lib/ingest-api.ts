@@ -77,9 +77,12 @@ export class IngestApi extends Construct {
       integration: new HttpLambdaIntegration('Codes', props.codes),
     });
     const oncall = new HttpLambdaIntegration('OnCall', props.oncall);
-    const oncallRoutes = ['/v1/incidents', '/v1/silences', '/v1/silences/{id}'].flatMap((path) =>
-      this.api.addRoutes({ path, methods: [apigwv2.HttpMethod.ANY], integration: oncall }),
-    );
+    const oncallRoutes = [
+      '/v1/incidents',
+      '/v1/incidents/{subjectId}/ack',
+      '/v1/silences',
+      '/v1/silences/{id}',
+    ].flatMap((path) => this.api.addRoutes({ path, methods: [apigwv2.HttpMethod.ANY], integration: oncall }));
     for (const route of [...eventsRoutes, ...oncallRoutes]) {
       Validations.of(route).acknowledge({
         id: 'AwsSolutions::AwsSolutions-APIG4',

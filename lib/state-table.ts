@@ -79,15 +79,17 @@ export class StateTable extends Construct {
    */
   public bindPartition(
     fn: lambda.Function,
-    partitionKey: string,
+    partitionKey: string | readonly string[],
     actions: readonly (ItemAction | 'dynamodb:Query')[],
   ): void {
+    // A list of patterns (`incident#*`) is matched with StringLike; one exact key with StringEquals.
+    const like = Array.isArray(partitionKey);
     iam.Grant.addToPrincipal({
       grantee: fn,
       actions: [...actions],
       resourceArns: [this.table.tableArn],
-    }).principalStatement?.addCondition('ForAllValues:StringEquals', {
-      'dynamodb:LeadingKeys': [partitionKey],
+    }).principalStatement?.addCondition(like ? 'ForAllValues:StringLike' : 'ForAllValues:StringEquals', {
+      'dynamodb:LeadingKeys': like ? [...partitionKey] : [partitionKey],
     });
     this.grantKey(
       fn,

@@ -33,7 +33,8 @@ const DESCRIPTIONS: Readonly<Record<FunctionName, string>> = {
   triage: 'Classify queued events, apply the escalation policy, publish notifications',
   sweep: 'Every minute: digests, reminders, resolves and publish retries of due scopes',
   logs: 'Extract Fireworks error events from subscribed CloudWatch log groups',
-  oncall: 'On-call API: GET /v1/incidents, silences (GET/POST /v1/silences, GET/DELETE /v1/silences/{id})',
+  oncall:
+    'On-call API: GET /v1/incidents, POST /v1/incidents/{subjectId}/ack, silences (GET/POST /v1/silences, GET/DELETE /v1/silences/{id})',
 };
 
 /** Fireworks error triage (docs/design.md, "Architecture"): every resource, wired with least privilege, plus the fixed outputs. */
@@ -65,6 +66,7 @@ export class TriageStack extends Stack {
       }),
       codes: makeFunction('codes'),
       oncall: makeFunction('oncall', {
+        POLICY_CONFIG: policyConfig,
         TOKEN_CACHE_SECONDS: String(config.tokenCacheSeconds),
         MAX_SILENCE_SECONDS: String(config.maxSilenceSeconds),
       }),
@@ -101,6 +103,8 @@ export class TriageStack extends Stack {
     // Silences: created and expired (PutItem, conditional), read one by one and listed.
     state.bindPartition(functions.oncall, SILENCE_PARTITION, ['dynamodb:PutItem', 'dynamodb:Query']);
     // The triage and sweep functions add the run-time silences to the config's.
+    // Acknowledgements: one conditional PutItem on the acknowledged scope (incident and account-issue records only).
+    state.bindPartition(functions.oncall, ['incident#*', 'account#*'], ['dynamodb:PutItem']);
     state.bindPartition(functions.triage, SILENCE_PARTITION, ['dynamodb:Query']);
     state.bindPartition(functions.sweep, SILENCE_PARTITION, ['dynamodb:Query']);
 
@@ -111,6 +115,8 @@ export class TriageStack extends Stack {
     });
     topics.bindPublisher(functions.triage);
     topics.bindPublisher(functions.sweep);
+    // `*.acknowledged` notices.
+    topics.bindPublisher(functions.oncall);
 
     const pipeline = new EventPipeline(this, 'Events', {
       encryptionKey: key,

@@ -364,9 +364,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       [
         { path: '/v1/events', name: 'ingest', handler: (e, c) => oneAtATime(() => handlers.ingest(e, c)) },
         { path: '/v1/codes', name: 'codes', handler: (e, c) => oneAtATime(() => handlers.codes(e, c)) },
-        ...['/v1/incidents', '/v1/silences'].map((path) => ({
+        ...[
+          { path: '/v1/incidents', subPaths: ['/{subjectId}/ack'] },
+          { path: '/v1/silences', subPaths: ['/{id}'] },
+        ].map(({ path, subPaths }) => ({
           path,
-          withId: path === '/v1/silences',
+          subPaths,
           name: 'oncall',
           handler: (e: Parameters<HttpHandler>[0], c: Parameters<HttpHandler>[1]) =>
             oneAtATime(() => handlers.oncall(e, c)),

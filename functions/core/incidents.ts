@@ -26,6 +26,8 @@ export interface IncidentView {
   /** ISO-8601: the time of its last error. */
   readonly lastSeen: string;
   readonly count: number;
+  /** Who acknowledged it (open incidents only): no reminders until it resolves. */
+  readonly acknowledgedBy?: string;
   /** The silence holding back a notice that is owed (open incidents only). */
   readonly silencedBy?: string;
 }
@@ -35,7 +37,11 @@ const KIND_BY_TOPIC: Readonly<Record<NotificationIntent['topic'], IncidentKind>>
   account: 'account-issue',
 };
 
-function viewOf(intent: NotificationIntent, state: IncidentState, silencedBy?: string): IncidentView {
+function viewOf(
+  intent: NotificationIntent,
+  state: IncidentState,
+  open: { readonly acknowledgedBy?: string; readonly heldBy?: string } = {},
+): IncidentView {
   return {
     subjectId: intent.subjectId,
     kind: KIND_BY_TOPIC[intent.topic],
@@ -47,7 +53,8 @@ function viewOf(intent: NotificationIntent, state: IncidentState, silencedBy?: s
     openedAt: intent.firstSeen,
     lastSeen: intent.lastSeen,
     count: intent.count,
-    ...(silencedBy !== undefined ? { silencedBy } : {}),
+    ...(open.acknowledgedBy !== undefined ? { acknowledgedBy: open.acknowledgedBy } : {}),
+    ...(open.heldBy !== undefined ? { silencedBy: open.heldBy } : {}),
   };
 }
 
@@ -57,7 +64,7 @@ export function openIncidentView(scope: SubjectScope): IncidentView | undefined 
   if (!subject) return undefined;
   // The same reading of the record (status, model, account) as its notifications.
   const kind = scope.kind === 'incident' ? 'incident.opened' : 'account-issue.opened';
-  return viewOf(buildIntent(scope, subject, kind, subject.lastSeen), 'open', subject.heldBy);
+  return viewOf(buildIntent(scope, subject, kind, subject.lastSeen), 'open', subject);
 }
 
 /** The resolved incident or account issue a `*.resolved` notification closes; undefined for other kinds. */

@@ -4,6 +4,7 @@ import { createDocumentClient, StateRepository } from '../adapters/state-reposit
 import { TokenStore } from '../adapters/token-store';
 import type { ScopeState } from '../core/policy';
 import { numberEnv, requireEnv } from '../shared/env';
+import { createNotifier, readPolicyConfig } from '../triage/wiring';
 import { createOnCallHandler } from './oncall';
 
 // Read once at cold start: a missing variable fails the first invocation with its name.
@@ -20,4 +21,6 @@ export const handler = createOnCallHandler({
   history: new IncidentHistory({ tableName, documentClient }),
   silences: new SilenceStore({ tableName, documentClient }),
   maxSilenceSeconds,
+  notifier: createNotifier(),
+  config: readPolicyConfig(),
 });

@@ -1,10 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import * as z from 'zod/mini';
+import type { IncidentHistory } from '../adapters/incident-history';
+import type { Notifier } from '../adapters/notifier';
 import type { SilenceStore } from '../adapters/silence-store';
+import type { StateRepository } from '../adapters/state-repository';
 import type { TokenIdentity } from '../adapters/token-store';
 import { ValidationError } from '../core/errors';
-import { parseIncidentQuery } from '../core/incidents';
+import { openIncidentView, parseIncidentQuery } from '../core/incidents';
+import {
+  type AcknowledgeResult,
+  acknowledgeSubject,
+  type PolicyConfig,
+  type ScopeState,
+} from '../core/policy';
 import { redactText } from '../core/redact';
 import {
   expireSilence,
@@ -13,16 +23,26 @@ import {
   SILENCE_DEFAULTS,
   type SilenceState,
   silenceState,
+  withRuntimeSilences,
 } from '../core/silences';
 import type { TokenScope } from '../core/token-scope';
 import { authenticate, type TokenVerifier } from '../shared/auth';
 import { HttpError, type HttpResult, headerValue, jsonResponse } from '../shared/http';
 import { logger as sharedLogger } from '../shared/logger';
+import { metrics as sharedMetrics } from '../shared/metrics';
 import { type StandardMiddlewareOptions, withHttpMiddleware } from '../shared/middleware';
+import { deliverIntents, updateScope } from '../triage/scope-updates';
 import { type IncidentSources, listIncidents } from './incidents';
 
 export interface OnCallDependencies extends StandardMiddlewareOptions, IncidentSources {
   readonly tokens: TokenVerifier;
+  /** Scope records: the open subjects (due index) and the acknowledgement's conditional write. */
+  readonly repository: Pick<StateRepository<ScopeState>, 'dueScopes' | 'get' | 'save'>;
+  readonly history: Pick<IncidentHistory, 'resolved'>;
+  /** Publishes `*.acknowledged`. */
+  readonly notifier: Pick<Notifier, 'publish'>;
+  /** The policy (due times of an acknowledged subject, outbox retries). */
+  readonly config: PolicyConfig;
   readonly silences: Pick<SilenceStore, 'create' | 'get' | 'replace' | 'list'>;
   /** The longest silence `POST /v1/silences` accepts (default 7 days). */
   readonly maxSilenceSeconds?: number;
@@ -111,6 +131,27 @@ export function createOnCallHandler(deps: OnCallDependencies) {
   const audit = (identity: TokenIdentity, action: string, details: Record<string, unknown>, now: number) =>
     auditLog(log, identity, action, details, now);
 
+  const metrics = deps.metrics ?? sharedMetrics;
+
+  /** The open subject with this id (every open one is in the due index), or a 404/409 saying why not. */
+  async function openScope(subjectId: string | undefined): Promise<ScopeState> {
+    const id = subjectId !== undefined && ID_PATTERN.test(subjectId) ? subjectId : undefined;
+    if (id !== undefined) {
+      const scopes = await deps.repository.dueScopes(Number.MAX_SAFE_INTEGER, 5000);
+      const found = scopes.find((s) => s.kind !== 'counter' && s.current?.id === id);
+      if (found) return found;
+      const { views } = await deps.history.resolved(undefined, 1, (view) => view.subjectId === id);
+      if (views.length > 0) {
+        throw new HttpError(409, 'conflict', `${id} is already resolved: a new incident pages again`);
+      }
+    }
+    throw new HttpError(
+      404,
+      'not_found',
+      `no open incident or account issue with id ${JSON.stringify(subjectId ?? '')}`,
+    );
+  }
+
   const routes: readonly Route[] = [
     {
       pattern: /^\/v1\/incidents$/,
@@ -120,6 +161,48 @@ export function createOnCallHandler(deps: OnCallDependencies) {
           action: async ({ event }) => {
             const query = parseIncidentQuery(event.queryStringParameters ?? {});
             return jsonResponse(200, await listIncidents(query, deps), { 'cache-control': 'no-store' });
+          },
+        },
+      },
+    },
+    {
+      pattern: /^\/v1\/incidents\/([^/]+)\/ack$/,
+      methods: {
+        POST: {
+          scope: 'admin',
+          action: async ({ event, id, identity }) => {
+            const ack = parseAck(requireJsonBody(event));
+            const scope = await openScope(id);
+            const now = clock();
+            const config = withRuntimeSilences(deps.config, await deps.silences.list());
+            let result: AcknowledgeResult = { outcome: 'not-open' };
+            const { state, intents } = await updateScope(
+              scope.key,
+              scope,
+              (current) => {
+                result = current
+                  ? acknowledgeSubject(current, id as string, ack, now, config)
+                  : { outcome: 'not-open' };
+                return result.outcome === 'acknowledged' ? result.update : { intents: [] };
+              },
+              deps.repository,
+            );
+            const outcome = result as AcknowledgeResult;
+            if (outcome.outcome === 'already-acknowledged') {
+              throw new HttpError(409, 'conflict', `${id} was already acknowledged by ${outcome.by}`);
+            }
+            if (outcome.outcome === 'not-open' || !state || state.kind === 'counter') {
+              throw new HttpError(409, 'conflict', `${id} is no longer open`);
+            }
+            audit(identity, 'incident.acknowledge', { subjectId: id, by: ack.by, comment: ack.comment }, now);
+            // A failed publish stays in the scope's outbox: the sweep sends it.
+            await deliverIntents(state, intents, {
+              repository: deps.repository,
+              notifier: deps.notifier,
+              logger: log,
+              metrics,
+            });
+            return jsonResponse(200, { incident: openIncidentView(state) });
           },
         },
       },
@@ -222,6 +305,42 @@ export function createOnCallHandler(deps: OnCallDependencies) {
     const id = rawId === undefined ? undefined : safeDecode(rawId);
     return handling.action({ event, identity, ...(id !== undefined ? { id } : {}) });
   }, deps);
+}
+
+const AckSchema = z.strictObject({
+  by: z
+    .string({ error: 'expected who acknowledges (a name)' })
+    .check(
+      z.trim(),
+      z.minLength(1, 'expected who acknowledges (a name)'),
+      z.maxLength(128, 'expected at most 128 characters'),
+    ),
+  comment: z.optional(
+    z
+      .string({ error: 'expected a comment (text)' })
+      .check(z.trim(), z.maxLength(1024, 'expected at most 1024 characters')),
+  ),
+});
+
+/** `{"by", "comment"?}` of `POST /v1/incidents/{subjectId}/ack`; a 400 names every bad field. */
+function parseAck(body: unknown): { readonly by: string; readonly comment?: string } {
+  const parsed = AckSchema.safeParse(body);
+  if (parsed.success) {
+    const { by, comment } = parsed.data;
+    return { by, ...(comment ? { comment } : {}) };
+  }
+  const details =
+    body === null || typeof body !== 'object' || Array.isArray(body)
+      ? [{ path: '(body)', message: 'expected a JSON object {"by", "comment"?}' }]
+      : parsed.error.issues.flatMap((issue) =>
+          issue.code === 'unrecognized_keys'
+            ? issue.keys.map((key) => ({ path: key, message: 'unknown field' }))
+            : [{ path: issue.path.map(String).join('.') || '(body)', message: issue.message }],
+        );
+  throw new ValidationError(
+    `invalid acknowledgement: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`,
+    details,
+  );
 }
 
 function safeDecode(part: string): string {

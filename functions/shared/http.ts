@@ -8,6 +8,7 @@ export type HttpErrorType =
   | 'unauthorized'
   | 'forbidden'
   | 'not_found'
+  | 'conflict'
   | 'method_not_allowed'
   | 'payload_too_large'
   | 'unsupported_media_type'
@@ -34,6 +35,7 @@ const TYPE_BY_STATUS: Readonly<Record<number, HttpErrorType>> = {
   401: 'unauthorized',
   403: 'forbidden',
   404: 'not_found',
+  409: 'conflict',
   405: 'method_not_allowed',
   413: 'payload_too_large',
   415: 'unsupported_media_type',

@@ -9,8 +9,9 @@ import { type StackProcess, startStackProcess } from '../helpers/local-stack-pro
 import { post, Subscriber } from '../helpers/subscriber';
 
 /**
- * On-call operations through `npm start`: token scopes and the read API. Short windows: an incident resolves
- * 2 s after its last error (a 500 stamped a minute ahead stays open for that minute).
+ * On-call operations through `npm start`: token scopes, the read API, silences and acknowledgements. Short
+ * windows: an incident resolves 2 s after its last error (a 500 stamped a minute ahead stays open for that
+ * minute) and reminds every 2 s.
  */
 interface IncidentsAnswer {
   incidents: IncidentView[];
@@ -19,13 +20,18 @@ interface IncidentsAnswer {
 }
 
 interface SilenceAnswer {
+  incident: IncidentView;
   silence: { id: string; state: string };
   silences: { id: string; state: string }[];
   error: { status: number; type: string; details: { path: string; message: string }[] };
 }
 
 const POLICY = {
-  incidents: { persistence: { windowSeconds: 2, minSpanSeconds: 0 }, resolveAfterQuietSeconds: 2 },
+  incidents: {
+    persistence: { windowSeconds: 2, minSpanSeconds: 0 },
+    resolveAfterQuietSeconds: 2,
+    reminderIntervalSeconds: 2,
+  },
 };
 
 describe('on call end to end (local stack)', () => {
@@ -249,5 +255,54 @@ describe('on call end to end (local stack)', () => {
     const wrong = await call('/v1/silences', 'PATCH', stack.info.adminToken);
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get('allow')).toBe('GET, POST');
+  });
+
+  it('acknowledges an incident: one incident.acknowledged, and no reminder after it', async () => {
+    const model = `accounts/e2e/models/acked-${randomUUID()}`;
+    const ahead = new Date(Date.now() + 60_000).toISOString();
+    expect((await post(stack.info, { status: 500, model, occurredAt: ahead })).status).toBe(202);
+    // Reminders come every 2 s until someone acknowledges.
+    const [opened] = await support.waitFor((n) => n.body.model === model, { timeoutMs: 10_000 });
+    await support.waitFor((n) => n.body.model === model && n.body.kind === 'incident.reminder', {
+      timeoutMs: 10_000,
+    });
+    const subjectId = String(opened?.body.subjectId);
+
+    const acked = await call(`/v1/incidents/${subjectId}/ack`, 'POST', stack.info.adminToken, {
+      by: 'alice',
+      comment: 'on it',
+    });
+    expect(acked.status).toBe(200);
+    expect(acked.json.incident).toMatchObject({ subjectId, state: 'open', acknowledgedBy: 'alice' });
+    const [notice] = await support.waitFor(
+      (n) => n.body.model === model && n.body.kind === 'incident.acknowledged',
+      { timeoutMs: 10_000 },
+    );
+    expect(notice?.body).toMatchObject({ subjectId, acknowledgedBy: 'alice', acknowledgeComment: 'on it' });
+    expect(notice?.attributes.kind).toBe('incident.acknowledged');
+
+    await support.collectFor(5_000);
+    const mine = support.received.filter((n) => n.body.model === model);
+    const reminderTimes = mine
+      .filter((n) => n.body.kind === 'incident.reminder')
+      .map((n) => String(n.body.at));
+    expect(reminderTimes.every((at) => at < String(notice?.body.at))).toBe(true);
+    expect(mine.filter((n) => n.body.kind === 'incident.acknowledged')).toHaveLength(1);
+    const open = await get('?state=open');
+    expect(open.json.incidents.find((i) => i.subjectId === subjectId)?.acknowledgedBy).toBe('alice');
+
+    const again = await call(`/v1/incidents/${subjectId}/ack`, 'POST', stack.info.adminToken, { by: 'bob' });
+    expect(again.status).toBe(409);
+    expect(
+      (await call('/v1/incidents/inc-unknown/ack', 'POST', stack.info.adminToken, { by: 'bob' })).status,
+    ).toBe(404);
+    expect(
+      (await call(`/v1/incidents/${subjectId}/ack`, 'POST', stack.info.token, { by: 'bob' })).status,
+    ).toBe(403);
+    expect((await call(`/v1/incidents/${subjectId}/ack`, 'POST', readToken, { by: 'bob' })).status).toBe(403);
+    expect((await call(`/v1/incidents/${subjectId}/ack`, 'POST', null, { by: 'bob' })).status).toBe(401);
+    expect((await call(`/v1/incidents/${subjectId}/ack`, 'POST', stack.info.adminToken, {})).status).toBe(
+      400,
+    );
   });
 });

@@ -241,8 +241,11 @@ function owedNotice(
   config: PolicyConfig,
 ): NotificationKind | undefined {
   const last = subject.lastNoticeAt ?? 0;
+  // An acknowledged subject gets no more reminders (an account issue's updates still go out).
+  const acknowledged = subject.acknowledgedBy !== undefined;
   if (scope.kind === 'incident') {
     if (!subject.announced) return 'incident.opened';
+    if (acknowledged) return undefined;
     return now >= last + config.incidents.reminderIntervalSeconds * SECOND ? 'incident.reminder' : undefined;
   }
   const a = config.accountIssues;
@@ -252,6 +255,7 @@ function owedNotice(
   if (subject.count > subject.countAtLastNotice && now >= last + a.updateIntervalSeconds * SECOND) {
     return 'account-issue.updated';
   }
+  if (acknowledged) return undefined;
   return now >= last + a.reminderIntervalSeconds * SECOND ? 'account-issue.reminder' : undefined;
 }
 
@@ -308,12 +312,14 @@ export function workDueAt(scope: ScopeState, config: PolicyConfig): number | und
     // A silence removed from the config meanwhile: look again at once.
     due.push(config.silences.find((s) => s.id === subject.heldBy)?.endsAt ?? 0);
   } else if (scope.kind === 'incident') {
-    if (subject.announced) due.push(last + config.incidents.reminderIntervalSeconds * SECOND);
+    if (subject.announced && subject.acknowledgedBy === undefined) {
+      due.push(last + config.incidents.reminderIntervalSeconds * SECOND);
+    }
   } else {
     const a = config.accountIssues;
     if (!subject.announced) due.push(subject.createdAt + a.groupWaitSeconds * SECOND);
     else {
-      due.push(last + a.reminderIntervalSeconds * SECOND);
+      if (subject.acknowledgedBy === undefined) due.push(last + a.reminderIntervalSeconds * SECOND);
       if (subject.count > subject.countAtLastNotice) due.push(last + a.updateIntervalSeconds * SECOND);
     }
   }

@@ -45,6 +45,10 @@ export interface Subject extends Concerns {
   countAtLastNotice: number;
   /** Id of the silence holding back a notification that is owed; it goes out when the silence ends. */
   heldBy?: string;
+  /** Who acknowledged it: no more reminders until it resolves. */
+  acknowledgedBy?: string;
+  /** Processing time of the acknowledgement. */
+  acknowledgedAt?: number;
 }
 
 /** `[eventTimeMs, status, count]`: errors of one status within one second, for the persistence rule. */

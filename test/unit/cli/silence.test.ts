@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { run as ack } from '../../../cli/commands/ack';
 import { run } from '../../../cli/commands/silence';
 import { captureIo } from '../../helpers/cli-dynalite';
 
@@ -110,5 +111,60 @@ describe('triage silence', () => {
       });
     }
     expect(fetchFn).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('triage ack', () => {
+  let dir: string;
+  let stackArgs: string[];
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ack-cli-'));
+    const file = join(dir, 'stack.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        region: 'us-east-1',
+        webhookUrl: 'http://127.0.0.1:3999/v1/events',
+        adminToken: ADMIN,
+        endpoints: {},
+      }),
+    );
+    stackArgs = ['--stack', file];
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('posts the acknowledgement and says what it did', async () => {
+    const fetchFn = jest.fn(async (_url: URL | string, _init?: RequestInit) =>
+      answer(200, {
+        incident: { subjectId: 'inc-1', kind: 'incident', status: 500, count: 4, acknowledgedBy: 'alice' },
+      }),
+    );
+    const io = captureIo();
+    expect(
+      await ack(['inc-1', '--by', 'alice', '--comment', 'on it', ...stackArgs], io, fetchFn as typeof fetch),
+    ).toBe(0);
+    const [url, init] = fetchFn.mock.calls[0] ?? [];
+    expect(String(url)).toBe('http://127.0.0.1:3999/v1/incidents/inc-1/ack');
+    expect(JSON.parse(String(init?.body))).toEqual({ by: 'alice', comment: 'on it' });
+    expect(io.lines).toEqual([
+      'acknowledged inc-1 (incident 500, 4 errors) by alice: no reminders until it resolves',
+    ]);
+  });
+
+  it('needs a subject id and --by; reports a 409 with the API’s message', async () => {
+    const fetchFn = jest.fn(async () =>
+      answer(409, {
+        error: { status: 409, type: 'conflict', message: 'inc-1 was already acknowledged by bob' },
+      }),
+    );
+    await expect(
+      ack(['--by', 'a', ...stackArgs], captureIo(), fetchFn as typeof fetch),
+    ).rejects.toMatchObject({ name: 'UsageError' });
+    await expect(ack(['inc-1', ...stackArgs], captureIo(), fetchFn as typeof fetch)).rejects.toMatchObject({
+      name: 'UsageError',
+    });
+    await expect(
+      ack(['inc-1', '--by', 'a', ...stackArgs], captureIo(), fetchFn as typeof fetch),
+    ).rejects.toThrow(/answered 409: inc-1 was already acknowledged by bob/);
   });
 });

@@ -84,9 +84,23 @@ function setup() {
   // One open 500 incident, from the real engine.
   const store = new PolicyStore(DEFAULT_POLICY);
   store.apply([event(500, 0)], MIN);
-  const scopes = [...store.states.values()];
-  const repository = { dueScopes: jest.fn(async () => scopes as ScopeState[]) };
-  const history = { resolved: jest.fn(async () => ({ views: [resolvedView], more: false })) };
+  const scopes = new Map(store.states);
+  const repository = {
+    dueScopes: jest.fn(async () => [...scopes.values()] as ScopeState[]),
+    get: jest.fn(async (key: string) => scopes.get(key)),
+    save: jest.fn(async (state: ScopeState) => {
+      scopes.set(state.key, state);
+    }),
+  };
+  const notifier = { publish: jest.fn(async () => 'message-id') };
+  const history = {
+    resolved: jest.fn(
+      async (_before: string | undefined, _wanted: number, keep: (v: IncidentView) => boolean) => ({
+        views: [resolvedView].filter(keep),
+        more: false,
+      }),
+    ),
+  };
   const tokens = { verify: jest.fn(async (token: string) => TOKENS[token]) };
   const silences = fakeSilences();
   const logger = new Logger({ logLevel: 'SILENT' });
@@ -98,6 +112,8 @@ function setup() {
     repository,
     history,
     silences,
+    notifier,
+    config: DEFAULT_POLICY,
     clock: () => NOW,
     newId: () => `sil-${++n}`,
     logger,
@@ -112,7 +128,7 @@ function setup() {
     info.mock.calls
       .filter(([message]) => message === 'audit')
       .map(([, extra]) => (extra as { audit: unknown }).audit);
-  return { call, repository, history, tokens, silences, audits };
+  return { call, repository, history, tokens, silences, audits, notifier, scopes };
 }
 
 describe('on-call handler: GET /v1/incidents', () => {
@@ -359,5 +375,83 @@ describe('on-call handler: silences', () => {
     const one = await call({ method: 'POST', path: '/v1/silences/sil-1', token: ADMIN });
     expect(one.statusCode).toBe(405);
     expect(one.headers.allow).toBe('GET, DELETE');
+  });
+});
+
+describe('on-call handler: acknowledge', () => {
+  async function openSubjectId(call: ReturnType<typeof setup>['call']): Promise<string> {
+    const { json } = await call({ query: { state: 'open' } });
+    return json.incidents[0].subjectId;
+  }
+
+  it('acknowledges an open incident: one incident.acknowledged with acknowledgedBy, saved, audited', async () => {
+    const { call, notifier, audits, scopes } = setup();
+    const id = await openSubjectId(call);
+    const result = await call({
+      method: 'POST',
+      path: `/v1/incidents/${id}/ack`,
+      token: ADMIN,
+      body: { by: 'alice', comment: 'looking into it' },
+    });
+    expect(result.statusCode).toBe(200);
+    expect(result.json.incident).toMatchObject({ subjectId: id, state: 'open', acknowledgedBy: 'alice' });
+    expect(notifier.publish).toHaveBeenCalledTimes(1);
+    expect(notifier.publish).toHaveBeenCalledWith(
+      expect.objectContaining({
+        kind: 'incident.acknowledged',
+        topic: 'support',
+        subjectId: id,
+        acknowledgedBy: 'alice',
+        acknowledgeComment: 'looking into it',
+      }),
+    );
+    const [saved] = [...scopes.values()];
+    expect(saved?.kind !== 'counter' && saved?.current?.acknowledgedBy).toBe('alice');
+    expect(saved?.outbox).toEqual([]);
+    expect(audits()).toEqual([
+      expect.objectContaining({ action: 'incident.acknowledge', subjectId: id, by: 'alice' }),
+    ]);
+    expect((await call({ query: { state: 'open' } })).json.incidents[0].acknowledgedBy).toBe('alice');
+  });
+
+  it('answers 409 for a second acknowledgement and for a resolved incident, 404 for an unknown one', async () => {
+    const { call, notifier } = setup();
+    const id = await openSubjectId(call);
+    const ack = (subjectId: string) =>
+      call({ method: 'POST', path: `/v1/incidents/${subjectId}/ack`, token: ADMIN, body: { by: 'bob' } });
+    expect((await ack(id)).statusCode).toBe(200);
+    const again = await ack(id);
+    expect(again.statusCode).toBe(409);
+    expect(again.json.error).toMatchObject({
+      type: 'conflict',
+      message: expect.stringMatching(/already acknowledged by bob/),
+    });
+    const resolved = await ack('inc-old-1');
+    expect(resolved.statusCode).toBe(409);
+    expect(resolved.json.error.message).toMatch(/already resolved/);
+    const unknown = await ack('inc-nope');
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json.error.type).toBe('not_found');
+    expect(notifier.publish).toHaveBeenCalledTimes(1);
+  });
+
+  it('answers 400 for a body without by, 403 to read and ingest tokens, 401 without one, 405 for GET', async () => {
+    const { call, notifier } = setup();
+    const id = await openSubjectId(call);
+    const path = `/v1/incidents/${id}/ack`;
+    const bad = await call({ method: 'POST', path, token: ADMIN, body: { comment: 7, extra: true } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json.error.details.map((d: { path: string }) => d.path).sort()).toEqual([
+      'by',
+      'comment',
+      'extra',
+    ]);
+    expect((await call({ method: 'POST', path, token: READ, body: { by: 'x' } })).statusCode).toBe(403);
+    expect((await call({ method: 'POST', path, token: INGEST, body: { by: 'x' } })).statusCode).toBe(403);
+    expect((await call({ method: 'POST', path, token: null, body: { by: 'x' } })).statusCode).toBe(401);
+    const get = await call({ method: 'GET', path, token: ADMIN });
+    expect(get.statusCode).toBe(405);
+    expect(get.headers.allow).toBe('POST');
+    expect(notifier.publish).not.toHaveBeenCalled();
   });
 });

@@ -327,9 +327,11 @@ describe('TriageStack', () => {
           'dynamodb:BatchGetItem',
           'dynamodb:GetItem',
           'dynamodb:PutItem',
+          'dynamodb:PutItem',
           'dynamodb:Query',
           'dynamodb:Query',
           'dynamodb:Query',
+          'sns:Publish',
         ],
       ],
     ])('grants %s exactly %j', (fn, actions) => {
@@ -384,7 +386,7 @@ describe('TriageStack', () => {
       expect(queries).toHaveLength(3);
     });
 
-    it('lets the on-call function write only silences, and triage and sweep read them, by partition', () => {
+    it('lets the on-call function write only silences and incident/account scopes, and triage and sweep read silences, by partition', () => {
       const table = ofType(defaults, 'AWS::DynamoDB::Table')[0]?.[0] ?? '';
       const onSilences = (fn: Fn) =>
         roleStatements(defaults, fn).filter((s) =>
@@ -403,7 +405,15 @@ describe('TriageStack', () => {
       const writes = roleStatements(defaults, 'Oncall').filter((s) =>
         asList(s.Action).some((a) => a === 'dynamodb:PutItem' || a === 'dynamodb:UpdateItem'),
       );
-      expect(writes).toHaveLength(1);
+      expect(writes).toEqual([
+        expect.objectContaining({
+          Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['silence'] } },
+        }),
+        expect.objectContaining({
+          Action: 'dynamodb:PutItem',
+          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['incident#*', 'account#*'] } },
+        }),
+      ]);
       expect(keyActions(defaults, 'Oncall')).toEqual([
         'kms:Decrypt',
         'kms:DescribeKey',
@@ -479,7 +489,17 @@ describe('TriageStack', () => {
         'Logs',
         ['EVENTS_QUEUE_URL', 'LOG_COUNT', 'LOG_GROUP_COUNT', 'URGENT_EVENTS_QUEUE_URL', 'URGENT_STATUSES'],
       ],
-      ['Oncall', ['MAX_SILENCE_SECONDS', 'TABLE_NAME', 'TOKEN_CACHE_SECONDS']],
+      [
+        'Oncall',
+        [
+          'ACCOUNT_TOPIC_ARN',
+          'MAX_SILENCE_SECONDS',
+          'POLICY_CONFIG',
+          'SUPPORT_TOPIC_ARN',
+          'TABLE_NAME',
+          'TOKEN_CACHE_SECONDS',
+        ],
+      ],
     ])('wires %s with exactly the variables of its contract: %j', (fn, names) => {
       const specific = Object.keys(envOf(defaults, fn))
         .filter((name) => !name.startsWith('POWERTOOLS_') && name !== 'NODE_OPTIONS')
@@ -636,7 +656,10 @@ describe('TriageStack', () => {
 
   describe('ingest API', () => {
     it('routes /v1/events, /v1/incidents and /v1/silences[/{id}] (any method, the handlers answer 405) and GET /v1/codes', () => {
-      defaults.resourceCountIs('AWS::ApiGatewayV2::Route', 5);
+      defaults.resourceCountIs('AWS::ApiGatewayV2::Route', 6);
+      defaults.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: 'ANY /v1/incidents/{subjectId}/ack',
+      });
       defaults.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'ANY /v1/incidents' });
       defaults.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'ANY /v1/silences' });
       defaults.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'ANY /v1/silences/{id}' });
