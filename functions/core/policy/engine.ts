@@ -91,7 +91,11 @@ function copyConcerns<C extends Concerns>(concerns: C): C {
 }
 
 function copySubject(subject: Subject): Subject {
-  return { ...copyConcerns(subject), statusCounts: { ...subject.statusCounts } };
+  return {
+    ...copyConcerns(subject),
+    statusCounts: { ...subject.statusCounts },
+    ...(subject.apiKeyIds && { apiKeyIds: [...subject.apiKeyIds] }),
+  };
 }
 
 /** Whether a newer notice of the same subject replaces this one while it is still unpublished. */

@@ -45,6 +45,11 @@ export interface Subject extends Concerns {
   countAtLastNotice: number;
   /** Id of the silence holding back a notification that is owed; it goes out when the silence ends. */
   heldBy?: string;
+  /** API key fingerprints of its errors (account issues only; at most LIMITS.distinctValues). */
+  apiKeyIds?: string[];
+  /** How many apps and API keys it concerned at the last notice (account issues: what an update must add to). */
+  appsAtLastNotice?: number;
+  apiKeyIdsAtLastNotice?: number;
   /** Who acknowledged it: no more reminders until it resolves. */
   acknowledgedBy?: string;
   /** Processing time of the acknowledgement. */
