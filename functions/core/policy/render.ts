@@ -45,7 +45,12 @@ function scopeText(intent: NotificationIntent): string {
   const { scope } = intent;
   if (intent.topic === 'account')
     return `account ${scope.account ?? 'unknown'}, status ${scope.status ?? intent.status}`;
-  const rule = scope.rule === 'immediate' ? `every ${intent.status}` : 'persistent 5xx';
+  const rule =
+    intent.subtype === 'lora-load-failed'
+      ? 'LoRA load failures (412)'
+      : scope.rule === 'immediate'
+        ? `every ${intent.status}`
+        : 'persistent 5xx';
   const target =
     scope.model !== undefined
       ? `model ${scope.model}`

@@ -80,6 +80,8 @@ export interface IncidentScope extends ScopeBase {
   rule: IncidentRule;
   model?: string;
   endpoint?: string;
+  /** `lora-load-failed`: 412s whose message says a LoRA failed to load (a deployment problem for support). */
+  subtype?: 'lora-load-failed';
   statusCounts: Record<string, number>;
   /** Recent errors not (yet) part of an incident, for the persistence rule; empty while one is open. */
   window: WindowEntry[];

@@ -31,7 +31,7 @@ describe('policy engine: scopes', () => {
     [{ status: 412, account: 'acme', message: 'Account suspended' }, 'account#acme#412'],
     [
       { status: 412, account: 'acme', message: 'LoRA adapter failed to load' },
-      'account#acme#412#lora-load-failed',
+      `incident#lora-load-failed#model#${MODEL}`,
     ],
     [{ status: 429, account: 'acme' }, 'count#429'],
     [{ status: 404, model: 'a#b c', app: undefined }, 'count#404'],
@@ -346,17 +346,32 @@ describe('policy engine: account issues', () => {
     ]);
   });
 
-  it('keeps LoRA load failures (412) apart from account status problems, with their subtype', () => {
+  it('pages support at once for a LoRA that failed to load (412), and keeps a suspended account an account issue', () => {
     const store = new PolicyStore(DEFAULT_POLICY);
-    store.apply(
+    const atOnce = store.apply(
       [
         event(412, 0, { account: 'acme', message: 'account suspended' }),
         event(412, 0, { account: 'acme', message: 'LoRA failed to load' }),
       ],
       SEC,
     );
+    expect(atOnce).toEqual([
+      expect.objectContaining({
+        kind: 'incident.opened',
+        topic: 'support',
+        severity: 'high',
+        status: 412,
+        subtype: 'lora-load-failed',
+        model: MODEL,
+        scopeKey: `incident#lora-load-failed#model#${MODEL}`,
+        scope: { rule: 'immediate', model: MODEL },
+      }),
+    ]);
     store.sweep(2 * MIN);
-    expect(store.sent.map((i) => i.subtype).sort()).toEqual(['account-status', 'lora-load-failed']);
+    expect(store.sent.map((i) => [i.kind, i.subtype])).toEqual([
+      ['incident.opened', 'lora-load-failed'],
+      ['account-issue.opened', 'account-status'],
+    ]);
   });
 });
 
