@@ -1,7 +1,10 @@
+import * as ack from './commands/ack';
 import * as classify from './commands/classify';
 import * as extract from './commands/extract';
+import * as incidents from './commands/incidents';
 import * as scopes from './commands/scopes';
 import * as send from './commands/send';
+import * as silence from './commands/silence';
 import * as simulate from './commands/simulate';
 import * as tail from './commands/tail';
 import * as token from './commands/token';
@@ -13,10 +16,13 @@ interface Command {
 }
 
 const COMMANDS: Record<string, Command> = {
+  ack,
   classify,
   extract,
+  incidents,
   scopes,
   send,
+  silence,
   simulate,
   tail,
   token,

@@ -15,8 +15,9 @@ export interface StackTarget {
   readonly region: string;
   readonly webhookUrl?: string;
   readonly codesUrl?: string;
-  /** Only the local stack file carries a token. */
+  /** Only the local stack file carries tokens: an `ingest` one and an `admin` one. */
   readonly token?: string;
+  readonly adminToken?: string;
   readonly tableName?: string;
   readonly queueUrl?: string;
   /** Emulator endpoints (local stack only). */
@@ -50,6 +51,7 @@ const LocalStackSchema = z.object({
   webhookUrl: z.optional(url),
   codesUrl: z.optional(url),
   token: z.optional(z.string()),
+  adminToken: z.optional(z.string()),
   tableName: z.optional(z.string()),
   queueUrl: z.optional(url),
   endpoints: z.object({ sns: z.optional(url), sqs: z.optional(url), dynamodb: z.optional(url) }),

@@ -67,7 +67,7 @@ export interface LogGroupConfig {
   readonly count: CountMode;
 }
 
-export type FunctionName = 'ingest' | 'codes' | 'triage' | 'sweep' | 'logs';
+export type FunctionName = 'ingest' | 'codes' | 'triage' | 'sweep' | 'logs' | 'oncall';
 
 /** Where alarms go: a dedicated ops topic, or the support-escalations topic. */
 export type AlarmTopicChoice = 'ops' | 'support';
@@ -92,8 +92,10 @@ export interface TriageConfig {
   /** Subscriptions to the account-issues topic, each filtered to its accounts. @default [] */
   readonly billingOwners: readonly BillingOwnerConfig[];
   readonly throttling: ThrottlingConfig;
-  /** How long the ingest function caches a token lookup. @default 60 */
+  /** How long the ingest and on-call functions cache a token lookup. @default 60 */
   readonly tokenCacheSeconds: number;
+  /** The longest run-time silence `POST /v1/silences` accepts, in seconds. @default 604800 (7 days) */
+  readonly maxSilenceSeconds: number;
   /** Retention of every log group the stack creates. @default 30 */
   readonly logRetentionDays: number;
   /** @default 'ops' */
@@ -111,7 +113,7 @@ export interface TriageConfig {
    * @default { batchSize: 100, maxBatchingWindowSeconds: 60, maxReceiveCount: 5, maxConcurrency: 2 }
    */
   readonly bulkBatch: TriageBatchConfig;
-  /** Memory (MB) per function. @default ingest 512, codes 256, triage 512, sweep 512, logs 256 */
+  /** Memory (MB) per function. @default ingest 512, codes 256, triage 512, sweep 512, logs 512, oncall 256 */
   readonly memorySize: Readonly<Record<FunctionName, number>>;
 }
 
@@ -327,6 +329,7 @@ const ConfigSchema = z.object({
     {},
   ),
   tokenCacheSeconds: z._default(intIn(0, 3600), 60),
+  maxSilenceSeconds: z._default(intIn(60, 31_622_400), 604_800),
   logRetentionDays: z._default(
     z.union(
       LOG_RETENTION_DAYS.map((days) => z.literal(days)),
@@ -350,8 +353,9 @@ const ConfigSchema = z.object({
         triage: z._default(intIn(128, 10_240), 512),
         sweep: z._default(intIn(128, 10_240), 512),
         logs: z._default(intIn(128, 10_240), 512),
+        oncall: z._default(intIn(128, 10_240), 256),
       },
-      'an object { ingest, codes, triage, sweep, logs } of megabytes',
+      'an object { ingest, codes, triage, sweep, logs, oncall } of megabytes',
     ),
     {},
   ),

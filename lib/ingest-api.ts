@@ -13,6 +13,8 @@ export interface IngestApiProps {
   readonly ingest: lambda.IFunction;
   /** Handles `GET /v1/codes`. */
   readonly codes: lambda.IFunction;
+  /** Handles the on-call routes (every method: it answers 405 itself). */
+  readonly oncall: lambda.IFunction;
   readonly throttling: ThrottlingConfig;
   readonly logRetentionDays: number;
   readonly encryptionKey: kms.IKey;
@@ -36,7 +38,7 @@ const ACCESS_LOG_FORMAT = apigw.AccessLogFormat.custom(
 
 /**
  * The public HTTP API (docs/design.md, "Data flow"): `POST /v1/events` to the ingest function, `GET /v1/codes` to the codes
- * function, one `$default` stage with throttling and JSON access logs in an encrypted log group.
+ * function, `/v1/incidents` and `/v1/silences[/{id}]` to the on-call function, one `$default` stage with throttling and JSON access logs in an encrypted log group.
  */
 export class IngestApi extends Construct {
   public readonly api: apigwv2.HttpApi;
@@ -74,11 +76,18 @@ export class IngestApi extends Construct {
       methods: [apigwv2.HttpMethod.GET],
       integration: new HttpLambdaIntegration('Codes', props.codes),
     });
-    for (const route of eventsRoutes) {
+    const oncall = new HttpLambdaIntegration('OnCall', props.oncall);
+    const oncallRoutes = [
+      '/v1/incidents',
+      '/v1/incidents/{subjectId}/ack',
+      '/v1/silences',
+      '/v1/silences/{id}',
+    ].flatMap((path) => this.api.addRoutes({ path, methods: [apigwv2.HttpMethod.ANY], integration: oncall }));
+    for (const route of [...eventsRoutes, ...oncallRoutes]) {
       Validations.of(route).acknowledge({
         id: 'AwsSolutions::AwsSolutions-APIG4',
         reason:
-          'The ingest function authenticates every request itself: Bearer tokens checked, in constant time, against ' +
+          'The ingest and on-call functions authenticate every request themselves (with its scope): Bearer tokens checked, in constant time, against ' +
           'the SHA-256 hashes in the state table (docs/design.md, "Data flow"), which also works on the local stack; an API ' +
           'Gateway authorizer would duplicate that lookup per request.',
       });

@@ -72,6 +72,32 @@ export class StateTable extends Construct {
     fn.addEnvironment('TABLE_NAME', this.table.tableName);
   }
 
+  /**
+   * Give a function these actions on one partition of the table and no other (`dynamodb:LeadingKeys`): the
+   * on-call function lists the incident history and manages silences this way, and the triage and sweep
+   * functions read the silences, without reaching tokens or scope records through these grants.
+   */
+  public bindPartition(
+    fn: lambda.Function,
+    partitionKey: string | readonly string[],
+    actions: readonly (ItemAction | 'dynamodb:Query')[],
+  ): void {
+    // A list of patterns (`incident#*`) is matched with StringLike; one exact key with StringEquals.
+    const like = Array.isArray(partitionKey);
+    iam.Grant.addToPrincipal({
+      grantee: fn,
+      actions: [...actions],
+      resourceArns: [this.table.tableArn],
+    }).principalStatement?.addCondition(like ? 'ForAllValues:StringLike' : 'ForAllValues:StringEquals', {
+      'dynamodb:LeadingKeys': like ? [...partitionKey] : [partitionKey],
+    });
+    this.grantKey(
+      fn,
+      actions.some((action) => (WRITES as readonly string[]).includes(action)),
+    );
+    fn.addEnvironment('TABLE_NAME', this.table.tableName);
+  }
+
   /** DynamoDB uses the caller's rights on the key (kms:ViaService): decrypt to read, also encrypt to write. */
   private grantKey(fn: lambda.Function, writes: boolean): void {
     const actions = ['kms:Decrypt', 'kms:DescribeKey'];

@@ -1,5 +1,6 @@
 import { Aws, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { HISTORY_PARTITION, SILENCE_PARTITION } from '../functions/shared/table-layout';
 import type { FunctionName, TriageConfig } from './config';
 import { EncryptionKey } from './encryption-key';
 import { EventPipeline } from './event-pipeline';
@@ -23,6 +24,7 @@ const TIMEOUTS: Readonly<Record<FunctionName, Duration>> = {
   triage: Duration.seconds(30),
   sweep: Duration.seconds(55),
   logs: Duration.seconds(30),
+  oncall: Duration.seconds(10),
 };
 
 const DESCRIPTIONS: Readonly<Record<FunctionName, string>> = {
@@ -31,6 +33,8 @@ const DESCRIPTIONS: Readonly<Record<FunctionName, string>> = {
   triage: 'Classify queued events, apply the escalation policy, publish notifications',
   sweep: 'Every minute: digests, reminders, resolves and publish retries of due scopes',
   logs: 'Extract Fireworks error events from subscribed CloudWatch log groups',
+  oncall:
+    'On-call API: GET /v1/incidents, POST /v1/incidents/{subjectId}/ack, silences (GET/POST /v1/silences, GET/DELETE /v1/silences/{id})',
 };
 
 /** Fireworks error triage (docs/design.md, "Architecture"): every resource, wired with least privilege, plus the fixed outputs. */
@@ -61,6 +65,11 @@ export class TriageStack extends Stack {
         INCIDENT_QUIET_SECONDS: String(config.policy.incidents.resolveAfterQuietSeconds),
       }),
       codes: makeFunction('codes'),
+      oncall: makeFunction('oncall', {
+        POLICY_CONFIG: policyConfig,
+        TOKEN_CACHE_SECONDS: String(config.tokenCacheSeconds),
+        MAX_SILENCE_SECONDS: String(config.maxSilenceSeconds),
+      }),
       triage: makeFunction('triage', { POLICY_CONFIG: policyConfig }),
       sweep: makeFunction('sweep', { POLICY_CONFIG: policyConfig }),
       logs: makeFunction('logs', {
@@ -87,6 +96,17 @@ export class TriageStack extends Stack {
     ]);
     state.bindItems(functions.sweep, ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem']);
     state.bindDueQuery(functions.sweep);
+    // GetItem: tokens; the due index and BatchGetItem: open incidents; the history partition: resolved ones.
+    state.bindItems(functions.oncall, ['dynamodb:GetItem', 'dynamodb:BatchGetItem']);
+    state.bindDueQuery(functions.oncall);
+    state.bindPartition(functions.oncall, HISTORY_PARTITION, ['dynamodb:Query']);
+    // Silences: created and expired (PutItem, conditional), read one by one and listed.
+    state.bindPartition(functions.oncall, SILENCE_PARTITION, ['dynamodb:PutItem', 'dynamodb:Query']);
+    // The triage and sweep functions add the run-time silences to the config's.
+    // Acknowledgements: one conditional PutItem on the acknowledged scope (incident and account-issue records only).
+    state.bindPartition(functions.oncall, ['incident#*', 'account#*'], ['dynamodb:PutItem']);
+    state.bindPartition(functions.triage, SILENCE_PARTITION, ['dynamodb:Query']);
+    state.bindPartition(functions.sweep, SILENCE_PARTITION, ['dynamodb:Query']);
 
     const topics = new NotificationTopics(this, 'Notifications', {
       encryptionKey: key,
@@ -95,6 +115,8 @@ export class TriageStack extends Stack {
     });
     topics.bindPublisher(functions.triage);
     topics.bindPublisher(functions.sweep);
+    // `*.acknowledged` notices.
+    topics.bindPublisher(functions.oncall);
 
     const pipeline = new EventPipeline(this, 'Events', {
       encryptionKey: key,
@@ -118,6 +140,7 @@ export class TriageStack extends Stack {
     const api = new IngestApi(this, 'Api', {
       ingest: functions.ingest,
       codes: functions.codes,
+      oncall: functions.oncall,
       throttling: config.throttling,
       logRetentionDays: config.logRetentionDays,
       encryptionKey: key,
@@ -141,6 +164,7 @@ export class TriageStack extends Stack {
     // Names fixed by the contracts: the CLI reads them from `cdk deploy --outputs-file`.
     new CfnOutput(this, 'WebhookUrl', { value: `${api.url}v1/events` });
     new CfnOutput(this, 'CodesUrl', { value: `${api.url}v1/codes` });
+    new CfnOutput(this, 'IncidentsUrl', { value: `${api.url}v1/incidents` });
     new CfnOutput(this, 'SupportEscalationsTopicArn', { value: topics.supportEscalations.topicArn });
     new CfnOutput(this, 'AccountIssuesTopicArn', { value: topics.accountIssues.topicArn });
     new CfnOutput(this, 'StateTableName', { value: state.table.tableName });

@@ -10,6 +10,8 @@ export type HttpHandler = (
 
 export interface Route {
   readonly path: string;
+  /** Also route these sub-paths here, as API Gateway routes with a path parameter: `/{id}`, `/{id}/ack`. */
+  readonly subPaths?: readonly string[];
   /** Methods the API routes to the handler; others on the same path still reach it (it answers 405). */
   readonly name: string;
   readonly handler: HttpHandler;
@@ -110,6 +112,13 @@ function send(res: ServerResponse, result: APIGatewayProxyResultV2): void {
   res.end(result.isBase64Encoded ? Buffer.from(body, 'base64') : body);
 }
 
+/** `/v1/silences` + `/{id}` → a pattern matching `/v1/silences/<one segment>`. */
+function subPathPattern(base: string, template: string): RegExp {
+  const literal = (text: string) => text.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
+  const parts = template.split(/\{[^}]+\}/).map(literal);
+  return new RegExp(`^${literal(base)}${parts.join('[^/]+')}$`);
+}
+
 /** An HTTP server in front of the API's Lambda handlers, as API Gateway would be. */
 export function createApiServer(
   routes: readonly Route[],
@@ -128,7 +137,13 @@ export function createApiServer(
     try {
       const path = requestUrl(req).pathname.replace(/\/+$/, '') || '/';
       if (local?.(req, res, path)) return;
-      const route = routes.find((r) => r.path === path);
+      let routePath = path;
+      const route = routes.find((r) => {
+        if (r.path === path) return true;
+        const sub = r.subPaths?.find((template) => subPathPattern(r.path, template).test(path));
+        if (sub !== undefined) routePath = `${r.path}${sub}`;
+        return sub !== undefined;
+      });
       if (!route) {
         json(res, 404, {
           error: { status: 404, type: 'not_found', message: `no route for ${req.method} ${path}` },
@@ -144,7 +159,7 @@ export function createApiServer(
             });
             return;
           }
-          const event = toApiGatewayEvent(req, body, `${req.method} ${route.path}`);
+          const event = toApiGatewayEvent(req, body, `${req.method} ${routePath}`);
           send(res, await route.handler(event, lambdaContext(route.name)));
         })
         .catch((error: unknown) => internalError(res, error));

@@ -6,6 +6,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { parsePolicyConfig } from '../functions/core/policy';
+import type { TokenScope } from '../functions/core/token-scope';
 import { type Emulators, startEmulators } from './emulators';
 import { FaultProxy } from './fault-proxy';
 import { createApiServer, type HttpHandler } from './http-server';
@@ -46,7 +47,14 @@ export interface StackFile {
   readonly region: string;
   readonly webhookUrl: string;
   readonly codesUrl: string;
+  /** `GET /v1/incidents` (read or admin token). */
+  readonly incidentsUrl: string;
+  /** `GET|POST /v1/silences`, `GET|DELETE /v1/silences/{id}` (read to list, admin to change). */
+  readonly silencesUrl: string;
+  /** An `ingest` token: posts events. */
   readonly token: string;
+  /** An `admin` token: every route, including the on-call ones (silences, acknowledgements). */
+  readonly adminToken: string;
   readonly tableName: string;
   /** The bulk lane (every event whose status is not urgent). */
   readonly queueUrl: string;
@@ -74,6 +82,7 @@ const BULK_BATCH_SIZE = 100;
 type Handlers = {
   ingest: HttpHandler;
   codes: HttpHandler;
+  oncall: HttpHandler;
   triage: SqsHandler;
   sweep: (event: ScheduledEvent, context: Context) => Promise<unknown>;
 };
@@ -92,29 +101,37 @@ function oneAtATime<T>(invoke: () => Promise<T>): Promise<T> {
 
 /** Import the production handlers after the environment points them at the emulators. */
 async function loadHandlers(): Promise<Handlers> {
-  const [ingest, codes, triage, sweep] = await Promise.all([
+  const [ingest, codes, oncall, triage, sweep] = await Promise.all([
     import('../functions/ingest/handler'),
     import('../functions/codes/handler'),
+    import('../functions/oncall/handler'),
     import('../functions/triage/handler'),
     import('../functions/sweep/handler'),
   ]);
   return {
     ingest: ingest.handler as unknown as HttpHandler,
     codes: codes.handler as unknown as HttpHandler,
+    oncall: oncall.handler as unknown as HttpHandler,
     triage: triage.handler as unknown as SqsHandler,
     sweep: sweep.handler as unknown as Handlers['sweep'],
   };
 }
 
-/** With `--data`, keep the token of the previous run if it is still valid, so saved commands keep working. */
+/**
+ * With `--data`, keep the tokens of the previous run if they are still valid (with the scope they are
+ * written under), so saved commands keep working.
+ */
 async function reusableToken(
-  tokens: { verify(token: string): Promise<unknown> },
+  tokens: { verify(token: string): Promise<{ readonly scope: TokenScope } | undefined> },
   stackFile: string | undefined,
+  field: 'token' | 'adminToken',
+  scope: TokenScope,
 ): Promise<string | undefined> {
   if (!stackFile || !existsSync(stackFile)) return undefined;
   try {
-    const previous = JSON.parse(readFileSync(stackFile, 'utf8')) as { token?: unknown };
-    if (typeof previous.token === 'string' && (await tokens.verify(previous.token))) return previous.token;
+    const previous = JSON.parse(readFileSync(stackFile, 'utf8')) as Record<string, unknown>;
+    const token = previous[field];
+    if (typeof token === 'string' && (await tokens.verify(token))?.scope === scope) return token;
   } catch {
     // An unreadable or stale file is simply replaced.
   }
@@ -256,6 +273,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       SUPPORT_TOPIC_ARN: supportTopic,
       ACCOUNT_TOPIC_ARN: accountTopic,
       POLICY_CONFIG: JSON.stringify(options.policy ?? {}),
+      // Run-time silences: re-read every 5 s here (30 s deployed), so a demo does not wait.
+      SILENCE_CACHE_SECONDS: process.env.SILENCE_CACHE_SECONDS ?? '5',
       POWERTOOLS_SERVICE_NAME: process.env.POWERTOOLS_SERVICE_NAME ?? 'fireworks-error-triage',
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
       POWERTOOLS_METRICS_NAMESPACE: 'FireworksErrorTriage',
@@ -265,8 +284,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     const { TokenStore } = await import('../functions/adapters/token-store');
     const tokens = new TokenStore({ tableName: TABLE });
     const token =
-      (await reusableToken(tokens, options.stackFile)) ??
-      (await tokens.create({ app: 'local', label: 'created by npm start' }, new Date())).token;
+      (await reusableToken(tokens, options.stackFile, 'token', 'ingest')) ??
+      (await tokens.create({ app: 'local', label: 'created by npm start', scope: 'ingest' }, new Date()))
+        .token;
+    const adminToken =
+      (await reusableToken(tokens, options.stackFile, 'adminToken', 'admin')) ??
+      (
+        await tokens.create(
+          { app: 'local-admin', label: 'admin token created by npm start', scope: 'admin' },
+          new Date(),
+        )
+      ).token;
 
     const handlers = await loadHandlers();
     const onError = (error: unknown) =>
@@ -336,6 +364,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       [
         { path: '/v1/events', name: 'ingest', handler: (e, c) => oneAtATime(() => handlers.ingest(e, c)) },
         { path: '/v1/codes', name: 'codes', handler: (e, c) => oneAtATime(() => handlers.codes(e, c)) },
+        ...[
+          { path: '/v1/incidents', subPaths: ['/{subjectId}/ack'] },
+          { path: '/v1/silences', subPaths: ['/{id}'] },
+        ].map(({ path, subPaths }) => ({
+          path,
+          subPaths,
+          name: 'oncall',
+          handler: (e: Parameters<HttpHandler>[0], c: Parameters<HttpHandler>[1]) =>
+            oneAtATime(() => handlers.oncall(e, c)),
+        })),
       ],
       onError,
       faults ? (req, res, path) => faultRoute(req, res, path, faults) : undefined,
@@ -354,7 +392,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       region: LOCAL_REGION,
       webhookUrl: `${base}/v1/events`,
       codesUrl: `${base}/v1/codes`,
+      incidentsUrl: `${base}/v1/incidents`,
+      silencesUrl: `${base}/v1/silences`,
       token,
+      adminToken,
       tableName: TABLE,
       queueUrl: queues.queueUrl,
       urgentQueueUrl: urgentQueues.queueUrl,

@@ -71,7 +71,10 @@ async function main(): Promise<void> {
   console.log(`fireworks-error-triage local stack ready in ${Date.now() - started} ms
   webhook:   POST ${info.webhookUrl}
   catalog:   GET  ${info.codesUrl}
-  token:     ${info.token}
+  incidents: GET  ${info.incidentsUrl} (read or admin token)
+  silences:  GET|POST ${info.silencesUrl}, DELETE ${info.silencesUrl}/{id} (admin token to change)
+  token:     ${info.token} (scope ingest: POST /v1/events)
+  admin:     ${info.adminToken} (scope admin: every route)
   queues:    urgent lane (statuses ${policy.incidents.immediateStatuses.join(', ')}) polled at once; bulk lane with a ${bulkWindow} s batching window
   DynamoDB:  ${info.endpoints.dynamodb} (table ${info.tableName})
   SNS/SQS:   ${info.endpoints.sns}

@@ -30,12 +30,13 @@ const FILTER_FLAGS = ['account', 'kind', 'severity', 'status', 'model', 'app'] a
 type FilterFlag = (typeof FILTER_FLAGS)[number];
 
 const KINDS: Readonly<Record<TopicName, readonly NotificationKind[]>> = {
-  support: ['incident.opened', 'incident.reminder', 'incident.resolved'],
+  support: ['incident.opened', 'incident.reminder', 'incident.resolved', 'incident.acknowledged'],
   account: [
     'account-issue.opened',
     'account-issue.updated',
     'account-issue.reminder',
     'account-issue.resolved',
+    'account-issue.acknowledged',
   ],
 };
 const SEVERITIES: readonly Severity[] = ['critical', 'high', 'warning', 'info'];

@@ -1,17 +1,18 @@
 import { parseArgs } from 'node:util';
 import { type TokenRecord, TokenStore } from '../../functions/adapters/token-store';
 import { ValidationError } from '../../functions/core/errors';
+import { isTokenScope, TOKEN_SCOPES } from '../../functions/core/token-scope';
 import { type CliIo, EXIT, UsageError } from '../io';
 import { dynamoDocumentClient, requireTarget, resolveStackTarget, TARGET_ARGS } from '../stack-target';
 import { formatTable } from '../table';
 
 export const usage =
-  'token create --app NAME [--account ID] [--label TEXT] | token list | token revoke <id>   [--stack FILE | --outputs FILE] [--json]   manage webhook tokens';
+  'token create --app NAME [--account ID] [--label TEXT] [--scope ingest|read|admin] | token list | token revoke <id>   [--stack FILE | --outputs FILE] [--json]   manage webhook tokens';
 
-const HEADERS = ['ID', 'APP', 'ACCOUNT', 'LABEL', 'CREATED'] as const;
+const HEADERS = ['ID', 'APP', 'SCOPE', 'ACCOUNT', 'LABEL', 'CREATED'] as const;
 
 function table(records: readonly TokenRecord[]): string[] {
-  const rows = records.map((r) => [r.tokenId, r.app, r.account ?? '-', r.label ?? '-', r.createdAt]);
+  const rows = records.map((r) => [r.tokenId, r.app, r.scope, r.account ?? '-', r.label ?? '-', r.createdAt]);
   return formatTable(HEADERS, rows);
 }
 
@@ -35,6 +36,7 @@ async function runToken(args: string[], io: CliIo, now: () => Date): Promise<num
       app: { type: 'string' },
       account: { type: 'string' },
       label: { type: 'string' },
+      scope: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -44,8 +46,11 @@ async function runToken(args: string[], io: CliIo, now: () => Date): Promise<num
       `token needs an action: create, list or revoke${action ? ` (got "${action}")` : ''}`,
     );
   }
-  if (action !== 'create' && (values.app || values.account || values.label)) {
-    throw new UsageError('--app, --account and --label only apply to `token create`');
+  if (action !== 'create' && (values.app || values.account || values.label || values.scope)) {
+    throw new UsageError('--app, --account, --label and --scope only apply to `token create`');
+  }
+  if (values.scope !== undefined && !isTokenScope(values.scope)) {
+    throw new UsageError(`--scope must be one of ${TOKEN_SCOPES.join(', ')} (got "${values.scope}")`);
   }
   if (action === 'create' && !values.app) {
     throw new UsageError('token create needs --app NAME (the app whose events the token sends)');
@@ -71,6 +76,7 @@ async function runToken(args: string[], io: CliIo, now: () => Date): Promise<num
         app: values.app as string,
         ...(values.account ? { account: values.account } : {}),
         ...(values.label ? { label: values.label } : {}),
+        ...(values.scope ? { scope: values.scope } : {}),
       },
       now(),
     );
@@ -80,7 +86,7 @@ async function runToken(args: string[], io: CliIo, now: () => Date): Promise<num
     }
     io.out(`token: ${token}`);
     io.out(
-      `id:    ${record.tokenId}   app: ${record.app}${record.account ? `   account: ${record.account}` : ''}`,
+      `id:    ${record.tokenId}   app: ${record.app}   scope: ${record.scope}${record.account ? `   account: ${record.account}` : ''}`,
     );
     io.err('Store the token now: it is not shown again (only its hash is kept).');
     return EXIT.ok;

@@ -10,6 +10,7 @@ import {
 import * as z from 'zod/mini';
 import { TriageError, ValidationError } from '../core/errors';
 import { issuesToFieldErrors } from '../core/normalize';
+import { storedTokenScope, TOKEN_SCOPES, type TokenScope } from '../core/token-scope';
 
 /** All tokens share one partition of the state table; the sort key is the sha256 hex of the token. */
 const TOKEN_PK = 'token';
@@ -29,15 +30,18 @@ export interface TokenRecord {
   readonly app: string;
   readonly account?: string;
   readonly label?: string;
+  /** What the token may do; tokens stored before scopes existed read as `ingest`. */
+  readonly scope: TokenScope;
   /** ISO-8601 UTC. */
   readonly createdAt: string;
 }
 
-/** Who a valid token speaks for. */
+/** Who a valid token speaks for, and what it may do. */
 export interface TokenIdentity {
   readonly tokenId: string;
   readonly app: string;
   readonly account?: string;
+  readonly scope: TokenScope;
 }
 
 export interface CreatedToken {
@@ -65,6 +69,7 @@ const buildCreateInputSchema = () =>
     app: name('app', 128),
     account: z.optional(name('account', 128)),
     label: z.optional(name('label', 256)),
+    scope: z.optional(z.enum(TOKEN_SCOPES, { error: `scope must be one of ${TOKEN_SCOPES.join(', ')}` })),
   });
 // Built on first use: only `token create` needs it, not the ingest function's cold start.
 let createInputSchema: ReturnType<typeof buildCreateInputSchema> | undefined;
@@ -105,6 +110,7 @@ function toRecord(item: Record<string, unknown>): TokenRecord {
     app: text(item.app) ?? 'unknown',
     ...(account ? { account } : {}),
     ...(label ? { label } : {}),
+    scope: storedTokenScope(item.scope),
     createdAt: text(item.createdAt) ?? '',
   };
 }
@@ -145,6 +151,7 @@ export class TokenStore {
       app: parsed.data.app,
       ...(parsed.data.account ? { account: parsed.data.account } : {}),
       ...(parsed.data.label ? { label: parsed.data.label } : {}),
+      scope: storedTokenScope(parsed.data.scope),
       createdAt: new Date(now).toISOString(),
     };
     await this.#client.send(
@@ -171,7 +178,9 @@ export class TokenStore {
         TableName: this.#tableName,
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': TOKEN_PK },
-        ProjectionExpression: 'sk, tokenId, app, account, label, createdAt',
+        // Through a placeholder: DynamoDB reserves hundreds of plain words in expressions.
+        ProjectionExpression: 'sk, tokenId, app, account, label, #scope, createdAt',
+        ExpressionAttributeNames: { '#scope': 'scope' },
       },
     );
     for await (const page of pages) {
@@ -257,5 +266,10 @@ export class TokenStore {
 }
 
 function identityOf(record: TokenRecord): TokenIdentity {
-  return { tokenId: record.tokenId, app: record.app, ...(record.account ? { account: record.account } : {}) };
+  return {
+    tokenId: record.tokenId,
+    app: record.app,
+    ...(record.account ? { account: record.account } : {}),
+    scope: record.scope,
+  };
 }

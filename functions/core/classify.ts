@@ -65,7 +65,8 @@ function fromEntry(
     category,
     severity,
     retryable,
-    route,
+    // A LoRA that failed to load is a deployment problem: support handles it, not the billing owner.
+    route: subtype === 'lora-load-failed' ? 'support' : route,
     documented,
     basis: code,
     ...(subtype ? { subtype } : {}),

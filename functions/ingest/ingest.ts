@@ -1,17 +1,18 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { EventQueue } from '../adapters/event-queue';
-import type { TokenIdentity, TokenStore } from '../adapters/token-store';
+import type { TokenIdentity } from '../adapters/token-store';
 import { LIMITS, type TriageEvent } from '../core/event';
 import { normalizeBody } from '../core/normalize';
 import { looksLikeSecret, redactText } from '../core/redact';
+import { authenticate, type TokenVerifier } from '../shared/auth';
 import { HttpError, type HttpResult, headerValue, jsonResponse } from '../shared/http';
 import { logger as sharedLogger } from '../shared/logger';
 import { MetricUnit, metrics as sharedMetrics } from '../shared/metrics';
 import { type StandardMiddlewareOptions, withHttpMiddleware } from '../shared/middleware';
 
 export interface IngestDependencies extends StandardMiddlewareOptions {
-  readonly tokens: Pick<TokenStore, 'verify'>;
+  readonly tokens: TokenVerifier;
   readonly queue: Pick<EventQueue, 'sendBatch'>;
   /** Epoch ms; the receive time of the batch. */
   readonly clock?: () => number;
@@ -23,9 +24,6 @@ export interface IngestAccepted {
   readonly ids: string[];
 }
 
-/** How long a client should wait before retrying when the token store is unreachable. */
-const TOKEN_RETRY_AFTER_SECONDS = 5;
-
 const JSON_MEDIA_TYPE = /^(?:application\/json|[a-z]+\/[a-z0-9.!#$&^_-]+\+json)$/;
 
 function requirePost(event: APIGatewayProxyEventV2): void {
@@ -35,36 +33,6 @@ function requirePost(event: APIGatewayProxyEventV2): void {
       headers: { allow: 'POST' },
     });
   }
-}
-
-async function authenticate(
-  event: APIGatewayProxyEventV2,
-  tokens: IngestDependencies['tokens'],
-): Promise<TokenIdentity> {
-  const authorization = headerValue(event.headers, 'authorization');
-  const token = authorization?.match(/^\s*Bearer\s+(\S+)\s*$/i)?.[1];
-  if (!token) {
-    throw new HttpError(401, 'unauthorized', 'missing bearer token: send Authorization: Bearer <token>', {
-      headers: { 'www-authenticate': 'Bearer' },
-    });
-  }
-  let identity: TokenIdentity | undefined;
-  try {
-    identity = await tokens.verify(token);
-  } catch (error) {
-    // The token store is unreachable: the request may well be valid, so not a 401, and the queue may well be
-    // healthy, so not a 500 (which means "the queue could not take the events"). Nothing was accepted.
-    throw new HttpError(503, 'service_unavailable', 'cannot check the token right now; retry shortly', {
-      headers: { 'retry-after': String(TOKEN_RETRY_AFTER_SECONDS) },
-      cause: error,
-    });
-  }
-  if (!identity) {
-    throw new HttpError(401, 'unauthorized', 'unknown or revoked token', {
-      headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
-    });
-  }
-  return identity;
 }
 
 function requireJson(event: APIGatewayProxyEventV2): void {
@@ -152,7 +120,7 @@ function withTokenDefaults(event: TriageEvent, identity: TokenIdentity): TriageE
 }
 
 /**
- * `POST /v1/events`: checks method, token, content type, size and content in that order, so a
+ * `POST /v1/events`: checks method, token (and its scope: `ingest` or `admin`), content type, size and content in that order, so a
  * rejected request is answered before anything is queued; accepts with 202 once every event is queued.
  */
 export function createIngestHandler(deps: IngestDependencies) {
@@ -163,7 +131,7 @@ export function createIngestHandler(deps: IngestDependencies) {
 
   return withHttpMiddleware(async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
     requirePost(event);
-    const identity = await authenticate(event, deps.tokens);
+    const identity = await authenticate(event, deps.tokens, 'ingest');
     // The token id identifies the caller in logs; the token itself is never logged.
     log.appendKeys({ app: identity.app, tokenId: identity.tokenId });
     requireJson(event);

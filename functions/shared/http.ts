@@ -6,6 +6,9 @@ import { type FieldError, TriageError, ValidationError } from '../core/errors';
 export type HttpErrorType =
   | 'invalid_request'
   | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
   | 'method_not_allowed'
   | 'payload_too_large'
   | 'unsupported_media_type'
@@ -30,6 +33,9 @@ export type HttpResult = APIGatewayProxyStructuredResultV2 & {
 const TYPE_BY_STATUS: Readonly<Record<number, HttpErrorType>> = {
   400: 'invalid_request',
   401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
   405: 'method_not_allowed',
   413: 'payload_too_large',
   415: 'unsupported_media_type',

@@ -1,8 +1,10 @@
 import type { ScheduledEvent } from 'aws-lambda';
+import type { SilenceCache } from '../adapters/silence-store';
 import type { StateRepository } from '../adapters/state-repository';
 import type { PolicyConfig, ScopeState } from '../core/policy';
 import { sweepScope } from '../core/policy';
 import type { NotificationIntent } from '../core/policy/types';
+import { recentlyExpired, withRuntimeSilences } from '../core/silences';
 import { logger as sharedLogger } from '../shared/logger';
 import { MetricUnit, metrics as sharedMetrics } from '../shared/metrics';
 import { type StandardMiddlewareOptions, withStandardMiddleware } from '../shared/middleware';
@@ -21,12 +23,19 @@ export interface SweepDeps extends DeliveryDeps {
   readonly maxScopes?: number;
   /** Scopes handled at the same time. */
   readonly concurrency?: number;
+  /** Silences expired early: the scopes they hold back are swept now, not at their old due time. */
+  readonly released?: ReadonlySet<string>;
 }
 
 export interface SweepDependencies extends Omit<SweepDeps, 'logger' | 'metrics'>, StandardMiddlewareOptions {
   /** Processing time for the policy engine; Date.now unless a test pins it. */
   readonly clock?: () => number;
+  /** Run-time silences, added to the config's. */
+  readonly silences?: Pick<SilenceCache, 'current'>;
 }
+
+/** How long after an early expiry the sweep still looks for what it held (two schedule periods). */
+export const RELEASE_LOOKBACK_MS = 2 * 60_000;
 
 /** The sweep Lambda, run every minute by an EventBridge schedule. */
 export function createSweepHandler(dependencies: SweepDependencies) {
@@ -37,7 +46,13 @@ export function createSweepHandler(dependencies: SweepDependencies) {
   };
   const clock = dependencies.clock ?? Date.now;
   return withStandardMiddleware<ScheduledEvent, SweepSummary>(async () => {
-    const summary = await sweepDueScopes(clock(), deps);
+    const now = clock();
+    const silences = dependencies.silences ? await dependencies.silences.current(now) : [];
+    const summary = await sweepDueScopes(now, {
+      ...deps,
+      config: withRuntimeSilences(deps.config, silences),
+      released: recentlyExpired(silences, now, RELEASE_LOOKBACK_MS),
+    });
     deps.logger.info('sweep finished', { ...summary });
     return summary;
   }, dependencies);
@@ -59,6 +74,14 @@ export interface SweepSummary {
  */
 export async function sweepDueScopes(now: number, deps: SweepDeps): Promise<SweepSummary> {
   const due = await deps.repository.dueScopes(now, deps.maxScopes ?? 500);
+  if (deps.released && deps.released.size > 0) {
+    // Every open subject is in the due index; those held by a silence that just ended early are due now.
+    const keys = new Set(due.map((scope) => scope.key));
+    for (const scope of await deps.repository.dueScopes(Number.MAX_SAFE_INTEGER, deps.maxScopes ?? 500)) {
+      const heldBy = scope.kind === 'counter' ? undefined : scope.current?.heldBy;
+      if (heldBy !== undefined && deps.released.has(heldBy) && !keys.has(scope.key)) due.push(scope);
+    }
+  }
   let swept = 0;
   let failed = 0;
   let published = 0;

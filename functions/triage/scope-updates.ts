@@ -1,8 +1,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { IncidentHistory } from '../adapters/incident-history';
 import type { Notifier } from '../adapters/notifier';
 import { StateConflictError, type StateRepository } from '../adapters/state-repository';
+import { resolvedIncidentView } from '../core/incidents';
 import { markPublished, type ScopeState } from '../core/policy';
 import type { NotificationIntent, ScopeUpdate } from '../core/policy/types';
 import { countBy } from '../shared/metrics';
@@ -51,6 +53,8 @@ export async function updateScope(
 export interface DeliveryDeps {
   readonly repository: ScopeRepository;
   readonly notifier: Pick<Notifier, 'publish'>;
+  /** Where resolved incidents are kept for the read API (absent: not kept). */
+  readonly history?: Pick<IncidentHistory, 'record'>;
   readonly logger: Logger;
   readonly metrics: Metrics;
 }
@@ -78,6 +82,7 @@ export async function deliverIntents(
   intents: readonly NotificationIntent[],
   deps: DeliveryDeps,
 ): Promise<DeliveryResult> {
+  await recordResolved(intents, deps);
   const done: string[] = [];
   let rejected = 0;
   for (const intent of intents) {
@@ -107,6 +112,28 @@ export async function deliverIntents(
   }
   if (done.length > 0) await recordPublished(state, done, deps);
   return { published: done.length - rejected, rejected, pending: intents.length - done.length };
+}
+
+/**
+ * Keep each resolve in the incident history before it is published, so the read API lists it even while
+ * SNS is down. A put of the same resolve again (an outbox retry) writes the same item. A failure loses
+ * only that history entry, never the notification.
+ */
+async function recordResolved(intents: readonly NotificationIntent[], deps: DeliveryDeps): Promise<void> {
+  if (!deps.history) return;
+  for (const intent of intents) {
+    const view = resolvedIncidentView(intent);
+    if (!view) continue;
+    try {
+      await deps.history.record(view, Date.parse(intent.at));
+    } catch (error) {
+      deps.metrics.addMetric('HistoryWriteFailures', MetricUnit.Count, 1);
+      deps.logger.warn('could not keep the resolved incident in the history', {
+        subjectId: view.subjectId,
+        error: errorMessage(error),
+      });
+    }
+  }
 }
 
 /** Drop published ids from the outbox; if the scope moved on meanwhile, drop them from the newer state. */

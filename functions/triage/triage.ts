@@ -1,5 +1,6 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SilenceCache } from '../adapters/silence-store';
 import type { StateRepository } from '../adapters/state-repository';
 import type { PolicyConfig, ScopeState } from '../core/policy';
 import { applyBatches, batchesByScope, batchFingerprint, rememberedFingerprints } from '../core/policy';
@@ -7,6 +8,7 @@ import { triageBreakdown } from '../core/policy/triage-breakdown';
 import { triagedCounts } from '../core/policy/triaged-counts';
 import type { EventBatch } from '../core/policy/types';
 import { parseQueueMessage } from '../core/queue-message';
+import { withRuntimeSilences } from '../core/silences';
 import { logger as sharedLogger } from '../shared/logger';
 import { MetricUnit, metrics as sharedMetrics } from '../shared/metrics';
 import { type StandardMiddlewareOptions, withStandardMiddleware } from '../shared/middleware';
@@ -33,6 +35,8 @@ export interface TriageDependencies
     StandardMiddlewareOptions {
   /** Processing time for the policy engine; Date.now unless a test pins it. */
   readonly clock?: () => number;
+  /** Run-time silences, added to the config's. */
+  readonly silences?: Pick<SilenceCache, 'current'>;
 }
 
 /** The triage Lambda: SQS events queue → scope state → notifications, with partial batch failures. */
@@ -45,10 +49,11 @@ export function createTriageHandler(dependencies: TriageDependencies) {
     settledBatches: dependencies.settledBatches ?? new SettledBatches(dependencies.repository),
   };
   const clock = dependencies.clock ?? Date.now;
-  return withStandardMiddleware<SQSEvent, SQSBatchResponse>(
-    async (event) => triageRecords(event.Records, clock(), deps),
-    dependencies,
-  );
+  return withStandardMiddleware<SQSEvent, SQSBatchResponse>(async (event) => {
+    const now = clock();
+    const silences = dependencies.silences ? await dependencies.silences.current(now) : [];
+    return triageRecords(event.Records, now, { ...deps, config: withRuntimeSilences(deps.config, silences) });
+  }, dependencies);
 }
 
 /** One distinct batch of the invocation, with every SQS message that carried it (SQS may duplicate). */

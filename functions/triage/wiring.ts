@@ -1,9 +1,11 @@
+import { IncidentHistory } from '../adapters/incident-history';
 import { Notifier } from '../adapters/notifier';
+import { SilenceCache, SilenceStore } from '../adapters/silence-store';
 import { createDocumentClient, StateRepository } from '../adapters/state-repository';
 import { ConfigError } from '../core/errors';
 import type { PolicyConfig } from '../core/policy';
 import { parsePolicyConfig, type ScopeState } from '../core/policy';
-import { requireEnv } from '../shared/env';
+import { numberEnv, requireEnv } from '../shared/env';
 
 /**
  * Cold-start construction shared by the triage and sweep handlers (same env vars, same adapters):
@@ -22,10 +24,17 @@ export function readPolicyConfig(env: NodeJS.ProcessEnv = process.env): PolicyCo
   return parsePolicyConfig(json);
 }
 
+// One DynamoDB client per container, shared by the repository and the history.
+let documentClient: ReturnType<typeof createDocumentClient> | undefined;
+const sharedDocumentClient = () => {
+  documentClient ??= createDocumentClient();
+  return documentClient;
+};
+
 export function createStateRepository(env: NodeJS.ProcessEnv = process.env): StateRepository<ScopeState> {
   return new StateRepository<ScopeState>({
     tableName: requireEnv('TABLE_NAME', env),
-    documentClient: createDocumentClient(),
+    documentClient: sharedDocumentClient(),
   });
 }
 
@@ -36,4 +45,20 @@ export function createNotifier(env: NodeJS.ProcessEnv = process.env): Notifier {
       account: requireEnv('ACCOUNT_TOPIC_ARN', env),
     },
   });
+}
+
+export function createIncidentHistory(env: NodeJS.ProcessEnv = process.env): IncidentHistory {
+  return new IncidentHistory({
+    tableName: requireEnv('TABLE_NAME', env),
+    documentClient: sharedDocumentClient(),
+  });
+}
+
+/** Run-time silences, read at most every SILENCE_CACHE_SECONDS (default 30: in effect within a minute). */
+export function createSilenceCache(env: NodeJS.ProcessEnv = process.env): SilenceCache {
+  const store = new SilenceStore({
+    tableName: requireEnv('TABLE_NAME', env),
+    documentClient: sharedDocumentClient(),
+  });
+  return new SilenceCache(store, numberEnv('SILENCE_CACHE_SECONDS', 30, { min: 0, max: 60 }, env) * 1000);
 }

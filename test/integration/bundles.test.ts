@@ -49,8 +49,8 @@ describe('function bundles', () => {
       });
   }, 120_000);
 
-  it('bundles each of the five handlers into a minified ESM file with a source map and no sources', () => {
-    expect(bundles).toHaveLength(5);
+  it('bundles each of the six handlers into a minified ESM file with a source map and no sources', () => {
+    expect(bundles).toHaveLength(6);
     for (const { dir } of bundles) {
       expect(fs.readdirSync(dir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
       const map = JSON.parse(fs.readFileSync(path.join(dir, 'index.mjs.map'), 'utf8')) as {
@@ -117,6 +117,12 @@ describe('function bundles', () => {
       documentClient: DynamoDBDocumentClient.from(table.client),
     });
     const { token } = await tokens.create({ app: 'checkout' }, new Date());
+    const { token: adminToken } = await tokens.create({ app: 'oncall', scope: 'admin' }, new Date());
+    const incidents = getCodes({ headers: { authorization: `Bearer ${adminToken}` } });
+    incidents.rawPath = '/v1/incidents';
+    incidents.requestContext.http.path = '/v1/incidents';
+    incidents.routeKey = 'GET /v1/incidents';
+    incidents.requestContext.routeKey = incidents.routeKey;
     const withToken = (event: APIGatewayProxyEventV2) => ({
       ...event,
       headers: { ...event.headers, authorization: `Bearer ${token}` },
@@ -130,6 +136,7 @@ describe('function bundles', () => {
         event: withToken(postEvents({ body: '{"status": 500, "model": "accounts/x/models/bundle"}' })),
         expect: (result) => expect(result).toMatchObject({ statusCode: 202 }),
       },
+      Oncall: { event: incidents, expect: (result) => expect(result).toMatchObject({ statusCode: 200 }) },
       Codes: { event: getCodes(), expect: (result) => expect(result).toMatchObject({ statusCode: 200 }) },
       Triage: {
         event: sqsEvent(sqsRecord({ messageId: 'm-1', body: message })),

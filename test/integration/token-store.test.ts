@@ -1,5 +1,5 @@
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { TokenNotFoundError, TokenStore } from '../../functions/adapters/token-store';
+import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { hashToken, TokenNotFoundError, TokenStore } from '../../functions/adapters/token-store';
 import { ValidationError } from '../../functions/core/errors';
 import { createStateTable } from '../helpers/table';
 
@@ -32,12 +32,14 @@ describe('TokenStore (dynalite)', () => {
       app: 'checkout',
       account: 'acme',
       label: 'prod',
+      scope: 'ingest',
       createdAt: '2026-11-25T15:00:00.000Z',
     });
     await expect(store.verify(token)).resolves.toEqual({
       tokenId: record.tokenId,
       app: 'checkout',
       account: 'acme',
+      scope: 'ingest',
     });
     const { Items = [] } = await documentClient.send(
       new QueryCommand({
@@ -50,6 +52,30 @@ describe('TokenStore (dynalite)', () => {
     expect(Items[0]?.sk).toMatch(/^[0-9a-f]{64}$/);
     expect(Items[0]?.sk.startsWith(record.tokenId)).toBe(true);
     expect(JSON.stringify(Items)).not.toContain(token.slice(4));
+  });
+
+  it('keeps the scope a token was created with, and reads a token stored without one as ingest', async () => {
+    const admin = await store.create({ app: 'oncall', scope: 'admin' }, NOW);
+    const legacy = `fet_${'L'.repeat(43)}`;
+    await documentClient.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: {
+          pk: 'token',
+          sk: hashToken(legacy),
+          tokenId: hashToken(legacy).slice(0, 12),
+          app: 'old',
+          createdAt: '2026-01-01T00:00:00.000Z',
+        },
+      }),
+    );
+
+    await expect(store.verify(admin.token)).resolves.toMatchObject({ scope: 'admin' });
+    await expect(store.verify(legacy)).resolves.toMatchObject({ app: 'old', scope: 'ingest' });
+    expect((await store.list()).map((r) => [r.app, r.scope])).toEqual([
+      ['old', 'ingest'],
+      ['oncall', 'admin'],
+    ]);
   });
 
   it('rejects unknown and malformed tokens', async () => {

@@ -140,6 +140,11 @@ const PolicyConfigSchema = z.prefault(
               statuses: statusList(400, 499, '4xx', [401, 402, 403, 412]),
               groupWaitSeconds: seconds(60, 0),
               updateIntervalSeconds: seconds(900),
+              /** An update needs the count to have grown this many times since the last notice (or a new app or key). */
+              updateGrowthFactor: z._default(
+                z.number({ error: 'expected a number ≥ 1' }).check(z.minimum(1, 'expected a number ≥ 1')),
+                2,
+              ),
               reminderIntervalSeconds: seconds(86_400),
               resolveAfterQuietSeconds: seconds(3600),
             },

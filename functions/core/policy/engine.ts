@@ -1,6 +1,7 @@
 import type { TriageEvent } from '../event';
 import type { PolicyConfig } from './config';
 import { eventTime } from './event-time';
+import { buildIntent } from './intent';
 import { evaluate, ingestAll, workDueAt } from './lifecycle';
 import { forgetBatches, rememberBatches, rememberedAmong } from './recent-batches';
 import { describeScope, type ScopeDescriptor, scopeDescriber } from './scope-key';
@@ -107,7 +108,11 @@ function copyConcerns<C extends Concerns>(concerns: C): C {
 }
 
 function copySubject(subject: Subject): Subject {
-  return { ...copyConcerns(subject), statusCounts: { ...subject.statusCounts } };
+  return {
+    ...copyConcerns(subject),
+    statusCounts: { ...subject.statusCounts },
+    ...(subject.apiKeyIds && { apiKeyIds: [...subject.apiKeyIds] }),
+  };
 }
 
 /** Whether a newer notice of the same subject replaces this one while it is still unpublished. */
@@ -115,10 +120,12 @@ const SUPERSEDED_BY_NEXT: Record<NotificationKind, boolean> = {
   'incident.opened': false,
   'incident.reminder': true,
   'incident.resolved': false,
+  'incident.acknowledged': false,
   'account-issue.opened': false,
   'account-issue.updated': true,
   'account-issue.reminder': true,
   'account-issue.resolved': false,
+  'account-issue.acknowledged': false,
 };
 
 /** Queue intents for publishing; an unpublished reminder or update is superseded by a newer one. */
@@ -284,4 +291,42 @@ export function markPublished(state: ScopeState, notificationIds: readonly strin
   if (outbox.length === state.outbox.length) return state;
   const nextDueAt = outbox.length === 0 ? state.workDueAt : state.nextDueAt;
   return { ...state, outbox, version: state.version + 1, nextDueAt };
+}
+
+/** What `acknowledgeSubject` found. */
+export type AcknowledgeResult =
+  | { readonly outcome: 'acknowledged'; readonly update: ScopeUpdate<ScopeState> }
+  /** The scope has no open subject with this id (it resolved, or never was). */
+  | { readonly outcome: 'not-open' }
+  | { readonly outcome: 'already-acknowledged'; readonly by: string };
+
+/**
+ * Acknowledge the open subject `subjectId` of a scope at `now` (docs/design.md, "Acknowledge"): no more
+ * reminders until it resolves, and one `*.acknowledged` notice, never held by a silence (like a resolve,
+ * it answers people already at work). A new subject after the resolve pages again.
+ */
+export function acknowledgeSubject(
+  state: ScopeState,
+  subjectId: string,
+  ack: { readonly by: string; readonly comment?: string },
+  now: number,
+  config: PolicyConfig,
+): AcknowledgeResult {
+  if (state.kind === 'counter' || state.current?.id !== subjectId) return { outcome: 'not-open' };
+  if (state.current.acknowledgedBy !== undefined) {
+    return { outcome: 'already-acknowledged', by: state.current.acknowledgedBy };
+  }
+  const draft = draftOf(state);
+  if (draft.kind === 'counter' || !draft.current) return { outcome: 'not-open' };
+  const subject = draft.current;
+  const kind = draft.kind === 'incident' ? 'incident.acknowledged' : 'account-issue.acknowledged';
+  const intent: NotificationIntent = {
+    ...buildIntent(draft, subject, kind, now),
+    acknowledgedBy: ack.by,
+    ...(ack.comment !== undefined ? { acknowledgeComment: ack.comment } : {}),
+  };
+  subject.notices += 1;
+  subject.acknowledgedBy = ack.by;
+  subject.acknowledgedAt = now;
+  return { outcome: 'acknowledged', update: finish(draft, state, now, config, [intent], true) };
 }

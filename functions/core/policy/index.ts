@@ -1,7 +1,9 @@
 /** The triage policy engine (docs/design.md, "The policy"): pure, batch-oriented, event-time. */
 export * from './config';
 export {
+  type AcknowledgeResult,
   type ApplyOptions,
+  acknowledgeSubject,
   applyBatches,
   batchesByScope,
   markPublished,

@@ -38,7 +38,7 @@ export function buildIntent(
   const c = classify(status);
   const model = scope.kind === 'incident' ? (scope.model ?? only(subject.models)) : only(subject.models);
   const account = scope.kind === 'account-issue' ? scope.account : only(subject.accounts);
-  const subtype = scope.kind === 'account-issue' ? scope.subtype : undefined;
+  const subtype = scope.subtype;
   // Every key, in the order of the JSON body (JSON leaves out the undefined ones).
   return {
     notificationId: `${subject.id}:${subject.notices + 1}:${kind.slice(kind.indexOf('.') + 1)}`,

@@ -206,6 +206,7 @@ function ingest(
   }
   if (scope.current) {
     addToSubject(scope.current, event, t, future);
+    if (scope.kind === 'account-issue') addApiKey(scope.current, event);
     return;
   }
   // Future-stamped errors, and late ones from before the last resolve, are counted but open nothing.
@@ -214,6 +215,7 @@ function ingest(
     if (t < now - quietMs(scope, config)) return;
     scope.current = newSubject(scope, t, t, now);
     addToSubject(scope.current, event, t, false);
+    addApiKey(scope.current, event);
     return;
   }
   const { persistence } = config.incidents;
@@ -233,6 +235,28 @@ function ingest(
   if (run) openFromWindow(scope, run.first, run.last, now);
 }
 
+function addApiKey(subject: Subject, event: TriageEvent): void {
+  if (event.apiKeyId === undefined) return;
+  subject.apiKeyIds ??= [];
+  addDistinct(subject.apiKeyIds, event.apiKeyId);
+}
+
+/**
+ * Whether an account issue changed enough since its last notice to be worth an update: its count grew at
+ * least `updateGrowthFactor` times, or a new app or API key fingerprint appeared. A steady trickle of the
+ * same failures is not news; the daily reminder says it goes on.
+ */
+function materialChange(subject: Subject, growthFactor: number): boolean {
+  const grew =
+    subject.count > subject.countAtLastNotice && subject.count >= subject.countAtLastNotice * growthFactor;
+  const keys = subject.apiKeyIds?.length ?? 0;
+  return (
+    grew ||
+    subject.apps.length > (subject.appsAtLastNotice ?? subject.apps.length) ||
+    keys > (subject.apiKeyIdsAtLastNotice ?? keys)
+  );
+}
+
 /** The notification owed by the current subject at `now`, if any (ignoring silences). */
 function owedNotice(
   scope: SubjectScope,
@@ -241,17 +265,21 @@ function owedNotice(
   config: PolicyConfig,
 ): NotificationKind | undefined {
   const last = subject.lastNoticeAt ?? 0;
+  // An acknowledged subject gets no more reminders (an account issue's updates still go out).
+  const acknowledged = subject.acknowledgedBy !== undefined;
   if (scope.kind === 'incident') {
     if (!subject.announced) return 'incident.opened';
+    if (acknowledged) return undefined;
     return now >= last + config.incidents.reminderIntervalSeconds * SECOND ? 'incident.reminder' : undefined;
   }
   const a = config.accountIssues;
   if (!subject.announced) {
     return now >= subject.createdAt + a.groupWaitSeconds * SECOND ? 'account-issue.opened' : undefined;
   }
-  if (subject.count > subject.countAtLastNotice && now >= last + a.updateIntervalSeconds * SECOND) {
+  if (materialChange(subject, a.updateGrowthFactor) && now >= last + a.updateIntervalSeconds * SECOND) {
     return 'account-issue.updated';
   }
+  if (acknowledged) return undefined;
   return now >= last + a.reminderIntervalSeconds * SECOND ? 'account-issue.reminder' : undefined;
 }
 
@@ -294,6 +322,10 @@ export function evaluate(
   subject.announced = true;
   subject.lastNoticeAt = now;
   subject.countAtLastNotice = subject.count;
+  if (scope.kind === 'account-issue') {
+    subject.appsAtLastNotice = subject.apps.length;
+    subject.apiKeyIdsAtLastNotice = subject.apiKeyIds?.length ?? 0;
+  }
   delete subject.heldBy;
   return true;
 }
@@ -308,13 +340,15 @@ export function workDueAt(scope: ScopeState, config: PolicyConfig): number | und
     // A silence removed from the config meanwhile: look again at once.
     due.push(config.silences.find((s) => s.id === subject.heldBy)?.endsAt ?? 0);
   } else if (scope.kind === 'incident') {
-    if (subject.announced) due.push(last + config.incidents.reminderIntervalSeconds * SECOND);
+    if (subject.announced && subject.acknowledgedBy === undefined) {
+      due.push(last + config.incidents.reminderIntervalSeconds * SECOND);
+    }
   } else {
     const a = config.accountIssues;
     if (!subject.announced) due.push(subject.createdAt + a.groupWaitSeconds * SECOND);
     else {
-      due.push(last + a.reminderIntervalSeconds * SECOND);
-      if (subject.count > subject.countAtLastNotice) due.push(last + a.updateIntervalSeconds * SECOND);
+      if (subject.acknowledgedBy === undefined) due.push(last + a.reminderIntervalSeconds * SECOND);
+      if (materialChange(subject, a.updateGrowthFactor)) due.push(last + a.updateIntervalSeconds * SECOND);
     }
   }
   return Math.min(...due);

@@ -13,10 +13,12 @@ const HEADLINE: Record<NotificationKind, string> = {
   'incident.opened': 'Incident opened',
   'incident.reminder': 'Incident ongoing',
   'incident.resolved': 'Incident resolved',
+  'incident.acknowledged': 'Incident acknowledged',
   'account-issue.opened': 'Account issue',
   'account-issue.updated': 'Account issue growing',
   'account-issue.reminder': 'Account issue ongoing',
   'account-issue.resolved': 'Account issue resolved',
+  'account-issue.acknowledged': 'Account issue acknowledged',
 };
 
 /** The last path segment of a model id: `accounts/fireworks/models/llama-v3` → `llama-v3`. */
@@ -43,7 +45,12 @@ function scopeText(intent: NotificationIntent): string {
   const { scope } = intent;
   if (intent.topic === 'account')
     return `account ${scope.account ?? 'unknown'}, status ${scope.status ?? intent.status}`;
-  const rule = scope.rule === 'immediate' ? `every ${intent.status}` : 'persistent 5xx';
+  const rule =
+    intent.subtype === 'lora-load-failed'
+      ? 'LoRA load failures (412)'
+      : scope.rule === 'immediate'
+        ? `every ${intent.status}`
+        : 'persistent 5xx';
   const target =
     scope.model !== undefined
       ? `model ${scope.model}`
@@ -71,6 +78,11 @@ function textBody(intent: NotificationIntent): string {
     lines.push(`Account:        ${intent.account}`);
   if (intent.apps.length > 0) lines.push(`Affected apps:  ${intent.apps.join(', ')}`);
   if (intent.sampleRequestIds.length > 0) lines.push(`Request ids:    ${intent.sampleRequestIds.join(', ')}`);
+  if (intent.acknowledgedBy !== undefined) {
+    lines.push(
+      `Acknowledged by ${intent.acknowledgedBy}${intent.acknowledgeComment ? `: ${intent.acknowledgeComment}` : ''}; no reminders until it resolves.`,
+    );
+  }
   if (intent.delayedBySilence !== undefined) {
     lines.push(`Held back by silence "${intent.delayedBySilence}" until it ended.`);
   }

@@ -9,7 +9,7 @@ import { stableHash } from './stable-hash';
  * descriptor holds what a new record of that scope starts from.
  */
 export type ScopeDescriptor =
-  | Readonly<Pick<IncidentScope, 'kind' | 'key' | 'rule' | 'model' | 'endpoint'>>
+  | Readonly<Pick<IncidentScope, 'kind' | 'key' | 'rule' | 'model' | 'endpoint' | 'subtype'>>
   | Readonly<Pick<AccountIssueScope, 'kind' | 'key' | 'account' | 'status' | 'subtype'>>
   | Readonly<Pick<CounterScope, 'kind' | 'key' | 'status'>>;
 
@@ -32,11 +32,22 @@ export function keyPart(value: string | undefined): string {
 
 /**
  * The scope of an event under `config`: a 5xx is an incident scope (its rule, then its model, else its
- * endpoint); a status of `accountIssues.statuses` an account issue (account and status; a LoRA that failed
- * to load is its own group); anything else counts in one counter per status.
+ * endpoint); a 412 whose message says a LoRA failed to load is a deployment problem the billing owner cannot
+ * fix, so an immediate support incident of its own per model (else endpoint); a status of
+ * `accountIssues.statuses` an account issue (account and status); anything else counts in one counter per
+ * status.
  */
 export function describeScope(event: TriageEvent, config: PolicyConfig): ScopeDescriptor {
   const { status, model, endpoint } = event;
+  if (status === 412 && subtypeOf(status, event.message) === 'lora-load-failed') {
+    const base = { kind: 'incident', rule: 'immediate', subtype: 'lora-load-failed' } as const;
+    if (model !== undefined)
+      return { ...base, key: `incident#lora-load-failed#model#${keyPart(model)}`, model };
+    if (endpoint !== undefined) {
+      return { ...base, key: `incident#lora-load-failed#endpoint#${keyPart(endpoint)}`, endpoint };
+    }
+    return { ...base, key: 'incident#lora-load-failed#unknown' };
+  }
   if (status >= 500 && status <= 599) {
     const rule = config.incidents.immediateStatuses.includes(status) ? 'immediate' : 'persistent';
     if (model !== undefined)
@@ -48,15 +59,13 @@ export function describeScope(event: TriageEvent, config: PolicyConfig): ScopeDe
   }
   if (config.accountIssues.statuses.includes(status)) {
     const account = event.account ?? UNKNOWN_ACCOUNT;
-    const subtype = status === 412 ? subtypeOf(status, event.message) : undefined;
-    if (subtype === 'lora-load-failed' || subtype === 'account-status') {
-      const suffix = subtype === 'lora-load-failed' ? `#${subtype}` : '';
+    if (status === 412 && subtypeOf(status, event.message) === 'account-status') {
       return {
         kind: 'account-issue',
-        key: `account#${keyPart(account)}#${status}${suffix}`,
+        key: `account#${keyPart(account)}#${status}`,
         account,
         status,
-        subtype,
+        subtype: 'account-status',
       };
     }
     return { kind: 'account-issue', key: `account#${keyPart(account)}#${status}`, account, status };

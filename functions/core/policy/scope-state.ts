@@ -45,6 +45,15 @@ export interface Subject extends Concerns {
   countAtLastNotice: number;
   /** Id of the silence holding back a notification that is owed; it goes out when the silence ends. */
   heldBy?: string;
+  /** API key fingerprints of its errors (account issues only; at most LIMITS.distinctValues). */
+  apiKeyIds?: string[];
+  /** How many apps and API keys it concerned at the last notice (account issues: what an update must add to). */
+  appsAtLastNotice?: number;
+  apiKeyIdsAtLastNotice?: number;
+  /** Who acknowledged it: no more reminders until it resolves. */
+  acknowledgedBy?: string;
+  /** Processing time of the acknowledgement. */
+  acknowledgedAt?: number;
 }
 
 /** `[eventTimeMs, status, count]`: errors of one status within one second, for the persistence rule. */
@@ -71,6 +80,8 @@ export interface IncidentScope extends ScopeBase {
   rule: IncidentRule;
   model?: string;
   endpoint?: string;
+  /** `lora-load-failed`: 412s whose message says a LoRA failed to load (a deployment problem for support). */
+  subtype?: 'lora-load-failed';
   statusCounts: Record<string, number>;
   /** Recent errors not (yet) part of an incident, for the persistence rule; empty while one is open. */
   window: WindowEntry[];

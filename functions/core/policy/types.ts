@@ -14,10 +14,12 @@ export type NotificationKind =
   | 'incident.opened'
   | 'incident.reminder'
   | 'incident.resolved'
+  | 'incident.acknowledged'
   | 'account-issue.opened'
   | 'account-issue.updated'
   | 'account-issue.reminder'
-  | 'account-issue.resolved';
+  | 'account-issue.resolved'
+  | 'account-issue.acknowledged';
 
 /** Which SNS topic a notification goes to. */
 export type Topic = 'support' | 'account';
@@ -64,6 +66,9 @@ export interface NotificationIntent {
   readonly sampleRequestIds: readonly string[];
   /** Set when a silence held this notification back until it ended. */
   readonly delayedBySilence?: string;
+  /** Who acknowledged it (`*.acknowledged` notices only), and what they said. */
+  readonly acknowledgedBy?: string;
+  readonly acknowledgeComment?: string;
 }
 
 /** An SQS message's worth of canonical events: the unit of idempotency. */

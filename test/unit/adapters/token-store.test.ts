@@ -17,8 +17,9 @@ describe('TokenStore.verify cache', () => {
       .resolves({ Item: { pk: 'token', sk: hashToken(TOKEN), tokenId: 'abc', app: 'checkout' } });
     const store = new TokenStore({ tableName: 't', documentClient, cacheSeconds: 60, clock: () => now });
 
-    await expect(store.verify(TOKEN)).resolves.toEqual({ tokenId: 'abc', app: 'checkout' });
-    await expect(store.verify(TOKEN)).resolves.toEqual({ tokenId: 'abc', app: 'checkout' });
+    const identity = { tokenId: 'abc', app: 'checkout', scope: 'ingest' };
+    await expect(store.verify(TOKEN)).resolves.toEqual(identity);
+    await expect(store.verify(TOKEN)).resolves.toEqual(identity);
     expect(ddb.commandCalls(GetCommand)).toHaveLength(1);
     now += 60_001;
     await store.verify(TOKEN);
@@ -68,6 +69,7 @@ describe('TokenStore.create', () => {
       tokenId: hashToken(token).slice(0, 12),
       app: 'checkout',
       account: 'acme',
+      scope: 'ingest',
       createdAt: '2026-01-02T00:00:00.000Z',
     });
     expect(input?.ConditionExpression).toBe('attribute_not_exists(pk)');
@@ -80,5 +82,43 @@ describe('TokenStore.create', () => {
     const a = await store.create({ app: 'x' }, 0);
     const b = await store.create({ app: 'x' }, 0);
     expect(a.token).not.toBe(b.token);
+  });
+});
+
+describe('TokenStore scopes', () => {
+  it('stores the scope asked for, ingest when none is', async () => {
+    ddb.on(PutCommand).resolves({});
+    const store = new TokenStore({ tableName: 't', documentClient });
+    expect((await store.create({ app: 'x', scope: 'admin' }, 0)).record.scope).toBe('admin');
+    expect((await store.create({ app: 'x', scope: 'read' }, 0)).record.scope).toBe('read');
+    expect((await store.create({ app: 'x' }, 0)).record.scope).toBe('ingest');
+    expect(ddb.commandCalls(PutCommand).map((c) => c.args[0].input.Item?.scope)).toEqual([
+      'admin',
+      'read',
+      'ingest',
+    ]);
+  });
+
+  it('refuses a scope it does not know, naming the field', async () => {
+    const store = new TokenStore({ tableName: 't', documentClient });
+    await expect(store.create({ app: 'x', scope: 'root' as unknown as 'admin' }, 0)).rejects.toMatchObject({
+      name: 'ValidationError',
+      details: [{ path: 'scope', message: 'scope must be one of ingest, read, admin' }],
+    });
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+  });
+
+  it('reads a token stored before scopes existed, or with an unknown scope, as ingest', async () => {
+    ddb.on(GetCommand).resolves({ Item: { pk: 'token', sk: hashToken(TOKEN), tokenId: 'abc', app: 'old' } });
+    const store = new TokenStore({ tableName: 't', documentClient, cacheSeconds: 0 });
+    await expect(store.verify(TOKEN)).resolves.toMatchObject({ scope: 'ingest' });
+    ddb.on(GetCommand).resolves({
+      Item: { pk: 'token', sk: hashToken(TOKEN), tokenId: 'abc', app: 'x', scope: 'superuser' },
+    });
+    await expect(store.verify(TOKEN)).resolves.toMatchObject({ scope: 'ingest' });
+    ddb
+      .on(GetCommand)
+      .resolves({ Item: { pk: 'token', sk: hashToken(TOKEN), tokenId: 'abc', app: 'x', scope: 'read' } });
+    await expect(store.verify(TOKEN)).resolves.toMatchObject({ scope: 'read' });
   });
 });

@@ -124,24 +124,35 @@ describe('triage token (dynalite)', () => {
 
     expect(code).toBe(0);
     const token = lines[0]?.match(/^token: (fet_[A-Za-z0-9_-]{43})$/)?.[1];
-    const id = lines[1]?.match(/^id:\s+([0-9a-f]{12})\s+app: checkout\s+account: acme$/)?.[1];
+    const id = lines[1]?.match(/^id:\s+([0-9a-f]{12})\s+app: checkout\s+scope: ingest\s+account: acme$/)?.[1];
     expect(token).toBeDefined();
     expect(id).toBeDefined();
     expect(errors.join('\n')).toMatch(/not shown again/);
     const identity = await new TokenStore({ tableName, documentClient }).verify(token as string);
-    expect(identity).toEqual({ tokenId: id, app: 'checkout', account: 'acme' });
+    expect(identity).toEqual({ tokenId: id, app: 'checkout', account: 'acme', scope: 'ingest' });
   });
 
-  it('lists tokens with id, app, account, label and creation time, never a full hash or token', async () => {
-    const created = await triage('create', '--app', 'search', '--json');
+  it('creates a token with the scope asked for', async () => {
+    const { code, lines } = await triage('create', '--app', 'oncall', '--scope', 'admin', '--json');
+    expect(code).toBe(0);
+    const created = JSON.parse(lines[0] ?? '{}');
+    expect(created.scope).toBe('admin');
+    const identity = await new TokenStore({ tableName, documentClient }).verify(created.token);
+    expect(identity?.scope).toBe('admin');
+  });
+
+  it('lists tokens with id, app, scope, account, label and creation time, never a full hash or token', async () => {
+    const created = await triage('create', '--app', 'search', '--scope', 'read', '--json');
     const record = JSON.parse(created.lines[0] ?? '{}');
 
     const { code, lines } = await triage('list');
 
     expect(code).toBe(0);
-    expect(lines[0]).toMatch(/^ID\s+APP\s+ACCOUNT\s+LABEL\s+CREATED$/);
+    expect(lines[0]).toMatch(/^ID\s+APP\s+SCOPE\s+ACCOUNT\s+LABEL\s+CREATED$/);
     const row = lines.find((l) => l.startsWith(record.tokenId));
-    expect(row).toMatch(new RegExp(`^${record.tokenId}\\s+search\\s+-\\s+-\\s+\\d{4}-\\d{2}-\\d{2}T`));
+    expect(row).toMatch(
+      new RegExp(`^${record.tokenId}\\s+search\\s+read\\s+-\\s+-\\s+\\d{4}-\\d{2}-\\d{2}T`),
+    );
     const output = lines.join('\n');
     expect(output).not.toMatch(/[0-9a-f]{13,}/);
     expect(output).not.toContain(record.token);
@@ -175,7 +186,16 @@ describe('triage token (dynalite)', () => {
 
   it('rejects bad usage with exit 2 and changes nothing', async () => {
     const before = (await triage('list', '--json')).lines.length;
-    for (const args of [[], ['create'], ['rotate'], ['revoke'], ['revoke', 'xyz'], ['list', '--app', 'a']]) {
+    for (const args of [
+      [],
+      ['create'],
+      ['rotate'],
+      ['revoke'],
+      ['revoke', 'xyz'],
+      ['list', '--app', 'a'],
+      ['create', '--app', 'a', '--scope', 'root'],
+      ['list', '--scope', 'read'],
+    ]) {
       const { code, errors } = await triage(...args);
       expect({ args, code }).toEqual({ args, code: 2 });
       expect(errors[0]).toMatch(/^triage token: /);

@@ -74,6 +74,12 @@ describe('classify', () => {
       expect(classify(429, 'LoRA failed to load').subtype).toBeUndefined();
     });
 
+    it('routes a 412 whose LoRA failed to load to support, any other 412 to the account owner', () => {
+      expect(classify(412, 'LoRA adapter accounts/acme/models/my-lora failed to load').route).toBe('support');
+      expect(classify(412, 'Account suspended. Please contact billing.').route).toBe('account');
+      expect(classify(412).route).toBe('account');
+    });
+
     // The EventsTriaged metric (policy/triaged-counts.ts) tallies per status and classifies each status once.
     it('leaves the category to the status: no message changes it', () => {
       const messages = [

@@ -15,7 +15,9 @@ const RECEIVED_AT = Date.UTC(2026, 10, 25, 15, 0, 0);
 const sqs = mockClient(SQSClient);
 
 /** A token store that knows one token. */
-function fakeTokens(identity: TokenIdentity = { tokenId: 'a1b2c3d4e5f6', app: 'checkout', account: 'acme' }) {
+function fakeTokens(
+  identity: TokenIdentity = { tokenId: 'a1b2c3d4e5f6', app: 'checkout', account: 'acme', scope: 'ingest' },
+) {
   return { verify: jest.fn(async (token: string) => (token === TOKEN ? identity : undefined)) };
 }
 
@@ -104,7 +106,7 @@ describe('ingest handler: accepted', () => {
   });
 
   it('leaves account unset when neither the event nor the token has one', async () => {
-    const { call } = setup({ tokenId: 'ffffffffffff', app: 'batch' });
+    const { call } = setup({ tokenId: 'ffffffffffff', app: 'batch', scope: 'ingest' });
     await call({ body: JSON.stringify({ status: 500 }) });
     const event = sentMessages()[0]?.events[0];
     expect(event?.app).toBe('batch');
@@ -176,7 +178,9 @@ describe('ingest handler: retries of a request whose events carry ids', () => {
     const first = await batchIdsOf(named);
     expect(await batchIdsOf([named[0], { ...named[1], id: 'c-3' }])).not.toEqual(first);
     expect(await batchIdsOf([named[1], named[0]])).not.toEqual(first);
-    expect(await batchIdsOf(named, { tokenId: 'ffffffffffff', app: 'billing' })).not.toEqual(first);
+    expect(await batchIdsOf(named, { tokenId: 'ffffffffffff', app: 'billing', scope: 'ingest' })).not.toEqual(
+      first,
+    );
   });
 
   it('makes new batch ids for every request when an event has no id of its own', async () => {
@@ -222,6 +226,19 @@ describe('ingest handler: rejected', () => {
     expect(result.statusCode).toBe(401);
     expect(result.headers?.['www-authenticate']).toMatch(/^Bearer error="invalid_token"/);
     expect(result.body).not.toContain(unknown);
+  });
+
+  it('answers 403 forbidden to a read token, and accepts an admin token', async () => {
+    const read = setup({ tokenId: 'eeeeeeeeeeee', app: 'dashboard', scope: 'read' });
+    const refused = await read.call({ body: '{"status": 500}' });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json.error).toMatchObject({ status: 403, type: 'forbidden' });
+    expect(refused.json.error.message).toMatch(/scope is read/);
+    expect(refused.body).not.toContain(TOKEN);
+    const admin = setup({ tokenId: 'dddddddddddd', app: 'oncall', scope: 'admin' });
+    expect(
+      (await admin.call({ body: 'not json', headers: { 'content-type': 'text/plain' } })).statusCode,
+    ).toBe(415);
   });
 
   it('checks the token before the content type or body', async () => {

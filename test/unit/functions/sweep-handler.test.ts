@@ -9,6 +9,7 @@ import { Notifier } from '../../../functions/adapters/notifier';
 import { createDocumentClient, StateRepository } from '../../../functions/adapters/state-repository';
 import type { TriageEvent } from '../../../functions/core/event';
 import { DEFAULT_POLICY, type ScopeState } from '../../../functions/core/policy';
+import { expireSilence, newSilence, type RuntimeSilence } from '../../../functions/core/silences';
 import { createSweepHandler } from '../../../functions/sweep/sweep';
 import { createTriageHandler } from '../../../functions/triage/triage';
 import { lambdaContext } from '../../fixtures/apigw';
@@ -37,7 +38,7 @@ const scheduledEvent = {
   detail: {},
 } as ScheduledEvent;
 
-function setup() {
+function setup(silences?: { current: (now: number) => Promise<RuntimeSilence[]> }) {
   const table = new FakeStateTable(ddb);
   const added = jest.spyOn(Metrics.prototype, 'addMetric');
   jest.spyOn(Metrics.prototype, 'publishStoredMetrics').mockReturnThis();
@@ -54,6 +55,7 @@ function setup() {
     logger: new Logger({ logLevel: 'SILENT' }),
     metrics: new Metrics({ namespace: 'Test', serviceName: 'test' }),
     plugin: { timeoutEarlyInMillis: 0 },
+    ...(silences ? { silences } : {}),
   };
   const triageHandler = createTriageHandler(common);
   const sweepHandler = createSweepHandler(common);
@@ -173,5 +175,34 @@ describe('sweep handler', () => {
     expect(kinds()).toEqual(['account-issue.opened']);
     expect(ddb.commandCalls(GetCommand).length).toBeGreaterThan(0);
     expect(ddb.commandCalls(BatchGetCommand)).toHaveLength(1);
+  });
+
+  it('holds a 500 under a run-time silence, and sends it marked delayedBySilence on the first sweep after an early expiry', async () => {
+    const silence = newSilence(
+      { model: ['m'], duration: '2h', comment: 'maintenance' },
+      { id: 'sil-1', now: T0, createdBy: 'oncall', maxDurationSeconds: 86_400 },
+    );
+    let current = [silence];
+    const { sweep, triage } = setup({ current: async () => current });
+    await triage(T0, 'b-1', [
+      { id: 'e-1', status: 500, model: 'm', app: 'checkout' },
+      { id: 'e-2', status: 500, model: 'other', app: 'checkout' },
+    ]);
+    expect(published().map((p) => JSON.parse(JSON.parse(p.Message ?? '{}').default).model)).toEqual([
+      'other',
+    ]);
+
+    await sweep(T0 + 60 * SECOND);
+    expect(published()).toHaveLength(1);
+
+    current = [expireSilence(silence, T0 + 90 * SECOND)];
+    await sweep(T0 + 120 * SECOND);
+
+    expect(published()).toHaveLength(2);
+    expect(JSON.parse(JSON.parse(published()[1]?.Message ?? '{}').default)).toMatchObject({
+      kind: 'incident.opened',
+      model: 'm',
+      delayedBySilence: 'sil-1',
+    });
   });
 });

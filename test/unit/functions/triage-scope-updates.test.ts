@@ -96,6 +96,53 @@ describe('deliverIntents', () => {
   });
 });
 
+describe('deliverIntents: incident history', () => {
+  const resolvedIntent = {
+    ...intent('inc-1:3:resolved', 'incident.resolved'),
+    at: '2026-11-25T15:20:00.000Z',
+    subjectId: 'inc-1',
+    status: 500,
+    statusCounts: { '500': 2 },
+    firstSeen: '2026-11-25T15:00:00.000Z',
+    lastSeen: '2026-11-25T15:01:00.000Z',
+    count: 2,
+  } as NotificationIntent;
+
+  it('keeps each resolve in the history before publishing it, even when the publish fails', async () => {
+    const opened = intent('inc-1:1:opened', 'incident.opened');
+    const state = scope([opened, resolvedIntent]);
+    const history = { record: jest.fn(async () => undefined) };
+    const d = {
+      ...deps(fakeRepository(state), async () => {
+        throw new Error('SNS unavailable');
+      }),
+      history,
+    };
+
+    await deliverIntents(state, [opened, resolvedIntent], d);
+
+    expect(history.record).toHaveBeenCalledTimes(1);
+    expect(history.record).toHaveBeenCalledWith(
+      expect.objectContaining({ subjectId: 'inc-1', state: 'resolved', kind: 'incident', count: 2 }),
+      Date.parse('2026-11-25T15:20:00.000Z'),
+    );
+  });
+
+  it('still publishes when the history cannot be written', async () => {
+    const state = scope([resolvedIntent]);
+    const d = {
+      ...deps(fakeRepository(state), async () => 'mid'),
+      history: { record: jest.fn(async () => Promise.reject(new Error('throttled'))) },
+    };
+    const added = jest.spyOn(Metrics.prototype, 'addMetric');
+
+    const result = await deliverIntents(state, [resolvedIntent], d);
+
+    expect(result).toEqual({ published: 1, rejected: 0, pending: 0 });
+    expect(added).toHaveBeenCalledWith('HistoryWriteFailures', 'Count', 1);
+  });
+});
+
 describe('updateScope', () => {
   it('rethrows an error that is not a conflict without retrying', async () => {
     const repository = fakeRepository(undefined);

@@ -23,11 +23,12 @@ describe('parseConfig', () => {
       billingOwners: [],
       throttling: { rateLimit: 50, burstLimit: 100 },
       tokenCacheSeconds: 60,
+      maxSilenceSeconds: 604_800,
       logRetentionDays: 30,
       alarmTopic: 'ops',
       urgentBatch: { batchSize: 10, maxBatchingWindowSeconds: 1, maxReceiveCount: 5 },
       bulkBatch: { batchSize: 100, maxBatchingWindowSeconds: 60, maxReceiveCount: 5, maxConcurrency: 2 },
-      memorySize: { ingest: 512, codes: 256, triage: 512, sweep: 512, logs: 512 },
+      memorySize: { ingest: 512, codes: 256, triage: 512, sweep: 512, logs: 512, oncall: 256 },
     });
   });
 

@@ -51,6 +51,10 @@ describe('cdk-nag AwsSolutions checks', () => {
     const acknowledged = full.pluginReports[0]?.suppressedViolations ?? [];
     expect(acknowledged.map((a) => `${a.ruleName} @ ${a.acknowledgedAt}`).sort()).toEqual([
       'AwsSolutions-APIG4 @ FireworksErrorTriage/Api/Api/ANY--v1--events',
+      'AwsSolutions-APIG4 @ FireworksErrorTriage/Api/Api/ANY--v1--incidents',
+      'AwsSolutions-APIG4 @ FireworksErrorTriage/Api/Api/ANY--v1--incidents--{subjectId}--ack',
+      'AwsSolutions-APIG4 @ FireworksErrorTriage/Api/Api/ANY--v1--silences',
+      'AwsSolutions-APIG4 @ FireworksErrorTriage/Api/Api/ANY--v1--silences--{id}',
       'AwsSolutions-APIG4 @ FireworksErrorTriage/Api/Api/GET--v1--codes',
       'AwsSolutions-SQS3 @ FireworksErrorTriage/LogSubscriptions/DeadLetterQueue',
       'AwsSolutions-SQS3 @ FireworksErrorTriage/Sweep/DeadLetterQueue',

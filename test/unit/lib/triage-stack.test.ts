@@ -21,7 +21,7 @@ const FULL_CONTEXT = {
   bulkBatch: { batchSize: 50, maxBatchingWindowSeconds: 5, maxReceiveCount: 4, maxConcurrency: 7 },
 };
 
-const FUNCTIONS = ['Ingest', 'Codes', 'Triage', 'Sweep', 'Logs'] as const;
+const FUNCTIONS = ['Ingest', 'Codes', 'Triage', 'Sweep', 'Logs', 'Oncall'] as const;
 type Fn = (typeof FUNCTIONS)[number];
 
 interface Statement {
@@ -300,6 +300,7 @@ describe('TriageStack', () => {
           'dynamodb:BatchWriteItem',
           'dynamodb:GetItem',
           'dynamodb:PutItem',
+          'dynamodb:Query',
           'sns:Publish',
           'sqs:ChangeMessageVisibility',
           'sqs:DeleteMessage',
@@ -310,9 +311,29 @@ describe('TriageStack', () => {
       ],
       [
         'Sweep',
-        ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'sns:Publish'],
+        [
+          'dynamodb:BatchGetItem',
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:Query',
+          'dynamodb:Query',
+          'sns:Publish',
+        ],
       ],
       ['Logs', ['sqs:SendMessage']],
+      [
+        'Oncall',
+        [
+          'dynamodb:BatchGetItem',
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:PutItem',
+          'dynamodb:Query',
+          'dynamodb:Query',
+          'dynamodb:Query',
+          'sns:Publish',
+        ],
+      ],
     ])('grants %s exactly %j', (fn, actions) => {
       expect(serviceActions(defaults, fn)).toEqual(actions);
     });
@@ -346,6 +367,61 @@ describe('TriageStack', () => {
       );
     });
 
+    it('lets the on-call function query the due-index and only the incident-history partition of the table', () => {
+      const table = ofType(defaults, 'AWS::DynamoDB::Table')[0]?.[0] ?? '';
+      const queries = roleStatements(defaults, 'Oncall').filter((s) =>
+        asList(s.Action).includes('dynamodb:Query'),
+      );
+      expect(queries).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [table, 'Arn'] }, '/index/due-index']] },
+          }),
+          expect.objectContaining({
+            Resource: { 'Fn::GetAtt': [table, 'Arn'] },
+            Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['incident-history'] } },
+          }),
+        ]),
+      );
+      expect(queries).toHaveLength(3);
+    });
+
+    it('lets the on-call function write only silences and incident/account scopes, and triage and sweep read silences, by partition', () => {
+      const table = ofType(defaults, 'AWS::DynamoDB::Table')[0]?.[0] ?? '';
+      const onSilences = (fn: Fn) =>
+        roleStatements(defaults, fn).filter((s) =>
+          JSON.stringify((s as { Condition?: unknown }).Condition ?? '').includes('"silence"'),
+        );
+      expect(onSilences('Oncall')).toEqual([
+        expect.objectContaining({
+          Action: ['dynamodb:PutItem', 'dynamodb:Query'],
+          Resource: { 'Fn::GetAtt': [table, 'Arn'] },
+          Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['silence'] } },
+        }),
+      ]);
+      for (const fn of ['Triage', 'Sweep'] as const) {
+        expect(onSilences(fn)).toEqual([expect.objectContaining({ Action: 'dynamodb:Query' })]);
+      }
+      const writes = roleStatements(defaults, 'Oncall').filter((s) =>
+        asList(s.Action).some((a) => a === 'dynamodb:PutItem' || a === 'dynamodb:UpdateItem'),
+      );
+      expect(writes).toEqual([
+        expect.objectContaining({
+          Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['silence'] } },
+        }),
+        expect.objectContaining({
+          Action: 'dynamodb:PutItem',
+          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['incident#*', 'account#*'] } },
+        }),
+      ]);
+      expect(keyActions(defaults, 'Oncall')).toEqual([
+        'kms:Decrypt',
+        'kms:DescribeKey',
+        'kms:Encrypt',
+        'kms:GenerateDataKey',
+      ]);
+    });
+
     it('grants Publish on exactly the two notification topics', () => {
       const publish = roleStatements(defaults, 'Triage').find((s) =>
         asList(s.Action).includes('sns:Publish'),
@@ -369,7 +445,7 @@ describe('TriageStack', () => {
 
   describe('functions', () => {
     it('runs every function on Node.js 24, arm64, with its own log group', () => {
-      defaults.resourceCountIs('AWS::Lambda::Function', 5);
+      defaults.resourceCountIs('AWS::Lambda::Function', 6);
       defaults.allResourcesProperties('AWS::Lambda::Function', {
         Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
@@ -412,6 +488,17 @@ describe('TriageStack', () => {
       [
         'Logs',
         ['EVENTS_QUEUE_URL', 'LOG_COUNT', 'LOG_GROUP_COUNT', 'URGENT_EVENTS_QUEUE_URL', 'URGENT_STATUSES'],
+      ],
+      [
+        'Oncall',
+        [
+          'ACCOUNT_TOPIC_ARN',
+          'MAX_SILENCE_SECONDS',
+          'POLICY_CONFIG',
+          'SUPPORT_TOPIC_ARN',
+          'TABLE_NAME',
+          'TOKEN_CACHE_SECONDS',
+        ],
       ],
     ])('wires %s with exactly the variables of its contract: %j', (fn, names) => {
       const specific = Object.keys(envOf(defaults, fn))
@@ -568,8 +655,14 @@ describe('TriageStack', () => {
   });
 
   describe('ingest API', () => {
-    it('routes /v1/events (any method, the handler answers 405) and GET /v1/codes', () => {
-      defaults.resourceCountIs('AWS::ApiGatewayV2::Route', 2);
+    it('routes /v1/events, /v1/incidents and /v1/silences[/{id}] (any method, the handlers answer 405) and GET /v1/codes', () => {
+      defaults.resourceCountIs('AWS::ApiGatewayV2::Route', 6);
+      defaults.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: 'ANY /v1/incidents/{subjectId}/ack',
+      });
+      defaults.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'ANY /v1/incidents' });
+      defaults.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'ANY /v1/silences' });
+      defaults.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'ANY /v1/silences/{id}' });
       defaults.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'ANY /v1/events' });
       defaults.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'GET /v1/codes' });
     });
@@ -628,7 +721,7 @@ describe('TriageStack', () => {
         const alarms = ofType(defaults, 'AWS::CloudWatch::Alarm').filter(
           ([, a]) => a.Properties.MetricName === metric,
         );
-        expect(alarms).toHaveLength(5);
+        expect(alarms).toHaveLength(6);
       }
       // Urgent lane: a minute late means pages are late; bulk lane: five minutes beyond its 60 s window.
       for (const threshold of [60, 360]) {
@@ -687,6 +780,7 @@ describe('TriageStack', () => {
         'AccountIssuesTopicArn',
         'CodesUrl',
         'EventsQueueUrl',
+        'IncidentsUrl',
         'Region',
         'StateTableName',
         'SupportEscalationsTopicArn',
@@ -698,6 +792,7 @@ describe('TriageStack', () => {
     it('points the URLs at the routes', () => {
       expect(JSON.stringify(defaults.toJSON().Outputs.WebhookUrl.Value)).toContain('/v1/events');
       expect(JSON.stringify(defaults.toJSON().Outputs.CodesUrl.Value)).toContain('/v1/codes');
+      expect(JSON.stringify(defaults.toJSON().Outputs.IncidentsUrl.Value)).toContain('/v1/incidents');
     });
   });
 });

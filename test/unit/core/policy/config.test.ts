@@ -24,6 +24,7 @@ describe('parsePolicyConfig', () => {
         statuses: [401, 402, 403, 412],
         groupWaitSeconds: 60,
         updateIntervalSeconds: 900,
+        updateGrowthFactor: 2,
         reminderIntervalSeconds: 86_400,
         resolveAfterQuietSeconds: 3600,
       },

@@ -31,7 +31,7 @@ describe('policy engine: scopes', () => {
     [{ status: 412, account: 'acme', message: 'Account suspended' }, 'account#acme#412'],
     [
       { status: 412, account: 'acme', message: 'LoRA adapter failed to load' },
-      'account#acme#412#lora-load-failed',
+      `incident#lora-load-failed#model#${MODEL}`,
     ],
     [{ status: 429, account: 'acme' }, 'count#429'],
     [{ status: 404, model: 'a#b c', app: undefined }, 'count#404'],
@@ -267,22 +267,59 @@ describe('policy engine: account issues', () => {
     });
   });
 
-  it('updates at most every 15 minutes while the count grows, and resolves after a quiet hour', () => {
+  it('updates only when the count at least doubled, at most every 15 minutes, and resolves after a quiet hour', () => {
     const store = new PolicyStore(DEFAULT_POLICY);
     for (let m = 0; m <= 40; m++) {
       store.apply([e402(m * MIN)], m * MIN + SEC);
       store.sweep(m * MIN + 2 * SEC);
     }
     store.sweepEveryMinute(41 * MIN, 120 * MIN);
+    // 2 at the opening; 17 (≥ 4) after 15 minutes; then 34 (≥ 2 × 17) at minute 33; 41 never doubles again.
     expect(kinds(store.sent)).toEqual([
       'account-issue.opened',
       'account-issue.updated',
       'account-issue.updated',
-      'account-issue.updated',
       'account-issue.resolved',
     ]);
+    expect(store.sent.map((i) => (new Date(i.at).getTime() - T0) / SEC)).toEqual([61, 961, 1981, 6000]);
+    expect(store.sent.map((i) => i.count)).toEqual([2, 17, 34, 41]);
+  });
+
+  it('updates every 15 minutes while the count grows at all with updateGrowthFactor 1 (the former rule)', () => {
+    const store = new PolicyStore(parsePolicyConfig({ accountIssues: { updateGrowthFactor: 1 } }));
+    for (let m = 0; m <= 40; m++) {
+      store.apply([e402(m * MIN)], m * MIN + SEC);
+      store.sweep(m * MIN + 2 * SEC);
+    }
+    store.sweepEveryMinute(41 * MIN, 120 * MIN);
     expect(store.sent.map((i) => (new Date(i.at).getTime() - T0) / SEC)).toEqual([61, 961, 1861, 2820, 6000]);
     expect(store.sent.map((i) => i.newSinceLast)).toEqual([2, 15, 15, 9, 0]);
+  });
+
+  it('updates when a new app or API key fingerprint appears, even if the count did not double', () => {
+    const store = new PolicyStore(DEFAULT_POLICY);
+    store.apply(
+      [e402(0, { apiKeyId: 'key-a' }), e402(0, { apiKeyId: 'key-a' }), e402(0, { apiKeyId: 'key-a' })],
+      SEC,
+    );
+    store.sweep(MIN + SEC);
+    store.apply([e402(2 * MIN, { apiKeyId: 'key-a' })], 2 * MIN);
+    store.sweepEveryMinute(3 * MIN, 30 * MIN);
+    expect(kinds(store.sent)).toEqual(['account-issue.opened']);
+
+    store.apply([e402(31 * MIN, { apiKeyId: 'key-b' })], 31 * MIN);
+    store.sweep(31 * MIN + SEC);
+    store.apply([e402(32 * MIN, { app: 'batch', apiKeyId: 'key-b' })], 32 * MIN);
+    store.sweepEveryMinute(33 * MIN, 47 * MIN);
+    // Counts 3 → 5 → 6 never double; a new key at minute 31 is news, and so is a new app a minute later,
+    // which waits out the 15 minutes since that update.
+    expect(kinds(store.sent)).toEqual([
+      'account-issue.opened',
+      'account-issue.updated',
+      'account-issue.updated',
+    ]);
+    expect(store.sent.map((i) => (new Date(i.at).getTime() - T0) / SEC)).toEqual([61, 1860, 2760]);
+    expect(store.sent.map((i) => i.count)).toEqual([3, 5, 6]);
   });
 
   it('does not update when the count did not grow, but reminds after the reminder interval', () => {
@@ -309,17 +346,32 @@ describe('policy engine: account issues', () => {
     ]);
   });
 
-  it('keeps LoRA load failures (412) apart from account status problems, with their subtype', () => {
+  it('pages support at once for a LoRA that failed to load (412), and keeps a suspended account an account issue', () => {
     const store = new PolicyStore(DEFAULT_POLICY);
-    store.apply(
+    const atOnce = store.apply(
       [
         event(412, 0, { account: 'acme', message: 'account suspended' }),
         event(412, 0, { account: 'acme', message: 'LoRA failed to load' }),
       ],
       SEC,
     );
+    expect(atOnce).toEqual([
+      expect.objectContaining({
+        kind: 'incident.opened',
+        topic: 'support',
+        severity: 'high',
+        status: 412,
+        subtype: 'lora-load-failed',
+        model: MODEL,
+        scopeKey: `incident#lora-load-failed#model#${MODEL}`,
+        scope: { rule: 'immediate', model: MODEL },
+      }),
+    ]);
     store.sweep(2 * MIN);
-    expect(store.sent.map((i) => i.subtype).sort()).toEqual(['account-status', 'lora-load-failed']);
+    expect(store.sent.map((i) => [i.kind, i.subtype])).toEqual([
+      ['incident.opened', 'lora-load-failed'],
+      ['account-issue.opened', 'account-status'],
+    ]);
   });
 });
 

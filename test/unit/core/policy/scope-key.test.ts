@@ -27,7 +27,7 @@ describe('scope keys', () => {
     expect(keyOf(event(500, { model: MODEL }), OTHER)).toBe(`incident#persistent#model#${MODEL}`);
   });
 
-  it('put an account-issue status in a group per account and status, a failed LoRA load in its own', () => {
+  it('put an account-issue status in a group per account and status, a failed LoRA load in a support incident', () => {
     expect(describeScope(event(402, { account: 'acme', model: MODEL }), DEFAULT_POLICY)).toEqual({
       kind: 'account-issue',
       key: 'account#acme#402',
@@ -44,9 +44,21 @@ describe('scope keys', () => {
       status: 412,
       subtype: 'account-status',
     });
-    expect(keyOf(event(412, { account: 'acme', message: 'LoRA adapter failed to load' }))).toBe(
-      'account#acme#412#lora-load-failed',
-    );
+    expect(
+      describeScope(
+        event(412, { account: 'acme', model: MODEL, message: 'LoRA adapter failed to load' }),
+        DEFAULT_POLICY,
+      ),
+    ).toEqual({
+      kind: 'incident',
+      key: `incident#lora-load-failed#model#${MODEL}`,
+      rule: 'immediate',
+      model: MODEL,
+      subtype: 'lora-load-failed',
+    });
+    expect(
+      keyOf(event(412, { model: undefined, endpoint: '/v1/x', message: 'LoRA adapter failed to load' })),
+    ).toBe('incident#lora-load-failed#endpoint#/v1/x');
     expect(keyOf(event(429, { account: 'acme' }), OTHER)).toBe('account#acme#429');
     expect(keyOf(event(402, { account: 'acme' }), OTHER)).toBe('count#402');
   });

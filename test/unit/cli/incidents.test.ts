@@ -1,0 +1,124 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { run } from '../../../cli/commands/incidents';
+import { main } from '../../../cli/main';
+import type { IncidentView } from '../../../functions/core/incidents';
+import { captureIo } from '../../helpers/cli-dynalite';
+
+const ADMIN = `fet_${'a'.repeat(43)}`;
+
+const view = (subjectId: string, fields: Partial<IncidentView> = {}): IncidentView => ({
+  subjectId,
+  kind: 'incident',
+  status: 500,
+  statusCounts: { '500': 3 },
+  model: 'accounts/fireworks/models/m1',
+  state: 'open',
+  openedAt: '2026-11-25T15:00:00.000Z',
+  lastSeen: '2026-11-25T15:02:00.000Z',
+  count: 3,
+  ...fields,
+});
+
+function answer(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+}
+
+describe('triage incidents', () => {
+  let dir: string;
+  let stackArgs: string[];
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'incidents-cli-'));
+    const file = join(dir, 'stack.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        region: 'us-east-1',
+        webhookUrl: 'http://127.0.0.1:3999/v1/events',
+        token: `fet_${'i'.repeat(43)}`,
+        adminToken: ADMIN,
+        endpoints: {},
+      }),
+    );
+    stackArgs = ['--stack', file];
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads every page with the local admin token and prints a table', async () => {
+    const fetchFn = jest.fn(async (url: URL | string, _init?: RequestInit) =>
+      String(url).includes('nextToken=')
+        ? answer(200, {
+            incidents: [
+              view('acct-2', {
+                kind: 'account-issue',
+                status: 402,
+                model: undefined,
+                account: 'acme',
+                state: 'resolved',
+              }),
+            ],
+          })
+        : answer(200, { incidents: [view('inc-1', { silencedBy: 'maintenance' })], nextToken: 'abc' }),
+    );
+    const io = captureIo();
+
+    expect(await run([...stackArgs, '--open'], io, fetchFn as typeof fetch)).toBe(0);
+
+    const [url, init] = fetchFn.mock.calls[0] ?? [];
+    expect(String(url)).toBe('http://127.0.0.1:3999/v1/incidents?limit=100&state=open');
+    expect(init?.headers).toMatchObject({ authorization: `Bearer ${ADMIN}` });
+    expect(String(fetchFn.mock.calls[1]?.[0])).toContain('nextToken=abc');
+    expect(io.lines[0]).toMatch(
+      /^SUBJECT\s+KIND\s+STATUS\s+STATE\s+COUNT\s+MODEL \/ ACCOUNT\s+OPENED\s+LAST SEEN$/,
+    );
+    expect(io.lines[1]).toMatch(
+      /^inc-1\s+incident\s+500\s+open \(silenced\)\s+3\s+accounts\/fireworks\/models\/m1\s/,
+    );
+    expect(io.lines[2]).toMatch(/^acct-2\s+account-issue\s+402\s+resolved\s+3\s+acme\s/);
+  });
+
+  it('prints one JSON line per incident with --json', async () => {
+    const fetchFn = jest.fn(async () => answer(200, { incidents: [view('inc-1')] }));
+    const io = captureIo();
+    expect(await run([...stackArgs, '--json'], io, fetchFn as typeof fetch)).toBe(0);
+    expect(io.lines.map((l) => JSON.parse(l))).toEqual([view('inc-1')]);
+  });
+
+  it('fails with the API’s own message: exit 1 for a refused token, exit 2 for a bad query', async () => {
+    const forbidden = jest.fn(async () =>
+      answer(403, { error: { status: 403, type: 'forbidden', message: "this token's scope is ingest" } }),
+    );
+    await expect(
+      run([...stackArgs, '--token', 'fet_x'], captureIo(), forbidden as typeof fetch),
+    ).rejects.toThrow(/answered 403: this token's scope is ingest/);
+    const bad = jest.fn(async () =>
+      answer(400, {
+        error: { status: 400, message: 'invalid query: kind: expected incident or account-issue' },
+      }),
+    );
+    await expect(run([...stackArgs, '--kind', 'x'], captureIo(), bad as typeof fetch)).rejects.toMatchObject({
+      name: 'UsageError',
+    });
+  });
+
+  it('needs a token when the stack file has none', async () => {
+    const saved = process.env.TRIAGE_TOKEN;
+    delete process.env.TRIAGE_TOKEN;
+    try {
+      const file = join(dir, 'outputs.json');
+      writeFileSync(
+        file,
+        JSON.stringify({
+          S: { StateTableName: 't', WebhookUrl: 'https://x.test/v1/events', Region: 'eu-west-1' },
+        }),
+      );
+      const io = captureIo();
+      expect(await main(['incidents', '--outputs', file], io)).toBe(2);
+      expect(io.errors[0]).toMatch(/no API token/);
+    } finally {
+      if (saved !== undefined) process.env.TRIAGE_TOKEN = saved;
+    }
+  });
+});

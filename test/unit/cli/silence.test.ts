@@ -1,0 +1,170 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { run as ack } from '../../../cli/commands/ack';
+import { run } from '../../../cli/commands/silence';
+import { captureIo } from '../../helpers/cli-dynalite';
+
+const ADMIN = `fet_${'a'.repeat(43)}`;
+const SILENCE = {
+  id: 'sil-1',
+  model: ['m1'],
+  status: [500],
+  startsAt: '2026-12-01T12:00:00.000Z',
+  endsAt: '2026-12-01T14:00:00.000Z',
+  comment: 'Fireworks maintenance',
+  createdBy: 'alice',
+  createdAt: '2026-12-01T12:00:00.000Z',
+  state: 'active',
+};
+
+const answer = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+
+describe('triage silence', () => {
+  let dir: string;
+  let stackArgs: string[];
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'silence-cli-'));
+    const file = join(dir, 'stack.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        region: 'us-east-1',
+        webhookUrl: 'http://127.0.0.1:3999/v1/events',
+        adminToken: ADMIN,
+        endpoints: {},
+      }),
+    );
+    stackArgs = ['--stack', file];
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('adds a silence: POST /v1/silences with the matchers, duration, comment and author', async () => {
+    const fetchFn = jest.fn(async (_url: URL | string, _init?: RequestInit) =>
+      answer(201, { silence: SILENCE }),
+    );
+    const io = captureIo();
+    const args = [
+      'add',
+      '--model',
+      'm1',
+      '--status',
+      '500',
+      '--for',
+      '2h',
+      '--comment',
+      'Fireworks maintenance',
+      '--by',
+      'alice',
+    ];
+    expect(await run([...args, ...stackArgs], io, fetchFn as typeof fetch)).toBe(0);
+    const [url, init] = fetchFn.mock.calls[0] ?? [];
+    expect(String(url)).toBe('http://127.0.0.1:3999/v1/silences');
+    expect(init?.method).toBe('POST');
+    expect(init?.headers).toMatchObject({ authorization: `Bearer ${ADMIN}` });
+    expect(JSON.parse(String(init?.body))).toEqual({
+      status: [500],
+      model: ['m1'],
+      duration: '2h',
+      comment: 'Fireworks maintenance',
+      createdBy: 'alice',
+    });
+    expect(io.lines[0]).toMatch(/^ID\s+STATE\s+MATCHERS\s+STARTS\s+ENDS\s+BY\s+COMMENT$/);
+    expect(io.lines[1]).toMatch(/^sil-1\s+active\s+status=500 model=m1\s+2026-12-01T12:00:00.000Z/);
+  });
+
+  it('lists silences (by state) and expires one by id', async () => {
+    const fetchFn = jest.fn(async (_url: URL | string, init?: RequestInit) =>
+      init?.method === 'DELETE'
+        ? answer(200, { silence: { ...SILENCE, state: 'expired' } })
+        : answer(200, { silences: [SILENCE] }),
+    );
+    const listed = captureIo();
+    expect(
+      await run(['list', '--state', 'active', '--json', ...stackArgs], listed, fetchFn as typeof fetch),
+    ).toBe(0);
+    expect(String(fetchFn.mock.calls[0]?.[0])).toBe('http://127.0.0.1:3999/v1/silences?state=active');
+    expect(listed.lines.map((l) => JSON.parse(l))).toEqual([SILENCE]);
+
+    const expired = captureIo();
+    expect(await run(['expire', 'sil-1', '--json', ...stackArgs], expired, fetchFn as typeof fetch)).toBe(0);
+    expect(String(fetchFn.mock.calls[1]?.[0])).toBe('http://127.0.0.1:3999/v1/silences/sil-1');
+    expect(JSON.parse(expired.lines[0] ?? '{}').state).toBe('expired');
+  });
+
+  it('reports the API’s 400 as a usage error, and bad usage before any request', async () => {
+    const fetchFn = jest.fn(async () =>
+      answer(400, {
+        error: { status: 400, message: 'invalid silence: (body): expected at least one matcher' },
+      }),
+    );
+    await expect(
+      run(['add', '--for', '1h', '--comment', 'x', ...stackArgs], captureIo(), fetchFn as typeof fetch),
+    ).rejects.toMatchObject({
+      name: 'UsageError',
+      message: expect.stringMatching(/at least one matcher/),
+    });
+    for (const args of [['mute'], ['expire'], ['list', 'extra'], ['add', '--status', 'five']]) {
+      await expect(run([...args, ...stackArgs], captureIo(), fetchFn as typeof fetch)).rejects.toMatchObject({
+        name: 'UsageError',
+      });
+    }
+    expect(fetchFn).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('triage ack', () => {
+  let dir: string;
+  let stackArgs: string[];
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ack-cli-'));
+    const file = join(dir, 'stack.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        region: 'us-east-1',
+        webhookUrl: 'http://127.0.0.1:3999/v1/events',
+        adminToken: ADMIN,
+        endpoints: {},
+      }),
+    );
+    stackArgs = ['--stack', file];
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('posts the acknowledgement and says what it did', async () => {
+    const fetchFn = jest.fn(async (_url: URL | string, _init?: RequestInit) =>
+      answer(200, {
+        incident: { subjectId: 'inc-1', kind: 'incident', status: 500, count: 4, acknowledgedBy: 'alice' },
+      }),
+    );
+    const io = captureIo();
+    expect(
+      await ack(['inc-1', '--by', 'alice', '--comment', 'on it', ...stackArgs], io, fetchFn as typeof fetch),
+    ).toBe(0);
+    const [url, init] = fetchFn.mock.calls[0] ?? [];
+    expect(String(url)).toBe('http://127.0.0.1:3999/v1/incidents/inc-1/ack');
+    expect(JSON.parse(String(init?.body))).toEqual({ by: 'alice', comment: 'on it' });
+    expect(io.lines).toEqual([
+      'acknowledged inc-1 (incident 500, 4 errors) by alice: no reminders until it resolves',
+    ]);
+  });
+
+  it('needs a subject id and --by; reports a 409 with the API’s message', async () => {
+    const fetchFn = jest.fn(async () =>
+      answer(409, {
+        error: { status: 409, type: 'conflict', message: 'inc-1 was already acknowledged by bob' },
+      }),
+    );
+    await expect(
+      ack(['--by', 'a', ...stackArgs], captureIo(), fetchFn as typeof fetch),
+    ).rejects.toMatchObject({ name: 'UsageError' });
+    await expect(ack(['inc-1', ...stackArgs], captureIo(), fetchFn as typeof fetch)).rejects.toMatchObject({
+      name: 'UsageError',
+    });
+    await expect(
+      ack(['inc-1', '--by', 'a', ...stackArgs], captureIo(), fetchFn as typeof fetch),
+    ).rejects.toThrow(/answered 409: inc-1 was already acknowledged by bob/);
+  });
+});
