@@ -16,7 +16,7 @@ import type { BenchPart } from './part';
 const run = promisify(execFile);
 const require = createRequire(__filename);
 const ROOT = resolve(__dirname, '../..');
-const FUNCTIONS: readonly FunctionName[] = ['ingest', 'codes', 'triage', 'sweep', 'logs'];
+const FUNCTIONS: readonly FunctionName[] = ['ingest', 'codes', 'oncall', 'triage', 'sweep', 'logs'];
 
 /** The esbuild command line the CDK ran for one function (captured, so the bench reuses lib's options). */
 interface EsbuildCall {
