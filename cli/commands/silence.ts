@@ -7,7 +7,7 @@ import { TARGET_ARGS } from '../stack-target';
 import { formatTable } from '../table';
 
 export const usage =
-  'silence add (--model M | --status CODE | --account A | --app A)... (--for 2h | --ends-at T) [--starts-at T] --comment TEXT [--by NAME] | silence list [--state active|pending|expired] | silence expire <id>   [--stack FILE | --outputs FILE] [--token T] [--json]   hold notifications back during a maintenance';
+  'silence add (--model M | --status CODE | --account A | --app A | --environment E)... (--for 2h | --ends-at T) [--starts-at T] --comment TEXT [--by NAME] | silence list [--state active|pending|expired] | silence expire <id>   [--stack FILE | --outputs FILE] [--token T] [--json]   hold notifications back during a maintenance';
 
 type ListedSilence = RuntimeSilence & { readonly state: SilenceState };
 
@@ -20,6 +20,7 @@ function matchers(s: RuntimeSilence): string {
     ['model', s.model],
     ['account', s.account],
     ['app', s.app],
+    ['environment', s.environment],
   ] as const) {
     if (values) parts.push(`${name}=${values.join(',')}`);
   }
@@ -61,6 +62,7 @@ export async function run(args: string[], io: CliIo, fetchFn?: typeof fetch): Pr
       status: { type: 'string', multiple: true },
       account: { type: 'string', multiple: true },
       app: { type: 'string', multiple: true },
+      environment: { type: 'string', multiple: true },
       for: { type: 'string' },
       'starts-at': { type: 'string' },
       'ends-at': { type: 'string' },
@@ -99,6 +101,7 @@ export async function run(args: string[], io: CliIo, fetchFn?: typeof fetch): Pr
       ...(list(values.model) ? { model: list(values.model) } : {}),
       ...(list(values.account) ? { account: list(values.account) } : {}),
       ...(list(values.app) ? { app: list(values.app) } : {}),
+      ...(list(values.environment) ? { environment: list(values.environment) } : {}),
       ...(values['starts-at'] ? { startsAt: values['starts-at'] } : {}),
       ...(values['ends-at'] ? { endsAt: values['ends-at'] } : {}),
       ...(values.for ? { duration: values.for } : {}),

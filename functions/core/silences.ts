@@ -17,6 +17,7 @@ export interface RuntimeSilence {
   readonly model?: readonly string[];
   readonly account?: readonly string[];
   readonly app?: readonly string[];
+  readonly environment?: readonly string[];
   /** ISO-8601. */
   readonly startsAt: string;
   readonly endsAt: string;
@@ -146,12 +147,8 @@ export function newSilence(
     details.push({
       path: '(body)',
       message:
-        'expected at least one matcher: status, model, account or app (a silence must not mute everything)',
+        'expected at least one matcher: status, model, account, app or environment (a silence must not mute everything)',
     });
-  }
-  if (data.environment) {
-    // Incidents do not record the environments of their errors, so such a matcher could never hold anything.
-    details.push({ path: 'environment', message: 'environment matchers are not supported yet' });
   }
   if (data.endsAt !== undefined && data.duration !== undefined) {
     details.push({ path: 'duration', message: 'give endsAt or duration, not both' });
@@ -180,6 +177,7 @@ export function newSilence(
     ...(data.model ? { model: [...new Set(data.model)] } : {}),
     ...(data.account ? { account: [...new Set(data.account)] } : {}),
     ...(data.app ? { app: [...new Set(data.app)] } : {}),
+    ...(data.environment ? { environment: [...new Set(data.environment)] } : {}),
     startsAt: iso(startsAt),
     endsAt: iso(endsAt),
     comment: data.comment,
@@ -208,6 +206,7 @@ function toPolicySilence(silence: RuntimeSilence): Silence {
     ...(silence.model ? { models: silence.model } : {}),
     ...(silence.account ? { accounts: silence.account } : {}),
     ...(silence.app ? { apps: silence.app } : {}),
+    ...(silence.environment ? { environments: silence.environment } : {}),
   } as Silence;
 }
 

@@ -80,6 +80,7 @@ const SilenceSchema = z
       models: names('models'),
       accounts: names('accounts'),
       apps: names('apps'),
+      environments: names('environments'),
       comment: z.optional(z.string().check(z.maxLength(1024))),
     },
     OBJECT,
@@ -87,8 +88,8 @@ const SilenceSchema = z
   .check(
     z.refine((s) => !(s.endsAt <= s.startsAt), { error: 'expected endsAt after startsAt', path: ['endsAt'] }),
     // A silence without matchers would mute every notification: make that an explicit choice of statuses.
-    z.refine((s) => !!(s.statuses ?? s.models ?? s.accounts ?? s.apps), {
-      error: 'expected at least one of statuses, models, accounts, apps',
+    z.refine((s) => !!(s.statuses ?? s.models ?? s.accounts ?? s.apps ?? s.environments), {
+      error: 'expected at least one of statuses, models, accounts, apps, environments',
     }),
   );
 

@@ -104,6 +104,7 @@ function copyConcerns<C extends Concerns>(concerns: C): C {
     accounts: [...concerns.accounts],
     models: [...concerns.models],
     sampleRequestIds: [...concerns.sampleRequestIds],
+    ...(concerns.environments && { environments: [...concerns.environments] }),
   };
 }
 

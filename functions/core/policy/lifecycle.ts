@@ -48,6 +48,10 @@ function addSample(samples: string[], requestId: string | undefined): void {
 /** The app, account, model and request id of `event` added to what the errors concern. */
 function addConcerns(concerns: Concerns, event: TriageEvent): void {
   addDistinct(concerns.apps, event.app);
+  if (event.environment !== undefined) {
+    concerns.environments ??= [];
+    addDistinct(concerns.environments, event.environment);
+  }
   addDistinct(concerns.accounts, event.account);
   addDistinct(concerns.models, event.model);
   addSample(concerns.sampleRequestIds, event.requestId);
@@ -289,6 +293,7 @@ function silenceFacts(scope: SubjectScope, subject: Subject) {
     models: scope.kind === 'incident' && scope.model !== undefined ? [scope.model] : subject.models,
     accounts: scope.kind === 'account-issue' ? [scope.account] : subject.accounts,
     apps: subject.apps,
+    environments: subject.environments ?? [],
   };
 }
 

@@ -20,6 +20,8 @@ export const LIMITS = {
 /** What the errors of an incident, an account-issue group or a counter concern. */
 export interface Concerns {
   apps: string[];
+  /** Distinct environments of its errors, when they name one (silences match on them). */
+  environments?: string[];
   accounts: string[];
   models: string[];
   sampleRequestIds: string[];

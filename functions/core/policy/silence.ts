@@ -7,6 +7,7 @@ export interface SilenceFacts {
   readonly models: readonly string[];
   readonly accounts: readonly string[];
   readonly apps: readonly string[];
+  readonly environments: readonly string[];
 }
 
 /**
@@ -33,6 +34,7 @@ export function activeSilence(facts: SilenceFacts, now: number, config: PolicyCo
       covers(silence.models, facts.models) &&
       covers(silence.accounts, facts.accounts) &&
       covers(silence.apps, facts.apps) &&
+      covers(silence.environments, facts.environments) &&
       (found === undefined || silence.endsAt > found.endsAt)
     ) {
       found = silence;

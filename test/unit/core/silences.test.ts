@@ -110,10 +110,10 @@ describe('run-time silences: input', () => {
     ]);
   });
 
-  it('refuses environment matchers, which incidents cannot match yet', () => {
-    expect(detailsOf({ environment: ['prod'], duration: '1h', comment: 'x' }).map((d) => d.path)).toEqual([
-      'environment',
-    ]);
+  it('takes environment matchers like the others', () => {
+    expect(
+      newSilence({ environment: ['prod', 'prod'], duration: '1h', comment: 'x' }, OPTIONS).environment,
+    ).toEqual(['prod']);
   });
 });
 
@@ -161,6 +161,16 @@ describe('run-time silences in the policy', () => {
     const expired = withRuntimeSilences(DEFAULT_POLICY, [expireSilence(silence, T0 + 2 * MIN)]);
     const { intents } = sweepScope(state as ScopeState, T0 + 2 * MIN, expired);
     expect(intents.map((n) => [n.kind, n.delayedBySilence])).toEqual([['incident.opened', 'sil-1']]);
+  });
+
+  it('hold by environment too: staging silenced, prod pages', () => {
+    const staging = newSilence({ environment: ['staging'], duration: '2h', comment: 'load test' }, OPTIONS);
+    const store = new PolicyStore(withRuntimeSilences(DEFAULT_POLICY, [staging]));
+    const sent = store.apply(
+      [event(500, 0, { environment: 'staging' }), event(500, 0, { model: other, environment: 'prod' })],
+      MIN,
+    );
+    expect(sent.map((n) => [n.kind, n.model])).toEqual([['incident.opened', other]]);
   });
 
   it('keep the config silences, which win a clash of ids', () => {

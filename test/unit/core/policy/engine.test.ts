@@ -420,6 +420,16 @@ describe('policy engine: silences', () => {
     ]);
   });
 
+  it('matches on environment: holds an incident whose errors are all in it, never one without environments', () => {
+    const staging = new PolicyStore(silenced({ environments: ['staging'] }));
+    expect(staging.apply([event(500, 0, { environment: 'staging' })], SEC)).toEqual([]);
+    expect(kinds(staging.apply([event(500, MIN, { environment: 'prod' })], MIN + SEC))).toEqual([
+      'incident.opened',
+    ]);
+    const unnamed = new PolicyStore(silenced({ environments: ['staging'] }));
+    expect(kinds(unnamed.apply([event(500, 0)], SEC))).toEqual(['incident.opened']);
+  });
+
   it('matches on account for account issues, and ignores silences that are not active', () => {
     const store = new PolicyStore(
       parsePolicyConfig({
