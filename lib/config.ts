@@ -9,6 +9,7 @@ import { ConfigError, type FieldError } from '../functions/core/errors';
 import { COUNT_MODES, type CountMode } from '../functions/core/extract/attribution';
 import { issuesToFieldErrors } from '../functions/core/normalize';
 import { type PolicyConfig, parsePolicyConfig } from '../functions/core/policy';
+import { type Runbooks, RunbooksSchema } from '../functions/core/runbooks';
 
 /** SNS protocols a subscriber may use; each has its own endpoint shape (see ENDPOINT_RULES). */
 export type SubscriptionProtocol = 'email' | 'https' | 'sqs' | 'lambda' | 'sms';
@@ -85,6 +86,8 @@ export interface TriageConfig {
   readonly logGroups: readonly LogGroupConfig[];
   /** Which extracted errors a log group counts unless it says otherwise. @default 'default' */
   readonly logCount: CountMode;
+  /** Runbook URLs by status, by route and by default, carried in every notification. @default {} */
+  readonly runbooks: Runbooks;
   /** Subscription filter pattern for those log groups. @default DEFAULT_LOG_FILTER_PATTERN */
   readonly logFilterPattern: string;
   /** Subscriptions to the support-escalations topic. @default [] */
@@ -310,6 +313,7 @@ const ConfigSchema = z.object({
     [],
   ),
   logCount: z._default(CountModeSchema, 'default'),
+  runbooks: z._default(RunbooksSchema, {}),
   logFilterPattern: z._default(
     z
       .string(error('expected a filter pattern'))

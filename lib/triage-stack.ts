@@ -58,6 +58,7 @@ export class TriageStack extends Stack {
         environment,
       });
     const policyConfig = JSON.stringify(config.policy);
+    const runbooks = JSON.stringify(config.runbooks);
     const functions = {
       ingest: makeFunction('ingest', {
         TOKEN_CACHE_SECONDS: String(config.tokenCacheSeconds),
@@ -67,11 +68,12 @@ export class TriageStack extends Stack {
       codes: makeFunction('codes'),
       oncall: makeFunction('oncall', {
         POLICY_CONFIG: policyConfig,
+        RUNBOOKS: runbooks,
         TOKEN_CACHE_SECONDS: String(config.tokenCacheSeconds),
         MAX_SILENCE_SECONDS: String(config.maxSilenceSeconds),
       }),
-      triage: makeFunction('triage', { POLICY_CONFIG: policyConfig }),
-      sweep: makeFunction('sweep', { POLICY_CONFIG: policyConfig }),
+      triage: makeFunction('triage', { POLICY_CONFIG: policyConfig, RUNBOOKS: runbooks }),
+      sweep: makeFunction('sweep', { POLICY_CONFIG: policyConfig, RUNBOOKS: runbooks }),
       logs: makeFunction('logs', {
         LOG_COUNT: config.logCount,
         // Only the log groups that count otherwise than LOG_COUNT: the variable stays small.

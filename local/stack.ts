@@ -25,6 +25,8 @@ export interface LocalStackOptions {
   readonly dataDir?: string;
   /** The policy config (same schema as the CDK context's `policy`), as JSON-able data. */
   readonly policy: unknown;
+  /** Runbook URLs (the CDK context's `runbooks`), carried in every notification. */
+  readonly runbooks?: unknown;
   /** How often the sweep runs (the deployed schedule is every minute). */
   readonly sweepIntervalMs: number;
   /** Where to write the stack file the CLI reads; none when undefined. */
@@ -273,6 +275,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       SUPPORT_TOPIC_ARN: supportTopic,
       ACCOUNT_TOPIC_ARN: accountTopic,
       POLICY_CONFIG: JSON.stringify(options.policy ?? {}),
+      RUNBOOKS: JSON.stringify(options.runbooks ?? {}),
       // Run-time silences: re-read every 5 s here (30 s deployed), so a demo does not wait.
       SILENCE_CACHE_SECONDS: process.env.SILENCE_CACHE_SECONDS ?? '5',
       POWERTOOLS_SERVICE_NAME: process.env.POWERTOOLS_SERVICE_NAME ?? 'fireworks-error-triage',

@@ -54,12 +54,20 @@ async function main(): Promise<void> {
   const config = loadConfig(values.config ?? process.env.TRIAGE_CONFIG);
   const { parsePolicyConfig } = await import('../functions/core/policy');
   const policy = parsePolicyConfig(config.policy ?? {});
+  const { RunbooksSchema } = await import('../functions/core/runbooks');
+  const runbooks = RunbooksSchema.safeParse(config.runbooks ?? {});
+  if (!runbooks.success) {
+    throw new Error(
+      `config runbooks: ${runbooks.error.issues.map((i) => i.message).join('; ')} (docs/config.md)`,
+    );
+  }
 
   const started = Date.now();
   const stack = await startLocalStack({
     port,
     ...(values.data ? { dataDir: resolve(values.data) } : {}),
     policy,
+    runbooks: runbooks.data,
     sweepIntervalMs: sweepSeconds * 1000,
     stackFile: resolve(values['stack-file']),
     faultControl: values['fault-control'],

@@ -1,6 +1,7 @@
 import { type MessageAttributeValue, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { renderNotification } from '../core/policy';
 import type { NotificationIntent, RenderedNotification, Topic } from '../core/policy/types';
+import { type Runbooks, runbookUrl } from '../core/runbooks';
 
 export interface NotifierOptions {
   /** ARNs of the two topics (SUPPORT_TOPIC_ARN / ACCOUNT_TOPIC_ARN). */
@@ -8,24 +9,28 @@ export interface NotifierOptions {
   /** Built once at module scope by the caller (or a test) and shared; a default client otherwise. */
   readonly snsClient?: SNSClient;
   /** How an intent becomes a message; the policy engine's renderer unless a test needs another. */
-  readonly render?: (intent: NotificationIntent) => RenderedNotification;
+  readonly render?: (intent: NotificationIntent, runbookUrl?: string) => RenderedNotification;
+  /** Runbook URLs by status and route (config `runbooks`); none when absent. */
+  readonly runbooks?: Runbooks;
 }
 
 /** Publishes notification intents to the SNS topic they belong to: JSON for machines, text for e-mail. */
 export class Notifier {
   private readonly topicArns: Readonly<Record<Topic, string>>;
   private readonly snsClient: SNSClient;
-  private readonly render: (intent: NotificationIntent) => RenderedNotification;
+  private readonly render: (intent: NotificationIntent, runbookUrl?: string) => RenderedNotification;
+  private readonly runbooks: Runbooks;
 
   constructor(options: NotifierOptions) {
     this.topicArns = options.topicArns;
     this.snsClient = options.snsClient ?? new SNSClient({});
     this.render = options.render ?? renderNotification;
+    this.runbooks = options.runbooks ?? {};
   }
 
   /** Publish one intent; resolves with the SNS message id. Rejects when SNS does (the caller keeps it in the outbox). */
   async publish(intent: NotificationIntent): Promise<string | undefined> {
-    const rendered = this.render(intent);
+    const rendered = this.render(intent, runbookUrl(this.runbooks, intent));
     const result = await this.snsClient.send(
       new PublishCommand({
         TopicArn: this.topicArns[intent.topic],

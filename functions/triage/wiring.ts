@@ -5,7 +5,8 @@ import { createDocumentClient, StateRepository } from '../adapters/state-reposit
 import { ConfigError } from '../core/errors';
 import type { PolicyConfig } from '../core/policy';
 import { parsePolicyConfig, type ScopeState } from '../core/policy';
-import { numberEnv, requireEnv } from '../shared/env';
+import { type Runbooks, RunbooksSchema } from '../core/runbooks';
+import { numberEnv, optionalEnv, requireEnv } from '../shared/env';
 
 /**
  * Cold-start construction shared by the triage and sweep handlers (same env vars, same adapters):
@@ -44,7 +45,27 @@ export function createNotifier(env: NodeJS.ProcessEnv = process.env): Notifier {
       support: requireEnv('SUPPORT_TOPIC_ARN', env),
       account: requireEnv('ACCOUNT_TOPIC_ARN', env),
     },
+    runbooks: runbooksFromEnv(env),
   });
+}
+
+/** RUNBOOKS: the `runbooks` config as JSON ({} when absent), checked at cold start. */
+export function runbooksFromEnv(env: NodeJS.ProcessEnv = process.env): Runbooks {
+  let json: unknown;
+  try {
+    json = JSON.parse(optionalEnv('RUNBOOKS', '{}', env));
+  } catch (error) {
+    throw new ConfigError(`RUNBOOKS is not JSON: ${(error as Error).message}`, [
+      { path: 'RUNBOOKS', message: 'expected JSON text' },
+    ]);
+  }
+  const parsed = RunbooksSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new ConfigError(`RUNBOOKS is invalid: ${parsed.error.issues.map((i) => i.message).join('; ')}`, [
+      { path: 'RUNBOOKS', message: 'expected runbook URLs' },
+    ]);
+  }
+  return parsed.data;
 }
 
 export function createIncidentHistory(env: NodeJS.ProcessEnv = process.env): IncidentHistory {

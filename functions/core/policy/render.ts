@@ -60,7 +60,7 @@ function scopeText(intent: NotificationIntent): string {
   return `${rule} on ${target}`;
 }
 
-function textBody(intent: NotificationIntent): string {
+function textBody(intent: NotificationIntent, runbookUrl: string | undefined): string {
   const statuses = Object.entries(intent.statusCounts)
     .map(([status, count]) => `${status} x ${count}`)
     .join(', ');
@@ -90,6 +90,7 @@ function textBody(intent: NotificationIntent): string {
     '',
     `Possible issue: ${intent.possibleIssue}`,
     `Resolution:     ${intent.resolution}`,
+    ...(runbookUrl === undefined ? [] : [`Runbook:        ${runbookUrl}`]),
     '',
     `Notification ${intent.notificationId} (${intent.kind}) at ${intent.at}; ${intent.subjectId} is the id of the whole ${intent.topic === 'support' ? 'incident' : 'issue group'}.`,
   );
@@ -110,11 +111,12 @@ function attributesOf(intent: NotificationIntent): Record<string, string> {
   return attributes;
 }
 
-export function renderNotification(intent: NotificationIntent): RenderedNotification {
+/** `runbookUrl`: where to read what to do (functions/core/runbooks.ts), carried in the JSON and the text. */
+export function renderNotification(intent: NotificationIntent, runbookUrl?: string): RenderedNotification {
   return {
     subject: subjectLine(intent),
-    text: textBody(intent),
-    json: JSON.stringify(intent),
+    text: textBody(intent, runbookUrl),
+    json: JSON.stringify(runbookUrl === undefined ? intent : { ...intent, runbookUrl }),
     attributes: attributesOf(intent),
   };
 }

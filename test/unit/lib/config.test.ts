@@ -19,6 +19,7 @@ describe('parseConfig', () => {
       logGroups: [],
       logCount: 'default',
       logFilterPattern: DEFAULT_LOG_FILTER_PATTERN,
+      runbooks: {},
       supportSubscriptions: [],
       billingOwners: [],
       throttling: { rateLimit: 50, burstLimit: 100 },
@@ -66,6 +67,18 @@ describe('parseConfig', () => {
     expect(errorOf({ logGroups: [{ name: '/a', count: 'some' }] }).message).toMatch(/logGroups\[0\]/);
     expect(errorOf({ logGroups: ['/a', { name: '/a' }] }).message).toMatch(/duplicate log group "\/a"/);
     expect(errorOf({ includeNonFireworks: true }).message).toMatch(/replaced by logCount/);
+  });
+
+  it('takes runbook URLs by status, by route and by default, and names a bad one', () => {
+    const runbooks = {
+      default: 'https://wiki.acme.test/triage',
+      byStatus: { '429': 'https://wiki.acme.test/rate-limits' },
+      byRoute: { account: 'https://wiki.acme.test/billing' },
+    };
+    expect(parseConfig({ runbooks }).runbooks).toEqual(runbooks);
+    expect(errorOf({ runbooks: { byStatus: { '5xx': 'https://x.test' } } }).message).toMatch(/runbooks/);
+    expect(errorOf({ runbooks: { default: 'javascript:alert(1)' } }).message).toMatch(/http\(s\) URL/);
+    expect(errorOf({ runbooks: { byRoute: { billing: 'https://x.test' } } }).message).toMatch(/runbooks/);
   });
 
   it('ignores context keys it does not own (CDK feature flags)', () => {

@@ -483,8 +483,8 @@ describe('TriageStack', () => {
         ],
       ],
       ['Codes', []],
-      ['Triage', ['ACCOUNT_TOPIC_ARN', 'POLICY_CONFIG', 'SUPPORT_TOPIC_ARN', 'TABLE_NAME']],
-      ['Sweep', ['ACCOUNT_TOPIC_ARN', 'POLICY_CONFIG', 'SUPPORT_TOPIC_ARN', 'TABLE_NAME']],
+      ['Triage', ['ACCOUNT_TOPIC_ARN', 'POLICY_CONFIG', 'RUNBOOKS', 'SUPPORT_TOPIC_ARN', 'TABLE_NAME']],
+      ['Sweep', ['ACCOUNT_TOPIC_ARN', 'POLICY_CONFIG', 'RUNBOOKS', 'SUPPORT_TOPIC_ARN', 'TABLE_NAME']],
       [
         'Logs',
         ['EVENTS_QUEUE_URL', 'LOG_COUNT', 'LOG_GROUP_COUNT', 'URGENT_EVENTS_QUEUE_URL', 'URGENT_STATUSES'],
@@ -495,6 +495,7 @@ describe('TriageStack', () => {
           'ACCOUNT_TOPIC_ARN',
           'MAX_SILENCE_SECONDS',
           'POLICY_CONFIG',
+          'RUNBOOKS',
           'SUPPORT_TOPIC_ARN',
           'TABLE_NAME',
           'TOKEN_CACHE_SECONDS',

@@ -57,7 +57,7 @@ describe('renderNotification', () => {
     const store = new PolicyStore(DEFAULT_POLICY);
     store.apply([event(402, 0, { account: 'acme' }), event(402, 0, { account: 'acme' })], SEC);
     store.sweepEveryMinute(MIN + SEC, 62 * MIN);
-    const [opened, resolved] = store.sent.map(renderNotification);
+    const [opened, resolved] = store.sent.map((intent) => renderNotification(intent));
     expect(opened?.subject).toBe('[HIGH] Account issue: 402 Payment Required - account acme (2 errors)');
     expect(resolved?.subject).toBe(
       '[RESOLVED] Account issue resolved: 402 Payment Required - account acme (2 errors)',
