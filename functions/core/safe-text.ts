@@ -21,7 +21,8 @@ export function wellFormedText(text: string): string {
  * bidirectional controls that reorder what a reader sees.
  */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is its purpose
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+const EVERY_UNPRINTABLE = new RegExp(UNPRINTABLE.source, 'g');
 
 const ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
@@ -31,10 +32,9 @@ const ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\
  * the cursor. JSON output needs none of this: JSON.stringify escapes controls itself.
  */
 export function printable(value: string): string {
-  UNPRINTABLE.lastIndex = 0;
   if (!UNPRINTABLE.test(value)) return value;
   return value.replace(
-    UNPRINTABLE,
+    EVERY_UNPRINTABLE,
     (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }

@@ -68,20 +68,14 @@ const LLM_WORDS =
   /\b(?:openai|litellm|langchain\w*|llama_?index|haystack|dspy|instructor|crewai|autogen|semantic[ _-]?kernel|AI_APICallError|AI_RetryError|ChatCompletion|chat\.completion|completions?|chat_models|embeddings?|LLM|llm|GPT|gpt-[\w.-]+|\w*GPT\w*|max_tokens|prompt|tokens?|model|models|inference|chatbot|assistant)\b/;
 
 function urlVerdict(line: string): { llm: boolean; evidence: string } | undefined {
-  for (const match of line.matchAll(URL)) {
-    const host = match[1] as string;
-    const path = match[2] ?? '/';
-    if (LLM_PATH.test(path) || LLM_HOST.test(host))
-      return { llm: true, evidence: `LLM API URL ${host}${path}` };
-  }
-  for (const match of line.matchAll(REQUEST_PATH)) {
-    if (LLM_PATH.test(match[1] as string)) return { llm: true, evidence: `LLM API path ${match[1]}` };
-  }
-  const url = line.match(URL)?.[0];
-  if (url) return { llm: false, evidence: `a URL that is not an LLM API (${url})` };
-  const path = REQUEST_PATH.exec(line);
-  REQUEST_PATH.lastIndex = 0;
-  if (path) return { llm: false, evidence: `a request path that is not an LLM API (${path[1]})` };
+  const urls = [...line.matchAll(URL)];
+  const paths = [...line.matchAll(REQUEST_PATH)];
+  const llmUrl = urls.find(([, host, path = '/']) => LLM_PATH.test(path) || LLM_HOST.test(host as string));
+  if (llmUrl) return { llm: true, evidence: `LLM API URL ${llmUrl[1]}${llmUrl[2] ?? '/'}` };
+  const llmPath = paths.find(([, path]) => LLM_PATH.test(path as string));
+  if (llmPath) return { llm: true, evidence: `LLM API path ${llmPath[1]}` };
+  if (urls[0]) return { llm: false, evidence: `a URL that is not an LLM API (${urls[0][0]})` };
+  if (paths[0]) return { llm: false, evidence: `a request path that is not an LLM API (${paths[0][1]})` };
   return undefined;
 }
 
