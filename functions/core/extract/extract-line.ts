@@ -90,9 +90,9 @@ function readRecord(record: Record<string, unknown>): { found?: Found; fields: L
 /** Status and fields of a text line, with an error body it may embed (`{'error': {...}}`). */
 function readText(text: string): { found?: Found; fields: LineFields } {
   const body = embeddedErrorBody(text);
+  const codes = body === undefined ? undefined : errorBodyCodes(body);
   let found = statusOfText(text);
-  if (!found && body) {
-    const codes = errorBodyCodes(body);
+  if (!found && codes) {
     for (const name of [codes.statusName, codes.code, codes.type]) {
       const status = name === undefined ? undefined : statusFromErrorCode(name);
       if (status !== undefined) {
@@ -102,8 +102,7 @@ function readText(text: string): { found?: Found; fields: LineFields } {
     }
   }
   const fields = textFields(text);
-  if (body) {
-    const codes = errorBodyCodes(body);
+  if (body !== undefined && codes) {
     fields.message = errorBodyMessage(body);
     fields.errorType = codes.type;
     fields.errorCode = codes.code ?? codes.statusName;
