@@ -4,13 +4,9 @@ import { type FieldError, TriageError, ValidationError } from './errors';
 import {
   canonicalEventSchema,
   type EventSource,
-  hasBodyStatus,
-  ID_PATTERN,
   type IncomingEvent,
   incomingEventSchema,
   LIMITS,
-  METHOD_PATTERN,
-  TEXT_LIMITS,
   type TriageEvent,
   toIsoTime,
 } from './event';

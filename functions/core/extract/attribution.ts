@@ -114,11 +114,13 @@ export function attribute(line: string, endpoint?: string): Attribution {
  * - `default`: errors that show Fireworks, and LLM API errors that name no provider — most apps call
  *   Fireworks through OpenAI-compatible clients whose lines never say so;
  * - `llm`: this app calls only Fireworks, so every LLM API error counts, whatever provider the line names;
+ * - `shown`: only errors whose line shows Fireworks or an LLM API call; a line that shows nothing either
+ *   way (`HTTP/2 429`) is left out — for an app whose other HTTP calls would otherwise count;
  * - `all`: every HTTP error the extractor finds, LLM or not.
  */
-export type CountMode = 'default' | 'llm' | 'all';
+export type CountMode = 'default' | 'shown' | 'llm' | 'all';
 
-export const COUNT_MODES: readonly CountMode[] = ['default', 'llm', 'all'];
+export const COUNT_MODES: readonly CountMode[] = ['default', 'shown', 'llm', 'all'];
 
 export function counts(
   attribution: { readonly provider: Provider; readonly llm?: boolean | undefined },
@@ -131,5 +133,7 @@ export function counts(
       return attribution.provider !== 'other' || attribution.llm === true;
     case 'default':
       return attribution.provider !== 'other';
+    case 'shown':
+      return attribution.provider === 'fireworks' || (attribution.provider === 'unknown' && attribution.llm === true);
   }
 }

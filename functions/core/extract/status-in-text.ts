@@ -68,7 +68,8 @@ const BEFORE: readonly Clue[] = [
 const AFTER: readonly Clue[] = [
   { weight: 3, name: 'requests error', test: /^\s+(?:Client|Server) Error\b/ },
   { weight: 3, name: 'status code words', test: /^\s+status code\b/ },
-  { weight: 2, name: 'error body follows', test: /^\s*[-:]\s*\\?[{[]/ },
+  // `429 - {…}`, `429: {…}`, and a bracketed number before its body: `[403] {…}`, `(400): {…}`.
+  { weight: 2, name: 'error body follows', test: /^(?:\s*[-:]\s*\\?[{[]|[\])]\s*[-:]?\s*\\?\{)/ },
   { weight: 3, name: 'ERROR follows', test: /^\s+ERROR\b/ },
   { weight: 1, name: 'table cell', test: /^\s*\|/ },
 ];

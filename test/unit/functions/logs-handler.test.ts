@@ -13,7 +13,6 @@ import {
   controlPayload,
   dataPayload,
   FIREWORKS_503,
-  NON_FIREWORKS_500,
   OPENAI_429,
   START_TIME,
   subscriptionEvent,

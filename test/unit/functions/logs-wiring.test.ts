@@ -26,7 +26,7 @@ describe('logs handler module', () => {
   });
 
   it.each([
-    [{ LOG_COUNT: 'some' }, /LOG_COUNT must be one of default, llm, all/],
+    [{ LOG_COUNT: 'some' }, /LOG_COUNT must be one of default, shown, llm, all/],
     [{ LOG_GROUP_COUNT: '{"/a": "some"}' }, /LOG_GROUP_COUNT must be a JSON object/],
     [{ LOG_GROUP_COUNT: 'not json' }, /LOG_GROUP_COUNT must be a JSON object/],
   ])('fails at cold start on %j', (env, message) => {

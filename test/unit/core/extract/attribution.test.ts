@@ -53,6 +53,7 @@ describe('counts', () => {
 
   it.each([
     ['default', ['fireworks', 'unknownLlm', 'unknown']],
+    ['shown', ['fireworks', 'unknownLlm']],
     ['llm', ['fireworks', 'unknownLlm', 'unknown', 'otherProvider']],
     ['all', ['fireworks', 'unknownLlm', 'unknown', 'otherProvider', 'nonLlm']],
   ] as const)('%s counts %j', (mode, expected) => {
@@ -63,6 +64,6 @@ describe('counts', () => {
   });
 
   it('knows every mode', () => {
-    expect(COUNT_MODES).toEqual(['default', 'llm', 'all']);
+    expect(COUNT_MODES).toEqual(['default', 'shown', 'llm', 'all']);
   });
 });

@@ -1,9 +1,7 @@
-import fc from 'fast-check';
 import { ValidationError } from '../../../../functions/core/errors';
 import {
   extractFromLogsPayload,
   type LogsPayload,
-  LogsPayloadSchema,
   parseLogsPayload,
 } from '../../../../functions/core/extract/logs-payload';
 

@@ -27,6 +27,8 @@ describe('statusInText', () => {
     ['google.genai.errors.ServerError: 503 UNAVAILABLE.', 503],
     ['org.springframework.ai.retry.NonTransientAiException: 404 - {', 404],
     ['404 Client Error: Not Found for url: https://x/api/models', 404],
+    ["Failed to create dataset: [403] { 'code': 7, 'details': [] }", 403],
+    ['API request failed (400): {', 400],
   ])('finds the status of %s', (line, status) => {
     expect(statusInText(line)?.status).toBe(status);
   });
@@ -53,6 +55,7 @@ describe('statusInText', () => {
     ['a hex id', 'Digest: sha256:aa0cc8055b82dc2509bed2e19b275c8f'],
     ['a decimal', 'Avg prompt throughput: 429.3 tokens/s'],
     ['a bare number with no status context', 'queue depth 503 at noon'],
+    ['a bracketed count before a list', 'loaded (450) [a, b]'],
   ])('finds no status in %s', (_what, line) => {
     expect(statusInText(line)).toBeUndefined();
   });
