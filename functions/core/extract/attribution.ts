@@ -134,6 +134,9 @@ export function counts(
     case 'default':
       return attribution.provider !== 'other';
     case 'shown':
-      return attribution.provider === 'fireworks' || (attribution.provider === 'unknown' && attribution.llm === true);
+      return (
+        attribution.provider === 'fireworks' ||
+        (attribution.provider === 'unknown' && attribution.llm === true)
+      );
   }
 }
