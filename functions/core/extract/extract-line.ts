@@ -14,9 +14,9 @@ import { embeddedErrorBody, errorBodyCodes, errorBodyMessage, textFields } from 
  */
 
 /**
- * The first look every line gets: a line with no bounded 4xx/5xx number, no error or exception word and
- * none of the words an implied status needs (implied-status.ts `mayImply`) cannot report an error, and
- * most log lines are read no further.
+ * The first look every text line gets: a line with no bounded 4xx/5xx number, no error or exception word
+ * and none of the words an implied status needs (implied-status.ts `mayImply`) cannot report an error,
+ * and most log lines are read no further.
  */
 const NUMBER_OR_ERROR_WORD = /\b[45]\d\d\b|rror|RROR|xception|XCEPTION/;
 
@@ -131,8 +131,9 @@ function cut(value: string | undefined, max: number): string | undefined {
  */
 export function extractFromLine(rawLine: string): LineExtraction | undefined {
   const line = rawLine.length > MAX_LINE ? rawLine.slice(0, MAX_LINE) : rawLine;
-  if (!NUMBER_OR_ERROR_WORD.test(line) && !mayImply(line, mayBeJson(line))) return undefined;
+  // A JSON record is read by its keys; a first look over its text would cost more than parsing it.
   const record = jsonRecordOf(line);
+  if (!record && !NUMBER_OR_ERROR_WORD.test(line) && !mayImply(line)) return undefined;
   const { found, fields } = record ? readRecord(record) : readText(line.replace(LAMBDA_PREFIX, ''));
   if (!found || found.status < 400) return undefined;
   const endpoint = endpointOf(fields.endpoint);

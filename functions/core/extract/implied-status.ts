@@ -165,23 +165,9 @@ const PHRASES: readonly (readonly [status: number, phrase: RegExp])[] = [
 const MAY_IMPLY_IN_TEXT =
   /a(?:uthenticat|t=error)|b(?:ad ?request)|c(?:redit|ontextwindow|ode\s*=)|d(?:enied|eadline|oes not exist)|e(?:xhausted)|f(?:orbidden|unction_invocation)|g(?:ateway)|i(?:nternal ?server)|m(?:alformed)|n(?:ot[ _]?found|o_response_from)|o(?:verload)|p(?:ermission|ayment|recondition)|q(?:uota)|r(?:ate[ _-]?limit|ate exceeded)|t(?:oo[ _]?many|oo large|hrottl)|u(?:navailable|nauthori|nauthent|nprocessable|pstream)/i;
 
-/** Words grouped by their first letter, for the same one-branch-per-character scan as above. */
-function byFirstLetter(words: readonly string[]): RegExp {
-  const groups = new Map<string, string[]>();
-  for (const word of words)
-    groups.set(word[0] as string, [...(groups.get(word[0] as string) ?? []), word.slice(1)]);
-  return new RegExp([...groups].map(([first, rests]) => `${first}(?:${rests.join('|')})`).join('|'), 'i');
-}
-
-/** Every error code, which JSON lines carry under a status key (`"status": "INTERNAL"`). */
-const ERROR_CODE_WORD = byFirstLetter(Object.keys(ERROR_CODES));
-
-/**
- * False when `text` cannot imply a status: none of the words the text patterns need, and — for a JSON
- * line — no error code.
- */
-export function mayImply(text: string, json: boolean): boolean {
-  return MAY_IMPLY_IN_TEXT.test(text) || (json && ERROR_CODE_WORD.test(text));
+/** False when `text` cannot imply a status: none of the words the text patterns need. */
+export function mayImply(text: string): boolean {
+  return MAY_IMPLY_IN_TEXT.test(text);
 }
 
 /** The status `text` implies, if it names one without the number. */
