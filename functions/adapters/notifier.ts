@@ -1,4 +1,5 @@
 import { type MessageAttributeValue, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { renderChatNotification } from '../core/chat-notification';
 import { renderNotification } from '../core/policy';
 import type { NotificationIntent, RenderedNotification, Topic } from '../core/policy/types';
 import { type Runbooks, runbookUrl } from '../core/runbooks';
@@ -14,7 +15,13 @@ export interface NotifierOptions {
   readonly runbooks?: Runbooks;
 }
 
-/** Publishes notification intents to the SNS topic they belong to: JSON for machines, text for e-mail. */
+/**
+ * Publishes notification intents to the SNS topic they belong to, one message per protocol (SNS
+ * MessageStructure json): `default` — the notification JSON, what sqs, lambda, http, email-json and
+ * firehose subscribers get; `email` — the text; `https` — the AWS Chatbot custom notification, since
+ * Chatbot (Slack, Teams) subscribes over https and drops anything else. The chat message carries the
+ * notification's ids and attributes in `metadata.additionalContext` for other https webhooks.
+ */
 export class Notifier {
   private readonly topicArns: Readonly<Record<Topic, string>>;
   private readonly snsClient: SNSClient;
@@ -30,12 +37,17 @@ export class Notifier {
 
   /** Publish one intent; resolves with the SNS message id. Rejects when SNS does (the caller keeps it in the outbox). */
   async publish(intent: NotificationIntent): Promise<string | undefined> {
-    const rendered = this.render(intent, runbookUrl(this.runbooks, intent));
+    const runbook = runbookUrl(this.runbooks, intent);
+    const rendered = this.render(intent, runbook);
     const result = await this.snsClient.send(
       new PublishCommand({
         TopicArn: this.topicArns[intent.topic],
         MessageStructure: 'json',
-        Message: JSON.stringify({ default: rendered.json, email: rendered.text }),
+        Message: JSON.stringify({
+          default: rendered.json,
+          email: rendered.text,
+          https: JSON.stringify(renderChatNotification(intent, runbook)),
+        }),
         Subject: toSnsSubject(rendered.subject),
         MessageAttributes: toMessageAttributes(rendered.attributes),
       }),

@@ -9,7 +9,7 @@ import type { NotificationIntent, NotificationKind, RenderedNotification } from 
 
 const MAX_SUBJECT_CHARS = 100;
 
-const HEADLINE: Record<NotificationKind, string> = {
+export const HEADLINE: Readonly<Record<NotificationKind, string>> = {
   'incident.opened': 'Incident opened',
   'incident.reminder': 'Incident ongoing',
   'incident.resolved': 'Incident resolved',
@@ -24,7 +24,7 @@ const HEADLINE: Record<NotificationKind, string> = {
 /** The last path segment of a model id: `accounts/fireworks/models/llama-v3` → `llama-v3`. */
 const shortModel = (model: string) => model.slice(model.lastIndexOf('/') + 1) || model;
 
-function where(intent: NotificationIntent): string {
+export function where(intent: NotificationIntent): string {
   if (intent.topic === 'account') return `account ${intent.scope.account ?? intent.account ?? 'unknown'}`;
   if (intent.scope.model !== undefined) return shortModel(intent.scope.model);
   if (intent.scope.endpoint !== undefined) return intent.scope.endpoint;
@@ -33,7 +33,7 @@ function where(intent: NotificationIntent): string {
 
 const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
 
-function subjectLine(intent: NotificationIntent): string {
+export function subjectLine(intent: NotificationIntent): string {
   const tag = intent.kind.endsWith('.resolved') ? 'RESOLVED' : intent.severity.toUpperCase();
   const text = `[${tag}] ${HEADLINE[intent.kind]}: ${intent.status} ${intent.name} - ${where(intent)} (${plural(intent.count, 'error')})`;
   // SNS subjects must be printable ASCII without line breaks.
@@ -41,7 +41,7 @@ function subjectLine(intent: NotificationIntent): string {
   return ascii.length <= MAX_SUBJECT_CHARS ? ascii : `${ascii.slice(0, MAX_SUBJECT_CHARS - 3)}...`;
 }
 
-function scopeText(intent: NotificationIntent): string {
+export function scopeText(intent: NotificationIntent): string {
   const { scope } = intent;
   if (intent.topic === 'account')
     return `account ${scope.account ?? 'unknown'}, status ${scope.status ?? intent.status}`;

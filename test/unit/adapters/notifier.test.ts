@@ -60,10 +60,20 @@ describe('Notifier', () => {
 
     expect(messageId).toBe('mid-1');
     const input = sns.commandCalls(PublishCommand)[0]?.args[0].input;
+    const message = JSON.parse(input?.Message ?? '{}') as Record<string, string>;
+    expect(Object.keys(message).sort()).toEqual(['default', 'email', 'https']);
+    expect(message.default).toBe(rendered.json);
+    expect(message.email).toBe(rendered.text);
+    // Chatbot subscribes over https: it gets the custom-notification format, threaded by subject.
+    expect(JSON.parse(message.https ?? '{}')).toMatchObject({
+      version: '1.0',
+      source: 'custom',
+      metadata: { threadId: 'inc-1', eventType: 'incident.opened' },
+    });
     expect(input).toEqual({
       TopicArn: TOPICS.account,
       MessageStructure: 'json',
-      Message: JSON.stringify({ default: rendered.json, email: rendered.text }),
+      Message: input?.Message,
       Subject: rendered.subject,
       MessageAttributes: {
         kind: { DataType: 'String', StringValue: 'incident.opened' },
