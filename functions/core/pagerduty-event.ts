@@ -128,3 +128,58 @@ export function pagerDutyEvent(
     ],
   };
 }
+
+const KINDS = Object.keys(ACTION) as [NotificationKind, ...NotificationKind[]];
+
+/** The fields of a notification (the JSON of every SNS message) the forwarder relies on; the rest pass through. */
+const NotificationSchema = z.looseObject({
+  notificationId: z.string().check(z.minLength(1)),
+  topic: z.enum(['support', 'account']),
+  kind: z.enum(KINDS),
+  at: z.string(),
+  severity: z.enum(SEVERITIES),
+  status: z.number(),
+  statusCounts: z.record(z.string(), z.number()),
+  name: z.string(),
+  possibleIssue: z.string(),
+  resolution: z.string(),
+  scopeKey: z.string(),
+  scope: z.looseObject({ model: z.optional(z.string()), endpoint: z.optional(z.string()) }),
+  subjectId: z.string().check(z.minLength(1), z.maxLength(PAGERDUTY_LIMITS.dedupKey)),
+  model: z.optional(z.string()),
+  account: z.optional(z.string()),
+  apps: z.array(z.string()),
+  count: z.number(),
+  newSinceLast: z.number(),
+  firstSeen: z.string(),
+  lastSeen: z.string(),
+  sampleRequestIds: z.array(z.string()),
+  runbookUrl: z.optional(z.string()),
+});
+
+/**
+ * A notification as SNS delivers it to a queue (the envelope around the `default` JSON message): the
+ * intent and its runbook URL, or a sentence naming what is wrong.
+ */
+export function parseNotificationMessage(
+  body: string,
+): { readonly intent: NotificationIntent; readonly runbookUrl?: string } | string {
+  let message: unknown;
+  try {
+    const envelope = JSON.parse(body) as { Type?: unknown; Message?: unknown };
+    if (envelope.Type !== 'Notification' || typeof envelope.Message !== 'string')
+      return 'not an SNS notification envelope';
+    message = JSON.parse(envelope.Message);
+  } catch (error) {
+    return `not JSON: ${(error as Error).message}`;
+  }
+  const parsed = NotificationSchema.safeParse(message);
+  if (!parsed.success) {
+    return `not a notification: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(message)'}: ${i.message}`).join('; ')}`;
+  }
+  const { runbookUrl, ...intent } = parsed.data;
+  return {
+    intent: intent as unknown as NotificationIntent,
+    ...(runbookUrl !== undefined ? { runbookUrl } : {}),
+  };
+}
