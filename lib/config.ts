@@ -4,11 +4,14 @@
  */
 import type { Construct } from 'constructs';
 import * as z from 'zod/mini';
+import type { Severity } from '../functions/core/catalog';
 import { deepFreeze } from '../functions/core/deep-freeze';
 import { ConfigError, type FieldError } from '../functions/core/errors';
 import { COUNT_MODES, type CountMode } from '../functions/core/extract/attribution';
 import { issuesToFieldErrors } from '../functions/core/normalize';
+import { PagerDutyRoutingSchema } from '../functions/core/pagerduty-event';
 import { type PolicyConfig, parsePolicyConfig } from '../functions/core/policy';
+import type { Topic } from '../functions/core/policy/types';
 import { type Runbooks, RunbooksSchema } from '../functions/core/runbooks';
 
 /** SNS protocols a subscriber may use; each has its own endpoint shape (see ENDPOINT_RULES). */
@@ -70,6 +73,48 @@ export interface LogGroupConfig {
 
 export type FunctionName = 'ingest' | 'codes' | 'triage' | 'sweep' | 'logs' | 'oncall';
 
+/** A Slack channel that AWS Chatbot posts the notifications of its topics to. */
+export interface SlackChannelConfig {
+  /** Name of the channel configuration (letters, digits, - and _). */
+  readonly name: string;
+  /** The Slack workspace id (authorised once in the Chatbot console), e.g. T0123ABCD. */
+  readonly slackWorkspaceId: string;
+  /** The channel id, e.g. C0123ABCD (the channel's "Copy link" ends with it). */
+  readonly slackChannelId: string;
+  /** @default ['support'] */
+  readonly topics: readonly Topic[];
+}
+
+/** A Microsoft Teams channel that AWS Chatbot posts the notifications of its topics to. */
+export interface TeamsChannelConfig {
+  readonly name: string;
+  /** The team's id (a UUID). */
+  readonly teamId: string;
+  /** The channel id as the Chatbot console shows it (URL-encoded, `19%3a…%40thread.tacv2`). */
+  readonly teamsChannelId: string;
+  /** The Microsoft 365 tenant id (a UUID). */
+  readonly teamsTenantId: string;
+  /** @default ['support'] */
+  readonly topics: readonly Topic[];
+}
+
+export interface ChatConfig {
+  readonly slack: readonly SlackChannelConfig[];
+  readonly teams: readonly TeamsChannelConfig[];
+}
+
+/** PagerDuty Events API v2 forwarding (functions/pagerduty): absent, nothing is forwarded. */
+export interface PagerDutyConfig {
+  /** Name of the Secrets Manager secret holding the routing (integration) key; the key never enters config. */
+  readonly secretName: string;
+  /** @default ['support'] */
+  readonly topics: readonly Topic[];
+  /** Severities that trigger a PagerDuty incident (acknowledge and resolve always follow). @default ['critical', 'high'] */
+  readonly severities: readonly Severity[];
+  /** @default 'https://events.pagerduty.com/v2/enqueue' (an EU account: https://events.eu.pagerduty.com/v2/enqueue) */
+  readonly eventsUrl: string;
+}
+
 /** Where alarms go: a dedicated ops topic, or the support-escalations topic. */
 export type AlarmTopicChoice = 'ops' | 'support';
 
@@ -88,6 +133,10 @@ export interface TriageConfig {
   readonly logCount: CountMode;
   /** Runbook URLs by status, by route and by default, carried in every notification. @default {} */
   readonly runbooks: Runbooks;
+  /** Slack and Teams channels fed by AWS Chatbot. @default { slack: [], teams: [] } */
+  readonly chat: ChatConfig;
+  /** PagerDuty forwarding. @default - none */
+  readonly pagerDuty?: PagerDutyConfig;
   /** Subscription filter pattern for those log groups. @default DEFAULT_LOG_FILTER_PATTERN */
   readonly logFilterPattern: string;
   /** Subscriptions to the support-escalations topic. @default [] */
@@ -293,6 +342,90 @@ const LogGroupSchema = z.union(
   error('expected a log group name, or {"name": …, "count": "default" | "llm" | "all"}'),
 );
 
+const CHANNEL_NAME = /^[A-Za-z0-9_-]{1,128}$/;
+const UUID = /^[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$/;
+
+const TopicsSchema = z._default(
+  z
+    .array(
+      z.enum(['support', 'account'], error('expected "support" or "account"')),
+      error('expected an array of topics'),
+    )
+    .check(z.minLength(1, error('expected at least one topic'))),
+  ['support'],
+);
+
+const pattern = (regex: RegExp, what: string) =>
+  z.string(error(`expected ${what}`)).check(z.regex(regex, error(`expected ${what}`)));
+
+const SlackChannelSchema = strictObject(
+  {
+    name: pattern(CHANNEL_NAME, 'a configuration name (letters, digits, - and _, up to 128)'),
+    slackWorkspaceId: pattern(/^[0-9A-Z]{1,255}$/, 'a Slack workspace id such as T0123ABCD'),
+    slackChannelId: pattern(/^[A-Za-z0-9]{1,255}$/, 'a Slack channel id such as C0123ABCD'),
+    topics: TopicsSchema,
+  },
+  'a Slack channel { name, slackWorkspaceId, slackChannelId, topics? }',
+);
+
+const TeamsChannelSchema = strictObject(
+  {
+    name: pattern(CHANNEL_NAME, 'a configuration name (letters, digits, - and _, up to 128)'),
+    teamId: pattern(UUID, 'the team id (a UUID)'),
+    teamsChannelId: pattern(
+      /^[\w\-=+/.,]*%3[aA][\w\-=+/.,]*%40[\w\-=+/.,]*$/,
+      'the URL-encoded Teams channel id, e.g. 19%3a…%40thread.tacv2',
+    ),
+    teamsTenantId: pattern(UUID, 'the tenant id (a UUID)'),
+    topics: TopicsSchema,
+  },
+  'a Teams channel { name, teamId, teamsChannelId, teamsTenantId, topics? }',
+);
+
+const ChatSchema = z.prefault(
+  strictObject(
+    {
+      slack: z._default(z.array(SlackChannelSchema, error('expected an array of Slack channels')), []),
+      teams: z._default(z.array(TeamsChannelSchema, error('expected an array of Teams channels')), []),
+    },
+    'an object { slack, teams }',
+  ).check(
+    z.superRefine((chat, ctx) => {
+      const names = [...chat.slack, ...chat.teams].map((channel) => channel.name);
+      names.forEach((name, i) => {
+        if (names.indexOf(name) !== i)
+          ctx.issues.push({
+            code: 'custom',
+            input: name,
+            path: [],
+            message: `duplicate channel name "${name}"`,
+          });
+      });
+    }),
+  ),
+  {},
+);
+
+const PagerDutySchema = z.optional(
+  strictObject(
+    {
+      ...PagerDutyRoutingSchema.shape,
+      secretName: pattern(/^[\w/+=.@-]{1,512}$/, 'a Secrets Manager secret name').check(
+        // A synth-time guard: the key itself would end up in cdk.json, the template and the function's env.
+        z.refine((name) => !/^[A-Za-z0-9]{32}$/.test(name), {
+          error:
+            'looks like a routing key: store the key in a Secrets Manager secret and give the secret name',
+        }),
+      ),
+      eventsUrl: z._default(
+        z.url({ protocol: /^https$/, error: 'expected an https:// URL' }),
+        'https://events.pagerduty.com/v2/enqueue',
+      ),
+    },
+    'an object { secretName, topics?, severities?, eventsUrl? }',
+  ),
+);
+
 const ConfigSchema = z.object({
   logGroups: z._default(
     z.array(LogGroupSchema, error('expected an array of log groups')).check(
@@ -314,6 +447,8 @@ const ConfigSchema = z.object({
   ),
   logCount: z._default(CountModeSchema, 'default'),
   runbooks: z._default(RunbooksSchema, {}),
+  chat: ChatSchema,
+  pagerDuty: PagerDutySchema,
   logFilterPattern: z._default(
     z
       .string(error('expected a filter pattern'))

@@ -20,6 +20,7 @@ describe('parseConfig', () => {
       logCount: 'default',
       logFilterPattern: DEFAULT_LOG_FILTER_PATTERN,
       runbooks: {},
+      chat: { slack: [], teams: [] },
       supportSubscriptions: [],
       billingOwners: [],
       throttling: { rateLimit: 50, burstLimit: 100 },
@@ -79,6 +80,55 @@ describe('parseConfig', () => {
     expect(errorOf({ runbooks: { byStatus: { '5xx': 'https://x.test' } } }).message).toMatch(/runbooks/);
     expect(errorOf({ runbooks: { default: 'javascript:alert(1)' } }).message).toMatch(/http\(s\) URL/);
     expect(errorOf({ runbooks: { byRoute: { billing: 'https://x.test' } } }).message).toMatch(/runbooks/);
+  });
+
+  it('takes Slack and Teams channels, each with its topics (support by default), and names a bad id', () => {
+    const chat = parseConfig({
+      chat: {
+        slack: [{ name: 'oncall', slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' }],
+        teams: [
+          {
+            name: 'billing',
+            teamId: '6f2b0c1e-0000-4000-8000-00000000abcd',
+            teamsChannelId: '19%3ab2c3d4e5f6%40thread.tacv2',
+            teamsTenantId: '1d2c3b4a-0000-4000-8000-00000000abcd',
+            topics: ['account'],
+          },
+        ],
+      },
+    }).chat;
+    expect(chat.slack[0]).toEqual({
+      name: 'oncall',
+      slackWorkspaceId: 'T0123ABCD',
+      slackChannelId: 'C0123ABCD',
+      topics: ['support'],
+    });
+    expect(chat.teams[0]?.topics).toEqual(['account']);
+    expect(
+      errorOf({ chat: { slack: [{ name: 'x', slackWorkspaceId: 'workspace one', slackChannelId: 'C1' }] } })
+        .message,
+    ).toMatch(/chat\.slack\[0\]\.slackWorkspaceId.*Slack workspace id/);
+    expect(errorOf({ chat: { teams: [{ name: 'x', teamId: 'nope' }] } }).message).toMatch(/chat\.teams\[0\]/);
+    expect(errorOf({ chat: { discord: [] } }).message).toMatch(/unknown key "discord"/);
+  });
+
+  it('takes a PagerDuty secret name with topics, severities and URL defaults, and refuses the key itself', () => {
+    expect(parseConfig({ pagerDuty: { secretName: 'triage/pagerduty' } }).pagerDuty).toEqual({
+      secretName: 'triage/pagerduty',
+      topics: ['support'],
+      severities: ['critical', 'high'],
+      eventsUrl: 'https://events.pagerduty.com/v2/enqueue',
+    });
+    expect(errorOf({ pagerDuty: { secretName: 'a'.repeat(32) } }).message).toMatch(
+      /looks like a routing key/,
+    );
+    expect(errorOf({ pagerDuty: { secretName: 's', severities: ['urgent'] } }).message).toMatch(
+      /pagerDuty\.severities\[0\]/,
+    );
+    expect(errorOf({ pagerDuty: { secretName: 's', routingKey: 'x' } }).message).toMatch(/unknown key/);
+    expect(errorOf({ pagerDuty: { secretName: 's', eventsUrl: 'http://insecure.test' } }).message).toMatch(
+      /https/,
+    );
   });
 
   it('ignores context keys it does not own (CDK feature flags)', () => {
