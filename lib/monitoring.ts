@@ -25,6 +25,8 @@ export interface MonitoringProps {
   /** The bulk lane's batching window: its messages wait that long by design. */
   readonly bulkWindowSeconds: number;
   readonly apiStage: apigwv2.HttpStage;
+  /** Whether the PagerDuty forwarder is deployed (its rejected events get an alarm). @default false */
+  readonly pagerDuty?: boolean;
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
@@ -147,6 +149,15 @@ export class Monitoring extends Construct {
       alarmDescription:
         'A message on the events queue did not parse and goes to the dead-letter queue. The triage error log names the field; this points at a producer writing to the queue directly, or a version mismatch between functions.',
     });
+
+    if (props.pagerDuty) {
+      this.alarm('PagerDutyRejected', {
+        metric: serviceMetric('PagerDutyRejected'),
+        threshold: 1,
+        alarmDescription:
+          'PagerDuty refused an event (400) or the forwarder got a message that is not a notification: it is in the PagerDuty dead-letter queue with the reason as a message attribute, and the page did not happen. Check the forwarder error log; a 400 usually means a bad routing key or an event PagerDuty finds invalid.',
+      });
+    }
 
     const queueAge = (['Urgent', 'Bulk'] as const).map((lane) =>
       props.eventsQueues[lane].metricApproximateAgeOfOldestMessage({

@@ -1,6 +1,7 @@
 import { Aws, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { HISTORY_PARTITION, SILENCE_PARTITION } from '../functions/shared/table-layout';
+import { ChatChannels } from './chat-channels';
 import type { FunctionName, TriageConfig } from './config';
 import { EncryptionKey } from './encryption-key';
 import { EventPipeline } from './event-pipeline';
@@ -8,6 +9,7 @@ import { IngestApi } from './ingest-api';
 import { LogSubscriptions } from './log-subscriptions';
 import { Monitoring } from './monitoring';
 import { NotificationTopics } from './notification-topics';
+import { PagerDutyForwarder } from './pagerduty-forwarder';
 import { StateTable } from './state-table';
 import { SweepSchedule } from './sweep-schedule';
 import { TriageFunction } from './triage-function';
@@ -148,16 +150,32 @@ export class TriageStack extends Stack {
       encryptionKey: key,
     });
 
+    const topicsByName = { support: topics.supportEscalations, account: topics.accountIssues };
+    if (config.chat.slack.length + config.chat.teams.length > 0) {
+      new ChatChannels(this, 'Chat', { channels: config.chat, topics: topicsByName });
+    }
+    const pagerDuty = config.pagerDuty
+      ? new PagerDutyForwarder(this, 'PagerDuty', {
+          config: config.pagerDuty,
+          topics: topicsByName,
+          table: state,
+          encryption,
+          logRetentionDays: config.logRetentionDays,
+        })
+      : undefined;
+
     new Monitoring(this, 'Monitoring', {
       encryptionKey: encryption,
       alarmTopic: config.alarmTopic === 'support' ? topics.supportEscalations : undefined,
       alarmEmail: config.alarmEmail,
-      functions,
+      functions: pagerDuty ? { ...functions, pagerduty: pagerDuty.function } : functions,
       deadLetterQueues: {
         Events: pipeline.deadLetterQueue,
         Sweep: schedule.deadLetterQueue,
         Logs: logSubscriptions.deadLetterQueue,
+        ...(pagerDuty ? { PagerDuty: pagerDuty.deadLetterQueue } : {}),
       },
+      pagerDuty: pagerDuty !== undefined,
       eventsQueues: { Urgent: pipeline.urgentQueue, Bulk: pipeline.queue },
       bulkWindowSeconds: config.bulkBatch.maxBatchingWindowSeconds,
       apiStage: api.stage,

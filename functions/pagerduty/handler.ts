@@ -9,7 +9,7 @@ import { createForwarderHandler } from './forwarder';
 import { readRouting } from './wiring';
 
 // Read once at cold start. The routing key itself is read from Secrets Manager when first needed.
-const routingKey = new SecretRoutingKey(requireEnv('PAGERDUTY_SECRET_ARN'));
+const routingKey = new SecretRoutingKey(requireEnv('PAGERDUTY_SECRET_ID'));
 
 export const handler = createForwarderHandler({
   routing: readRouting(),

@@ -25,6 +25,19 @@ const FULL_CONTEXT = {
   supportSubscriptions: [{ protocol: 'sqs', endpoint: 'arn:aws:sqs:eu-west-1:123456789012:support-inbox' }],
   billingOwners: [{ protocol: 'email', endpoint: 'billing@acme.test', accounts: ['acme'] }],
   alarmEmail: 'ops@acme.test',
+  chat: {
+    slack: [{ name: 'oncall', slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' }],
+    teams: [
+      {
+        name: 'billing',
+        teamId: '6f2b0c1e-0000-4000-8000-00000000abcd',
+        teamsChannelId: '19%3ab2c3d4%40thread.tacv2',
+        teamsTenantId: '1d2c3b4a-0000-4000-8000-00000000abcd',
+        topics: ['account'],
+      },
+    ],
+  },
+  pagerDuty: { secretName: 'triage/pagerduty' },
 };
 
 describe('cdk-nag AwsSolutions checks', () => {
@@ -56,6 +69,7 @@ describe('cdk-nag AwsSolutions checks', () => {
       'AwsSolutions-APIG4 @ FireworksErrorTriage/Api/Api/ANY--v1--silences',
       'AwsSolutions-APIG4 @ FireworksErrorTriage/Api/Api/ANY--v1--silences--{id}',
       'AwsSolutions-APIG4 @ FireworksErrorTriage/Api/Api/GET--v1--codes',
+      'AwsSolutions-IAM5[Resource::*] @ FireworksErrorTriage/Chat/Guardrail',
       'AwsSolutions-SQS3 @ FireworksErrorTriage/LogSubscriptions/DeadLetterQueue',
       'AwsSolutions-SQS3 @ FireworksErrorTriage/Sweep/DeadLetterQueue',
     ]);

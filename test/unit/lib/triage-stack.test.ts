@@ -796,4 +796,149 @@ describe('TriageStack', () => {
       expect(JSON.stringify(defaults.toJSON().Outputs.IncidentsUrl.Value)).toContain('/v1/incidents');
     });
   });
+
+  describe('chat channels and PagerDuty', () => {
+    const CONTEXT = {
+      chat: {
+        slack: [{ name: 'oncall', slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' }],
+        teams: [
+          {
+            name: 'billing',
+            teamId: '6f2b0c1e-0000-4000-8000-00000000abcd',
+            teamsChannelId: '19%3ab2c3d4%40thread.tacv2',
+            teamsTenantId: '1d2c3b4a-0000-4000-8000-00000000abcd',
+            topics: ['account'],
+          },
+        ],
+      },
+      pagerDuty: { secretName: 'triage/pagerduty', severities: ['critical'] },
+    };
+    let template: Template;
+    beforeAll(() => {
+      template = synthTemplate(CONTEXT);
+    });
+    const topicId = (name: string) =>
+      ofType(template, 'AWS::SNS::Topic').find(([id]) => id.startsWith(`Notifications${name}`))?.[0];
+    const forwarder = () =>
+      ofType(template, 'AWS::Lambda::Function').find(([id]) => id.startsWith('PagerDuty'));
+
+    it('creates no chat channel and no forwarder by default', () => {
+      expect(ofType(defaults, 'AWS::Chatbot::SlackChannelConfiguration')).toEqual([]);
+      expect(ofType(defaults, 'AWS::Chatbot::MicrosoftTeamsChannelConfiguration')).toEqual([]);
+      expect(ofType(defaults, 'AWS::Lambda::Function')).toHaveLength(6);
+    });
+
+    it('creates a Slack and a Teams channel configuration on their topics, with the read-only role and guardrail', () => {
+      const [, slack] = ofType(template, 'AWS::Chatbot::SlackChannelConfiguration')[0] ?? [];
+      const [, teams] = ofType(template, 'AWS::Chatbot::MicrosoftTeamsChannelConfiguration')[0] ?? [];
+      const [guardrail] = ofType(template, 'AWS::IAM::ManagedPolicy')[0] ?? [];
+      const [role] =
+        ofType(template, 'AWS::IAM::Role').find(([id]) => id.startsWith('ChatChannelRole')) ?? [];
+
+      expect(slack?.Properties).toMatchObject({
+        ConfigurationName: 'oncall',
+        SlackWorkspaceId: 'T0123ABCD',
+        SlackChannelId: 'C0123ABCD',
+        SnsTopicArns: [{ Ref: topicId('SupportEscalations') }],
+        GuardrailPolicies: [{ Ref: guardrail }],
+        IamRoleArn: { 'Fn::GetAtt': [role, 'Arn'] },
+      });
+      expect(teams?.Properties).toMatchObject({
+        ConfigurationName: 'billing',
+        TeamsChannelId: '19%3ab2c3d4%40thread.tacv2',
+        SnsTopicArns: [{ Ref: topicId('AccountIssues') }],
+        GuardrailPolicies: [{ Ref: guardrail }],
+        IamRoleArn: { 'Fn::GetAtt': [role, 'Arn'] },
+      });
+    });
+
+    it('lets chat channels read CloudWatch alarms and metrics, and nothing else', () => {
+      const [, guardrail] = ofType(template, 'AWS::IAM::ManagedPolicy')[0] ?? [];
+      const statements = (guardrail?.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
+      expect(statements.flatMap((st) => asList(st.Action)).sort()).toEqual([
+        'cloudwatch:DescribeAlarms',
+        'cloudwatch:GetMetricData',
+        'cloudwatch:GetMetricWidgetImage',
+      ]);
+      expect(statements.every((st) => st.Effect === 'Allow')).toBe(true);
+      template.hasResourceProperties('AWS::IAM::Role', {
+        AssumeRolePolicyDocument: Match.objectLike({
+          Statement: [Match.objectLike({ Principal: { Service: 'chatbot.amazonaws.com' } })],
+        }),
+        ManagedPolicyArns: [{ Ref: ofType(template, 'AWS::IAM::ManagedPolicy')[0]?.[0] }],
+      });
+    });
+
+    it('gives the routing-key secret read grant to the forwarder and to no other role', () => {
+      const readers = ofType(template, 'AWS::IAM::Policy').filter(([, policy]) =>
+        JSON.stringify(policy.Properties.PolicyDocument).includes('secretsmanager:'),
+      );
+      expect(readers).toHaveLength(1);
+      const role = (forwarder()?.[1].Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      expect(readers[0]?.[1].Properties.Roles).toEqual([{ Ref: role }]);
+      const statement = (
+        readers[0]?.[1].Properties.PolicyDocument as { Statement: Statement[] }
+      ).Statement.find((st) => asList(st.Action).includes('secretsmanager:GetSecretValue'));
+      expect(JSON.stringify(statement?.Resource)).toContain(':secret:triage/pagerduty-??????');
+    });
+
+    it('passes the secret name, never a key, and the routing config to the forwarder', () => {
+      const env = (forwarder()?.[1].Properties.Environment as { Variables: Record<string, unknown> })
+        .Variables;
+      expect(env).toMatchObject({
+        PAGERDUTY_SECRET_ID: 'triage/pagerduty',
+        PAGERDUTY_EVENTS_URL: 'https://events.pagerduty.com/v2/enqueue',
+        PAGERDUTY_ROUTING: JSON.stringify({ topics: ['support'], severities: ['critical'] }),
+      });
+      expect(Object.keys(env).filter((name) => /ROUTING_KEY|INTEGRATION_KEY/.test(name))).toEqual([]);
+    });
+
+    it('feeds the forwarder from an encrypted queue subscribed to its topics, with a DLQ and item failures', () => {
+      const queues = ofType(template, 'AWS::SQS::Queue').filter(([id]) => id.startsWith('PagerDuty'));
+      const [queueId, queue] = queues.find(([id]) => id.startsWith('PagerDutyQueue')) ?? [];
+      const [dlqId] = queues.find(([id]) => id.startsWith('PagerDutyDeadLetters')) ?? [];
+      expect(queue?.Properties).toMatchObject({
+        KmsMasterKeyId: { 'Fn::GetAtt': [keyId(template), 'Arn'] },
+        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 5 },
+      });
+      template.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: 'sqs',
+        TopicArn: { Ref: topicId('SupportEscalations') },
+        Endpoint: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      });
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+    });
+
+    it('lets the forwarder read and write only its own partition of the state table', () => {
+      const role = (forwarder()?.[1].Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      const statements = ofType(template, 'AWS::IAM::Policy')
+        .filter(([, p]) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: role }]))
+        .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+      const dynamo = statements.filter((st) => asList(st.Action).some((a) => a.startsWith('dynamodb:')));
+      expect(dynamo).toEqual([
+        expect.objectContaining({
+          Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['pagerduty#*'] } },
+        }),
+      ]);
+    });
+
+    it('alarms on the forwarder (errors, throttles, dead letters, rejected events), with OK actions too', () => {
+      const alarms = ofType(template, 'AWS::CloudWatch::Alarm').map(
+        ([id, alarm]) => [id, alarm.Properties] as const,
+      );
+      const names = alarms.map(([id]) => id);
+      for (const name of [
+        'pagerdutyErrors',
+        'pagerdutyThrottles',
+        'PagerDutyDeadLetters',
+        'PagerDutyRejected',
+      ])
+        expect(names.some((id) => id.startsWith(`Monitoring${name}`))).toBe(true);
+      for (const [, props] of alarms) expect(props.OKActions).toEqual(props.AlarmActions);
+    });
+  });
 });
