@@ -81,6 +81,11 @@ function keyActions(template: Template, fn: Fn): string[] {
     .sort();
 }
 
+function must<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error('expected a resource that is not in the template');
+  return value;
+}
+
 const keyId = (template: Template) => ofType(template, 'AWS::KMS::Key')[0]?.[0];
 
 describe('TriageStack', () => {
@@ -854,7 +859,7 @@ describe('TriageStack', () => {
 
     it('lets chat channels read CloudWatch alarms and metrics, and nothing else', () => {
       const [, guardrail] = ofType(template, 'AWS::IAM::ManagedPolicy')[0] ?? [];
-      const statements = (guardrail?.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
+      const statements = (must(guardrail).Properties.PolicyDocument as { Statement: Statement[] }).Statement;
       expect(statements.flatMap((st) => asList(st.Action)).sort()).toEqual([
         'cloudwatch:DescribeAlarms',
         'cloudwatch:GetMetricData',
@@ -874,16 +879,18 @@ describe('TriageStack', () => {
         JSON.stringify(policy.Properties.PolicyDocument).includes('secretsmanager:'),
       );
       expect(readers).toHaveLength(1);
-      const role = (forwarder()?.[1].Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      const role = (must(forwarder())[1].Properties.Role as { 'Fn::GetAtt': [string, string] })[
+        'Fn::GetAtt'
+      ][0];
       expect(readers[0]?.[1].Properties.Roles).toEqual([{ Ref: role }]);
       const statement = (
-        readers[0]?.[1].Properties.PolicyDocument as { Statement: Statement[] }
+        must(readers[0])[1].Properties.PolicyDocument as { Statement: Statement[] }
       ).Statement.find((st) => asList(st.Action).includes('secretsmanager:GetSecretValue'));
       expect(JSON.stringify(statement?.Resource)).toContain(':secret:triage/pagerduty-??????');
     });
 
     it('passes the secret name, never a key, and the routing config to the forwarder', () => {
-      const env = (forwarder()?.[1].Properties.Environment as { Variables: Record<string, unknown> })
+      const env = (must(forwarder())[1].Properties.Environment as { Variables: Record<string, unknown> })
         .Variables;
       expect(env).toMatchObject({
         PAGERDUTY_SECRET_ID: 'triage/pagerduty',
@@ -913,7 +920,9 @@ describe('TriageStack', () => {
     });
 
     it('lets the forwarder read and write only its own partition of the state table', () => {
-      const role = (forwarder()?.[1].Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      const role = (must(forwarder())[1].Properties.Role as { 'Fn::GetAtt': [string, string] })[
+        'Fn::GetAtt'
+      ][0];
       const statements = ofType(template, 'AWS::IAM::Policy')
         .filter(([, p]) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: role }]))
         .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
