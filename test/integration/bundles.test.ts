@@ -1,5 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -9,6 +10,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { TokenStore } from '../../functions/adapters/token-store';
 import { encodeBatch } from '../../functions/shared/queue-body';
+import { startLocalSecrets } from '../../local/secrets-manager';
 import { getCodes, postEvents } from '../fixtures/apigw';
 import { dataPayload, subscriptionEvent } from '../fixtures/logs/payload';
 import { sqsEvent, sqsRecord } from '../fixtures/sqs';
@@ -28,13 +30,43 @@ const HANDLER_ENV = {
   ACCOUNT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:account',
   POLICY_CONFIG: '{}',
   LOG_COUNT: 'default',
+  PAGERDUTY_SECRET_ID: 'triage/pagerduty',
+  PAGERDUTY_ROUTING: '{}',
+  PAGERDUTY_DLQ_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/pagerduty-dlq',
 };
+
+/** The context the bundles are built with: the optional PagerDuty forwarder included. */
+const CONTEXT = { pagerDuty: { secretName: 'triage/pagerduty' } };
+const ROUTING_KEY = 'R0ut1ngKeyR0ut1ngKeyR0ut1ngKey12';
+
+/** A fake Events API v2 that records what it receives and answers 202. */
+async function fakeEventsApi(): Promise<{ url: string; received: unknown[]; stop(): Promise<void> }> {
+  const received: unknown[] = [];
+  const server = http.createServer((req, res) => {
+    let text = '';
+    req.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+    });
+    req.on('end', () => {
+      received.push(JSON.parse(text));
+      res.writeHead(202, { 'content-type': 'application/json' });
+      res.end('{"status":"success","message":"Event processed"}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}/v2/enqueue`,
+    received,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
 
 describe('function bundles', () => {
   // The one synth that runs esbuild for real (the other lib tests skip bundling).
   let bundles: { id: string; dir: string; environment: Record<string, unknown> }[];
   beforeAll(() => {
-    const { app } = buildTestApp({}, { bundle: true });
+    const { app } = buildTestApp(CONTEXT, { bundle: true });
     const assembly = app.synth();
     const template = JSON.parse(
       fs.readFileSync(path.join(assembly.directory, 'FireworksErrorTriage.template.json'), 'utf8'),
@@ -49,8 +81,8 @@ describe('function bundles', () => {
       });
   }, 120_000);
 
-  it('bundles each of the six handlers into a minified ESM file with a source map and no sources', () => {
-    expect(bundles).toHaveLength(6);
+  it('bundles each of the seven handlers (the PagerDuty forwarder included) into a minified ESM file with a source map and no sources', () => {
+    expect(bundles).toHaveLength(7);
     for (const { dir } of bundles) {
       expect(fs.readdirSync(dir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
       const map = JSON.parse(fs.readFileSync(path.join(dir, 'index.mjs.map'), 'utf8')) as {
@@ -111,7 +143,10 @@ describe('function bundles', () => {
       URGENT_EVENTS_QUEUE_URL: await queue('urgent'),
       SUPPORT_TOPIC_ARN: await topic('support'),
       ACCOUNT_TOPIC_ARN: await topic('account'),
+      PAGERDUTY_DLQ_URL: await queue('pagerduty-dlq'),
     };
+    const secrets = await startLocalSecrets({ 'triage/pagerduty': ROUTING_KEY });
+    const eventsApi = await fakeEventsApi();
     const tokens = new TokenStore({
       tableName: table.tableName,
       documentClient: DynamoDBDocumentClient.from(table.client),
@@ -146,6 +181,48 @@ describe('function bundles', () => {
         event: { source: 'aws.events', 'detail-type': 'Scheduled Event', time: new Date().toISOString() },
         expect: (result) => expect(result).toMatchObject({ due: expect.any(Number), failed: 0 }),
       },
+      PagerDuty: {
+        event: sqsEvent(
+          sqsRecord({
+            messageId: 'm-2',
+            body: JSON.stringify({
+              Type: 'Notification',
+              Message: JSON.stringify({
+                notificationId: 'inc-b:1:opened',
+                topic: 'support',
+                kind: 'incident.opened',
+                at: '2026-11-25T15:00:00.000Z',
+                severity: 'critical',
+                status: 500,
+                statusCounts: { '500': 1 },
+                name: 'Internal Server Error',
+                possibleIssue: 'p',
+                resolution: 'r',
+                scopeKey: 'k',
+                scope: { rule: 'immediate', model: 'm' },
+                subjectId: 'inc-b',
+                model: 'm',
+                apps: [],
+                count: 1,
+                newSinceLast: 1,
+                firstSeen: '2026-11-25T15:00:00.000Z',
+                lastSeen: '2026-11-25T15:00:00.000Z',
+                sampleRequestIds: [],
+              }),
+            }),
+          }),
+        ),
+        expect: (result) => {
+          expect(result).toEqual({ batchItemFailures: [] });
+          expect(eventsApi.received).toEqual([
+            expect.objectContaining({
+              routing_key: ROUTING_KEY,
+              event_action: 'trigger',
+              dedup_key: 'inc-b',
+            }),
+          ]);
+        },
+      },
       Logs: {
         event: subscriptionEvent(
           dataPayload([
@@ -169,12 +246,15 @@ describe('function bundles', () => {
           AWS_ENDPOINT_URL_DYNAMODB: process.env.AWS_ENDPOINT_URL_DYNAMODB ?? '',
           AWS_ENDPOINT_URL_SNS: process.env.AWS_ENDPOINT_URL_SNS ?? '',
           AWS_ENDPOINT_URL_SQS: process.env.AWS_ENDPOINT_URL_SQS ?? '',
+          AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
         };
         for (const [variable, value] of Object.entries(environment)) {
           if (typeof value === 'string') env[variable] = value;
           else if (resources[variable] !== undefined) env[variable] = resources[variable];
           else throw new Error(`${id}: no emulator resource for ${variable}`);
         }
+        // The forwarder posts to the local fake instead of PagerDuty.
+        if (env.PAGERDUTY_EVENTS_URL) env.PAGERDUTY_EVENTS_URL = eventsApi.url;
         env.POWERTOOLS_LOG_LEVEL = 'SILENT';
         env.POWERTOOLS_METRICS_DISABLED = 'true';
         const task = path.join(runtime, id);
@@ -209,6 +289,8 @@ describe('function bundles', () => {
     } finally {
       fs.rmSync(runtime, { recursive: true, force: true });
       await table.drop();
+      await secrets.stop();
+      await eventsApi.stop();
     }
   }, 120_000);
 

@@ -2,11 +2,13 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SQSRecord } from 'aws-lambda';
 import { PagerDutyEvents } from '../../../functions/adapters/pagerduty-events';
-import { routingKeyOf } from '../../../functions/adapters/routing-key';
+import { routingKeyOf, SecretRoutingKey } from '../../../functions/adapters/routing-key';
 import type { NotificationIntent } from '../../../functions/core/policy/types';
 import { type ForwarderDeps, forwardRecords } from '../../../functions/pagerduty/forwarder';
+import { startLocalSecrets } from '../../../local/secrets-manager';
 
 const ROUTING_KEY = 'R0ut1ngKeyR0ut1ngKeyR0ut1ngKey12';
 
@@ -275,6 +277,33 @@ describe('PagerDuty forwarder', () => {
 
     expect(JSON.stringify(logged)).not.toContain(ROUTING_KEY);
     expect(JSON.stringify(deadLetters)).not.toContain(ROUTING_KEY);
+  });
+});
+
+describe('SecretRoutingKey', () => {
+  it('reads the key from Secrets Manager once, then from its cache until it expires', async () => {
+    const secrets = await startLocalSecrets({
+      'triage/pagerduty': JSON.stringify({ routingKey: ROUTING_KEY }),
+    });
+    try {
+      const client = new SecretsManagerClient({
+        endpoint: secrets.url,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      });
+      const send = jest.spyOn(client, 'send');
+      let now = 0;
+      const key = new SecretRoutingKey('triage/pagerduty', { client, cacheMs: 1000, clock: () => now });
+
+      expect(await key.get()).toBe(ROUTING_KEY);
+      expect(await key.get()).toBe(ROUTING_KEY);
+      now = 1000;
+      expect(await key.get()).toBe(ROUTING_KEY);
+      expect(send).toHaveBeenCalledTimes(2);
+      await expect(new SecretRoutingKey('missing', { client }).get()).rejects.toThrow(/can't find/);
+    } finally {
+      await secrets.stop();
+    }
   });
 });
 
