@@ -9,7 +9,40 @@ export interface ReceivedNotification {
   readonly attributes: Readonly<Record<string, string>>;
   /** The JSON body (the `default` message of MessageStructure json). */
   readonly body: Record<string, unknown>;
+  /**
+   * The message of every protocol (`default`, `email`, `https`, …) when the emulator delivered the whole
+   * MessageStructure json document (fauxqs does; AWS hands a queue only `default`): here a test or the
+   * console sees what an e-mail or a Chatbot (https) subscriber would get.
+   */
+  readonly protocols?: Readonly<Record<string, string>>;
   readonly raw: string;
+}
+
+/** The per-protocol document of a MessageStructure json publish, if `message` is one. */
+function messageStructure(message: string): Record<string, string> | undefined {
+  try {
+    const document = JSON.parse(message) as Record<string, unknown>;
+    if (typeof document.default !== 'string' || document.kind !== undefined) return undefined;
+    return Object.fromEntries(
+      Object.entries(document).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * An SNS → SQS envelope as AWS delivers it: fauxqs ignores MessageStructure and puts the whole per-protocol
+ * document in `Message`; this puts the `default` message there, as a queue subscriber gets on AWS.
+ */
+export function asDeliveredToQueue(body: string): string {
+  try {
+    const envelope = JSON.parse(body) as { Message?: unknown };
+    const structure = typeof envelope.Message === 'string' ? messageStructure(envelope.Message) : undefined;
+    return structure ? JSON.stringify({ ...envelope, Message: structure.default }) : body;
+  } catch {
+    return body;
+  }
 }
 
 /** Unwrap an SNS → SQS envelope (non-raw delivery). Returns undefined for anything else. */
@@ -24,12 +57,11 @@ export function parseSnsEnvelope(text: string): ReceivedNotification | undefined
     };
     if (envelope.Type !== 'Notification' || typeof envelope.Message !== 'string') return undefined;
     let body: Record<string, unknown>;
+    // AWS hands an SQS subscriber the `default` message of a MessageStructure=json publish; fauxqs
+    // ignores MessageStructure and delivers the whole structure, so unwrap it here.
+    const protocols = messageStructure(envelope.Message);
     try {
-      body = JSON.parse(envelope.Message) as Record<string, unknown>;
-      // AWS hands an SQS subscriber the `default` message of a MessageStructure=json publish; fauxqs
-      // ignores MessageStructure and delivers the whole structure, so unwrap it here.
-      if (typeof body.default === 'string' && body.kind === undefined)
-        body = JSON.parse(body.default) as Record<string, unknown>;
+      body = JSON.parse(protocols?.default ?? envelope.Message) as Record<string, unknown>;
     } catch {
       body = { text: envelope.Message };
     }
@@ -42,6 +74,7 @@ export function parseSnsEnvelope(text: string): ReceivedNotification | undefined
       ...(envelope.Subject ? { subject: envelope.Subject } : {}),
       attributes,
       body,
+      ...(protocols ? { protocols } : {}),
       raw: text,
     };
   } catch {

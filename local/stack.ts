@@ -11,8 +11,14 @@ import { type Emulators, startEmulators } from './emulators';
 import { FaultProxy } from './fault-proxy';
 import { createApiServer, type HttpHandler } from './http-server';
 import { lambdaContext } from './lambda-context';
-import { formatNotification, NotificationReader, type ReceivedNotification } from './notification-printer';
+import {
+  asDeliveredToQueue,
+  formatNotification,
+  NotificationReader,
+  type ReceivedNotification,
+} from './notification-printer';
 import { ensureQueueWithDlq, ensureTable, ensureTopic, subscribeQueue } from './resources';
+import { startLocalSecrets } from './secrets-manager';
 import { type SqsHandler, SqsPoller } from './sqs-poller';
 
 export const LOCAL_REGION = 'us-east-1';
@@ -40,9 +46,19 @@ export interface LocalStackOptions {
    * 60 s, `bulkBatch.maxBatchingWindowSeconds`). The urgent lane is polled without a window, as before.
    */
   readonly bulkWindowSeconds?: number;
+  /**
+   * Run the PagerDuty forwarder against this Events API URL (a local fake, or PagerDuty itself). With no
+   * Secrets Manager emulator, the routing key is held by a local stand-in (local/secrets-manager.ts) that the
+   * forwarder's real adapter reads; `routing` is the config's `pagerDuty` topics and severities.
+   */
+  readonly pagerDuty?: { readonly url: string; readonly routingKey: string; readonly routing: unknown };
   readonly log: (line: string) => void;
   readonly onNotification?: (notification: ReceivedNotification) => void;
 }
+
+/** The secret name the local forwarder reads its routing key under. */
+const LOCAL_PAGERDUTY_SECRET = 'local/pagerduty';
+const PAGERDUTY_QUEUE = 'fireworks-error-triage-pagerduty';
 
 /** What `.local/stack.json` holds: everything a client needs to talk to this stack. */
 export interface StackFile {
@@ -66,6 +82,8 @@ export interface StackFile {
   readonly dlqUrl: string;
   readonly endpoints: { readonly sns: string; readonly sqs: string; readonly dynamodb: string };
   readonly topics: { readonly supportEscalations: string; readonly accountIssues: string };
+  /** Where the PagerDuty forwarder sends (`--pagerduty-url`), when it runs. */
+  readonly pagerDutyUrl?: string;
 }
 
 export interface RunningStack {
@@ -299,6 +317,32 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
         )
       ).token;
 
+    const pagerDuty = options.pagerDuty;
+    let pagerDutyQueues: Awaited<ReturnType<typeof ensureQueueWithDlq>> | undefined;
+    if (pagerDuty) {
+      const { PagerDutyRoutingSchema } = await import('../functions/core/pagerduty-event');
+      const parsed = PagerDutyRoutingSchema.safeParse(pagerDuty.routing ?? {});
+      if (!parsed.success) {
+        throw new Error(
+          `config pagerDuty: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')} (docs/config.md)`,
+        );
+      }
+      const routing = parsed.data;
+      const secrets = await startLocalSecrets({ [LOCAL_PAGERDUTY_SECRET]: pagerDuty.routingKey });
+      cleanups.push(() => secrets.stop());
+      pagerDutyQueues = await ensureQueueWithDlq(sqs, PAGERDUTY_QUEUE, queueOptions);
+      const topicArns = { support: supportTopic, account: accountTopic };
+      for (const topic of routing.topics)
+        await subscribeQueue(sns, topicArns[topic], pagerDutyQueues.queueArn);
+      Object.assign(process.env, {
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+        PAGERDUTY_SECRET_ID: LOCAL_PAGERDUTY_SECRET,
+        PAGERDUTY_EVENTS_URL: pagerDuty.url,
+        PAGERDUTY_ROUTING: JSON.stringify(routing),
+        PAGERDUTY_DLQ_URL: pagerDutyQueues.dlqUrl,
+      });
+    }
+
     const handlers = await loadHandlers();
     const onError = (error: unknown) =>
       options.log(`local stack: ${(error as Error).stack ?? String(error)}`);
@@ -344,6 +388,30 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
         functionName: 'triage',
         batchSize,
         batchingWindowMs,
+        onError,
+      });
+      poller.start();
+      cleanups.push(() => poller.stop());
+    }
+
+    if (pagerDutyQueues) {
+      const { handler } = await import('../functions/pagerduty/handler');
+      const forward = handler as unknown as SqsHandler;
+      const poller = new SqsPoller({
+        client: sqs,
+        queueUrl: pagerDutyQueues.queueUrl,
+        queueArn: pagerDutyQueues.queueArn,
+        region: LOCAL_REGION,
+        // The queue gets what AWS would deliver: the `default` message, not fauxqs's whole structure.
+        handler: (event, context) =>
+          oneAtATime(() =>
+            forward(
+              { Records: event.Records.map((r) => ({ ...r, body: asDeliveredToQueue(r.body) })) },
+              context,
+            ),
+          ),
+        functionName: 'pagerduty',
+        batchSize: 10,
         onError,
       });
       poller.start();
@@ -405,6 +473,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       dlqUrl: queues.dlqUrl,
       endpoints: { sns: emulators.snsSqs, sqs: emulators.snsSqs, dynamodb: emulators.dynamodb },
       topics: { supportEscalations: supportTopic, accountIssues: accountTopic },
+      ...(pagerDuty ? { pagerDutyUrl: pagerDuty.url } : {}),
     };
     if (options.stackFile) {
       mkdirSync(dirname(options.stackFile), { recursive: true });

@@ -1,7 +1,7 @@
 /**
  * `npm start`: the whole service on this machine, no AWS account. See README "Local stack".
  *   npm start -- [--config FILE] [--data DIR] [--sweep-seconds N] [--stack-file FILE] [--fault-control]
- *                [--visibility-seconds N] [--bulk-window-seconds N]
+ *                [--visibility-seconds N] [--bulk-window-seconds N] [--pagerduty-url URL]
  *   (PORT and TRIAGE_CONFIG work too)
  */
 import { readFileSync } from 'node:fs';
@@ -24,6 +24,14 @@ function loadConfig(file: string | undefined): Record<string, unknown> {
   }
 }
 
+/** The `pagerDuty` config's topics and severities (its secretName means nothing locally). */
+function pagerDutyRouting(config: unknown): Record<string, unknown> {
+  if (config === undefined) return {};
+  if (config === null || typeof config !== 'object') throw new Error('config pagerDuty: expected an object');
+  const { topics, severities } = config as Record<string, unknown>;
+  return { ...(topics !== undefined ? { topics } : {}), ...(severities !== undefined ? { severities } : {}) };
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -34,6 +42,7 @@ async function main(): Promise<void> {
       'fault-control': { type: 'boolean', default: false },
       'visibility-seconds': { type: 'string', default: '30' },
       'bulk-window-seconds': { type: 'string', default: '1' },
+      'pagerduty-url': { type: 'string' },
     },
   });
   const portText = process.env.PORT ?? '3000';
@@ -62,6 +71,20 @@ async function main(): Promise<void> {
     );
   }
 
+  const pagerDutyUrl = values['pagerduty-url'];
+  if (pagerDutyUrl !== undefined && !/^https?:\/\/\S+$/.test(pagerDutyUrl)) {
+    throw new Error(`--pagerduty-url must be an http(s) URL, got "${pagerDutyUrl}"`);
+  }
+  // Locally the routing key is not a secret worth a vault: PAGERDUTY_ROUTING_KEY, else a dummy one.
+  const pagerDuty =
+    pagerDutyUrl === undefined
+      ? undefined
+      : {
+          url: pagerDutyUrl,
+          routingKey: process.env.PAGERDUTY_ROUTING_KEY ?? 'local-dummy-routing-key',
+          routing: pagerDutyRouting(config.pagerDuty),
+        };
+
   const started = Date.now();
   const stack = await startLocalStack({
     port,
@@ -73,6 +96,7 @@ async function main(): Promise<void> {
     faultControl: values['fault-control'],
     visibilityTimeoutSeconds: visibility,
     bulkWindowSeconds: bulkWindow,
+    ...(pagerDuty ? { pagerDuty } : {}),
     log: (line) => console.log(line),
   });
   const { info } = stack;
@@ -88,6 +112,7 @@ async function main(): Promise<void> {
   SNS/SQS:   ${info.endpoints.sns}
   topics:    ${info.topics.supportEscalations}
              ${info.topics.accountIssues}
+  pagerduty: ${pagerDuty ? `${pagerDuty.url} (topics and severities of config pagerDuty; routing key ${process.env.PAGERDUTY_ROUTING_KEY ? 'from PAGERDUTY_ROUTING_KEY' : 'a dummy'})` : 'off (--pagerduty-url URL to forward)'}
   state:     ${values.data ? resolve(values.data) : 'in memory (use --data DIR to keep it)'}
   written:   ${values['stack-file']} (read by \`npm run triage -- send|tail|token\`)
 

@@ -29,6 +29,8 @@ export async function startStackProcess(
     timeoutMs?: number;
     /** Powertools log level of the handlers (default ERROR, or E2E_LOG_LEVEL). */
     logLevel?: string;
+    /** `--pagerduty-url`: run the PagerDuty forwarder against this URL. */
+    pagerDutyUrl?: string;
   } = {},
 ): Promise<StackProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'triage-e2e-'));
@@ -50,6 +52,7 @@ export async function startStackProcess(
     String(options.visibilitySeconds ?? 2),
     ...(options.faultControl ? ['--fault-control'] : []),
     ...(options.dataDir ? ['--data', options.dataDir] : []),
+    ...(options.pagerDutyUrl ? ['--pagerduty-url', options.pagerDutyUrl] : []),
   ];
   let output = '';
   const child: ChildProcess = spawn(process.execPath, args, {
