@@ -1,20 +1,50 @@
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { renderChatNotification } from '../../functions/core/chat-notification';
 import { ConfigError, ValidationError } from '../../functions/core/errors';
 import type { TriageEvent } from '../../functions/core/event';
 import { parseCanonicalEvent } from '../../functions/core/normalize';
+import { PagerDutyRoutingSchema, pagerDutyEvent } from '../../functions/core/pagerduty-event';
 import {
   DEFAULT_POLICY,
   type NotificationIntent,
   type PolicyConfig,
   parsePolicyConfig,
+  renderNotification,
   simulate,
 } from '../../functions/core/policy';
 import { type CliIo, EXIT, UsageError } from '../io';
 
 export const usage =
-  'simulate [--config FILE] [--start ISO] [--full]   events as JSON lines on stdin → the notifications the policy would send';
+  'simulate [--config FILE] [--start ISO] [--full] [--format json|email|chat|pagerduty]   events as JSON lines on stdin → the notifications the policy would send (--format: as that channel receives them)';
+
+/**
+ * Each notification as a channel receives it: the notification JSON (queues, Lambda), the e-mail (subject
+ * and text), the Chatbot message (Slack, Teams), the PagerDuty Events v2 event without its routing key
+ * (default forwarding: support topic, critical and high; notifications PagerDuty would not get are left out).
+ */
+const FORMATS = {
+  json: (intent: NotificationIntent) => renderNotification(intent).json,
+  email: (intent: NotificationIntent) => {
+    const { subject, text } = renderNotification(intent);
+    return `Subject: ${subject}\n\n${text}\n`;
+  },
+  chat: (intent: NotificationIntent) => JSON.stringify(renderChatNotification(intent)),
+  pagerduty: (intent: NotificationIntent) => {
+    const event = pagerDutyEvent(intent, PagerDutyRoutingSchema.parse({}));
+    return event === undefined ? undefined : JSON.stringify(event);
+  },
+} as const satisfies Record<string, (intent: NotificationIntent) => string | undefined>;
+
+type Format = keyof typeof FORMATS;
+
+function parseFormat(value: string | undefined): Format | undefined {
+  if (value === undefined) return undefined;
+  if (!Object.hasOwn(FORMATS, value))
+    throw new UsageError(`--format must be one of ${Object.keys(FORMATS).join(', ')}, got "${value}"`);
+  return value as Format;
+}
 
 /** Bad input lines reported before giving up (the rest are only counted). */
 const MAX_REPORTED_ERRORS = 20;
@@ -98,8 +128,10 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       config: { type: 'string' },
       start: { type: 'string' },
       full: { type: 'boolean', default: false },
+      format: { type: 'string' },
     },
   });
+  const format = parseFormat(values.format);
   const config = await loadConfig(values.config);
   const startAt = parseStart(values.start);
 
@@ -122,7 +154,10 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
 
   const result = simulate(events, config, startAt === undefined ? {} : { startAt });
-  for (const intent of result.intents) io.out(JSON.stringify(values.full ? intent : summaryOf(intent)));
+  for (const intent of result.intents) {
+    const line = format ? FORMATS[format](intent) : JSON.stringify(values.full ? intent : summaryOf(intent));
+    if (line !== undefined) io.out(line);
+  }
   io.err(
     `simulated ${result.events} events in ${result.scopes} scopes: ${result.intents.length} notifications`,
   );

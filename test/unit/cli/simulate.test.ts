@@ -71,6 +71,41 @@ describe('triage simulate', () => {
     ]);
   });
 
+  it('prints each notification as a channel receives it with --format', async () => {
+    const json = fakeIo(fixture('outage.jsonl'));
+    const chat = fakeIo(fixture('outage.jsonl'));
+    const pagerDuty = fakeIo(fixture('outage.jsonl'));
+    const email = fakeIo(fixture('outage.jsonl'));
+    expect(await main(['simulate', '--format', 'json'], json.io)).toBe(0);
+    expect(await main(['simulate', '--format', 'chat'], chat.io)).toBe(0);
+    expect(await main(['simulate', '--format', 'pagerduty'], pagerDuty.io)).toBe(0);
+    expect(await main(['simulate', '--format', 'email'], email.io)).toBe(0);
+
+    expect(json.json().map((n) => n.kind)).toHaveLength(6);
+    expect(json.json()[0]).toMatchObject({ kind: 'incident.opened', possibleIssue: expect.any(String) });
+    const threads = chat.json().map((m) => [m.version, m.source, m.metadata.eventType, m.metadata.threadId]);
+    expect(threads[0]).toEqual(['1.0', 'custom', 'incident.opened', json.json()[0].subjectId]);
+    expect(threads[2]).toEqual(['1.0', 'custom', 'incident.resolved', json.json()[0].subjectId]);
+    // Support-topic notices only (the default forwarding), without a routing key.
+    expect(pagerDuty.json().map((e) => [e.event_action, e.dedup_key])).toEqual([
+      ['trigger', json.json()[0].subjectId],
+      ['resolve', json.json()[0].subjectId],
+      ['trigger', json.json()[3].subjectId],
+      ['resolve', json.json()[3].subjectId],
+    ]);
+    expect(pagerDuty.out.join('\n')).not.toContain('routing_key');
+    expect(email.out).toHaveLength(6);
+    expect(email.out[0]).toMatch(
+      /^Subject: \[HIGH\] Incident opened: 503 Service Unavailable.*\n\nIncident opened/,
+    );
+  });
+
+  it('refuses an unknown --format before reading any event', async () => {
+    const run = fakeIo(fixture('outage.jsonl'));
+    expect(await main(['simulate', '--format', 'slack'], run.io)).toBe(2);
+    expect(run.err.join('\n')).toContain('--format must be one of json, email, chat, pagerduty, got "slack"');
+  });
+
   it('prints the whole intent with --full', async () => {
     const run = fakeIo(fixture('outage.jsonl'));
     await main(['simulate', '--full'], run.io);
