@@ -8,6 +8,7 @@ import { PagerDutyEvents } from '../../../functions/adapters/pagerduty-events';
 import { routingKeyOf, SecretRoutingKey } from '../../../functions/adapters/routing-key';
 import type { NotificationIntent } from '../../../functions/core/policy/types';
 import { type ForwarderDeps, forwardRecords } from '../../../functions/pagerduty/forwarder';
+import { readRouting } from '../../../functions/pagerduty/wiring';
 import { startLocalSecrets } from '../../../local/secrets-manager';
 
 const ROUTING_KEY = 'R0ut1ngKeyR0ut1ngKeyR0ut1ngKey12';
@@ -323,5 +324,22 @@ describe('routingKeyOf', () => {
     }
     expect(message).toMatch(/routing\) key/);
     expect(message).not.toContain('s3cr3t');
+  });
+});
+
+describe('readRouting (PAGERDUTY_ROUTING)', () => {
+  it('reads the topics and severities, with their defaults', () => {
+    expect(readRouting({ PAGERDUTY_ROUTING: '{"severities": ["critical"]}' })).toEqual({
+      topics: ['support'],
+      severities: ['critical'],
+    });
+  });
+
+  it('fails at cold start naming the variable when it is missing, not JSON or not a routing', () => {
+    expect(() => readRouting({})).toThrow('Missing required environment variable PAGERDUTY_ROUTING');
+    expect(() => readRouting({ PAGERDUTY_ROUTING: '{' })).toThrow(/PAGERDUTY_ROUTING is not JSON/);
+    expect(() => readRouting({ PAGERDUTY_ROUTING: '{"topics": ["billing"]}' })).toThrow(
+      /PAGERDUTY_ROUTING: topics.0: expected "support" or "account"/,
+    );
   });
 });
