@@ -9,11 +9,14 @@ import { ConfigError } from '../core/errors';
 export class SecretRoutingKey {
   private cached?: { readonly key: string; readonly until: number };
   private readonly client: SecretsManagerClient;
+  private readonly cacheMs: number;
+  private readonly clock: () => number;
 
   constructor(
     private readonly secretId: string,
     options: {
       readonly client?: SecretsManagerClient;
+      /** @default 300000 (5 minutes) */
       readonly cacheMs?: number;
       readonly clock?: () => number;
     } = {},
@@ -22,9 +25,6 @@ export class SecretRoutingKey {
     this.cacheMs = options.cacheMs ?? 5 * 60_000;
     this.clock = options.clock ?? Date.now;
   }
-
-  private readonly cacheMs: number;
-  private readonly clock: () => number;
 
   async get(): Promise<string> {
     const now = this.clock();
