@@ -18,7 +18,7 @@ export interface NotifierOptions {
 /**
  * Publishes notification intents to the SNS topic they belong to, one message per protocol (SNS
  * MessageStructure json): `default` — the notification JSON, what sqs, lambda, http, email-json and
- * firehose subscribers get; `email` — the text; `https` — the AWS Chatbot custom notification, since
+ * firehose subscribers get; `email` — the text; `sms` — the subject line; `https` — the AWS Chatbot custom notification, since
  * Chatbot (Slack, Teams) subscribes over https and drops anything else. The chat message carries the
  * notification's ids and attributes in `metadata.additionalContext` for other https webhooks.
  */
@@ -46,6 +46,8 @@ export class Notifier {
         Message: JSON.stringify({
           default: rendered.json,
           email: rendered.text,
+          // A text message: the subject line (≤ 100 ASCII characters), not a JSON document.
+          sms: toSnsSubject(rendered.subject),
           https: JSON.stringify(renderChatNotification(intent, runbook)),
         }),
         Subject: toSnsSubject(rendered.subject),

@@ -61,7 +61,8 @@ describe('Notifier', () => {
     expect(messageId).toBe('mid-1');
     const input = sns.commandCalls(PublishCommand)[0]?.args[0].input;
     const message = JSON.parse(input?.Message ?? '{}') as Record<string, string>;
-    expect(Object.keys(message).sort()).toEqual(['default', 'email', 'https']);
+    expect(Object.keys(message).sort()).toEqual(['default', 'email', 'https', 'sms']);
+    expect(message.sms).toBe(rendered.subject);
     expect(message.default).toBe(rendered.json);
     expect(message.email).toBe(rendered.text);
     // Chatbot subscribes over https: it gets the custom-notification format, threaded by subject.
