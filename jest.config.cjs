@@ -8,11 +8,24 @@ const common = {
   restoreMocks: true,
 };
 
+/**
+ * The integration and end-to-end tests record every AWS call the production handlers make (test/iam):
+ * `@smithy/core/client` resolves to the real module with a recording middleware attached.
+ */
+const recording = {
+  moduleNameMapper: {
+    ...common.moduleNameMapper,
+    '^@smithy/core/client$': '<rootDir>/test/helpers/aws-calls/smithy-client.ts',
+  },
+  setupFilesAfterEnv: ['<rootDir>/test/helpers/aws-calls/jest-setup.ts'],
+};
+
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {
       ...common,
+      ...recording,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/helpers/emulators-setup.mjs',
@@ -20,8 +33,11 @@ module.exports = {
     },
     {
       ...common,
+      ...recording,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
     },
+    // Run after the others (`npm run jest`): it reads what they recorded.
+    { ...common, displayName: 'iam', testMatch: ['<rootDir>/test/iam/**/*.test.ts'] },
   ],
 };

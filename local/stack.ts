@@ -10,7 +10,7 @@ import type { TokenScope } from '../functions/core/token-scope';
 import { type Emulators, startEmulators } from './emulators';
 import { FaultProxy } from './fault-proxy';
 import { createApiServer, type HttpHandler } from './http-server';
-import { lambdaContext } from './lambda-context';
+import { asFunction, lambdaContext } from './lambda-context';
 import {
   asDeliveredToQueue,
   formatNotification,
@@ -113,8 +113,12 @@ type Handlers = {
  * (stored metrics, appended log keys): overlapping invocations would flush each other's metrics.
  */
 let invocationChain: Promise<unknown> = Promise.resolve();
-function oneAtATime<T>(invoke: () => Promise<T>): Promise<T> {
-  const run = invocationChain.then(invoke);
+function oneAtATime<E, T>(
+  handler: (event: E, context: Context) => Promise<T>,
+  event: E,
+  context: Context,
+): Promise<T> {
+  const run = invocationChain.then(() => asFunction(context.functionName, () => handler(event, context)));
   invocationChain = run.catch(() => undefined);
   return run;
 }
@@ -369,7 +373,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     printer.start();
     cleanups.push(() => printer.stop());
 
-    const triage: SqsHandler = (event, context) => oneAtATime(() => handlers.triage(event, context));
+    const triage: SqsHandler = (event, context) => oneAtATime(handlers.triage, event, context);
     const lanes = [
       { queue: urgentQueues, batchSize: 10, batchingWindowMs: 0 },
       {
@@ -404,11 +408,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
         region: LOCAL_REGION,
         // The queue gets what AWS would deliver: the `default` message, not fauxqs's whole structure.
         handler: (event, context) =>
-          oneAtATime(() =>
-            forward(
-              { Records: event.Records.map((r) => ({ ...r, body: asDeliveredToQueue(r.body) })) },
-              context,
-            ),
+          oneAtATime(
+            forward,
+            { Records: event.Records.map((r) => ({ ...r, body: asDeliveredToQueue(r.body) })) },
+            context,
           ),
         functionName: 'pagerduty',
         batchSize: 10,
@@ -421,7 +424,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     let sweeping: Promise<unknown> = Promise.resolve();
     const sweep = async () => {
       sweeping = sweeping
-        .then(() => oneAtATime(() => handlers.sweep(scheduledEvent(), lambdaContext('sweep'))))
+        .then(() => oneAtATime(handlers.sweep, scheduledEvent(), lambdaContext('sweep')))
         .catch(onError);
       await sweeping;
     };
@@ -433,8 +436,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
 
     const server = createApiServer(
       [
-        { path: '/v1/events', name: 'ingest', handler: (e, c) => oneAtATime(() => handlers.ingest(e, c)) },
-        { path: '/v1/codes', name: 'codes', handler: (e, c) => oneAtATime(() => handlers.codes(e, c)) },
+        { path: '/v1/events', name: 'ingest', handler: (e, c) => oneAtATime(handlers.ingest, e, c) },
+        { path: '/v1/codes', name: 'codes', handler: (e, c) => oneAtATime(handlers.codes, e, c) },
         ...[
           { path: '/v1/incidents', subPaths: ['/{subjectId}/ack'] },
           { path: '/v1/silences', subPaths: ['/{id}'] },
@@ -443,7 +446,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
           subPaths,
           name: 'oncall',
           handler: (e: Parameters<HttpHandler>[0], c: Parameters<HttpHandler>[1]) =>
-            oneAtATime(() => handlers.oncall(e, c)),
+            oneAtATime(handlers.oncall, e, c),
         })),
       ],
       onError,

@@ -41,6 +41,8 @@ export async function startStackProcess(
     join(ROOT, 'node_modules/tsx/dist/cli.mjs'),
     '--import',
     './local/middy-require.mjs',
+    // The handlers' AWS calls are recorded beside this test file's (test/iam).
+    ...(process.env.AWS_CALLS_FILE ? ['--import', './test/helpers/aws-calls/preload.ts'] : []),
     join(ROOT, 'local/start.ts'),
     '--config',
     configFile,

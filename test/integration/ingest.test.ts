@@ -12,6 +12,7 @@ import { applyBatches, DEFAULT_POLICY, describeScope, type ScopeState } from '..
 import { parseQueueMessage } from '../../functions/core/queue-message';
 import { readQueueBody } from '../../functions/shared/queue-body';
 import { lambdaContext, postEvents } from '../fixtures/apigw';
+import { invokedAs } from '../helpers/aws-calls/invoked-as';
 import { createStateTable } from '../helpers/table';
 
 /** The production handler module, wired by its environment to dynalite and fauxqs. */
@@ -22,7 +23,9 @@ describe('ingest handler (dynalite + fauxqs)', () => {
   let drop: () => Promise<void>;
   let tableName: string;
   let token: string;
-  let handler: typeof import('../../functions/ingest/handler').handler;
+  let handler: (
+    ...args: Parameters<typeof import('../../functions/ingest/handler').handler>
+  ) => ReturnType<typeof import('../../functions/ingest/handler').handler>;
 
   beforeAll(async () => {
     const table = await createStateTable({ prefix: 'ingest' });
@@ -43,7 +46,7 @@ describe('ingest handler (dynalite + fauxqs)', () => {
       INCIDENT_QUIET_SECONDS: '900',
     });
     tableName = table.tableName;
-    ({ handler } = await import('../../functions/ingest/handler'));
+    handler = invokedAs('ingest', (await import('../../functions/ingest/handler')).handler);
   });
 
   afterAll(async () => {

@@ -9,6 +9,7 @@ import type { CloudWatchLogsEvent, Context } from 'aws-lambda';
 import { parseQueueMessage, type QueueMessageBody } from '../../functions/core/queue-message';
 import { lambdaContext } from '../fixtures/apigw';
 import { dataPayload, FIREWORKS_503, OPENAI_429, subscriptionEvent } from '../fixtures/logs/payload';
+import { invokedAs } from '../helpers/aws-calls/invoked-as';
 
 type Handler = (event: CloudWatchLogsEvent, context: Context) => Promise<unknown>;
 
@@ -25,7 +26,7 @@ describe('logs function (fauxqs)', () => {
     queueUrl = created.QueueUrl ?? '';
     process.env.EVENTS_QUEUE_URL = queueUrl;
     jest.isolateModules(() => {
-      handler = require('../../functions/logs/handler').handler;
+      handler = invokedAs('logs', require('../../functions/logs/handler').handler);
     });
   });
 
@@ -79,6 +80,26 @@ describe('logs function (fauxqs)', () => {
     expect(bodies).toHaveLength(2);
     expect(bodies[0]?.batchId).toBe(bodies[1]?.batchId);
     expect(bodies[0]?.events).toEqual(bodies[1]?.events);
+  });
+
+  it('sends a 500 to the urgent lane and the rest to the bulk lane, as the stack configures it', async () => {
+    const urgent = await client.send(new CreateQueueCommand({ QueueName: `logs-urgent-${process.pid}` }));
+    process.env.URGENT_EVENTS_QUEUE_URL = urgent.QueueUrl;
+    process.env.URGENT_STATUSES = '500';
+    jest.isolateModules(() => {
+      handler = invokedAs('logs', require('../../functions/logs/handler').handler);
+    });
+    const fireworks500 = FIREWORKS_503.replace('503 Service Unavailable', '500 Internal Server Error');
+
+    await handler(subscriptionEvent(dataPayload([fireworks500, FIREWORKS_503])), lambdaContext());
+
+    const out = await client.send(
+      new ReceiveMessageCommand({ QueueUrl: urgent.QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+    );
+    await client.send(new DeleteQueueCommand({ QueueUrl: urgent.QueueUrl }));
+    const urgentEvents = (out.Messages ?? []).flatMap((m) => parseQueueMessage(m.Body ?? '').events);
+    expect(urgentEvents.map((event) => event.status)).toEqual([500]);
+    expect((await receiveAll()).flatMap((body) => body.events).map((event) => event.status)).toEqual([503]);
   });
 
   it('queues nothing for a malformed payload and still succeeds', async () => {

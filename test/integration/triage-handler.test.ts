@@ -3,6 +3,7 @@ import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { lambdaContext } from '../fixtures/apigw';
 import { batchRecord, sqsEvent } from '../fixtures/sqs';
+import { invokedAs } from '../helpers/aws-calls/invoked-as';
 import { createStateTable } from '../helpers/table';
 import { receive, subscribedQueue } from './notifier-subscriber';
 
@@ -27,7 +28,7 @@ describe('triage handler module (dynalite + fauxqs)', () => {
     };
     let handler: ((event: unknown, context: unknown) => Promise<SQSBatchResponse>) | undefined;
     jest.isolateModules(() => {
-      ({ handler } = require('../../functions/triage/handler'));
+      handler = invokedAs('triage', require('../../functions/triage/handler').handler);
     });
 
     const result = await handler?.(
