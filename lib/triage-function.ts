@@ -70,11 +70,11 @@ export class TriageFunction extends nodejs.NodejsFunction {
 }
 
 /**
- * esbuild settings shared by every function. Measured on these handlers (minified, node24): with the AWS
- * SDK bundled, ESM gives 410–470 KB per handler (CJS 550–700 KB); with the SDK left to the one the
- * nodejs24.x runtime ships, 50–115 KB, and cold imports no slower. We use the runtime's SDK: every API the
- * adapters call is years old (no recent-feature risk), the bundles stay under the 250 KB budget, and a
- * deploy uploads a fifth of the bytes. Only `@aws-sdk/*` is external — a test checks no other package is.
+ * esbuild settings shared by every function. The AWS SDK is bundled (`externalModules: []`): the SDK that
+ * runs on Lambda is then the lock file's, the one every test ran, instead of whatever the nodejs24.x runtime
+ * carries in that region that week (Lambda no longer documents it). Measured (docs/design.md, "The AWS SDK
+ * the functions run"): 420–480 KB per SDK function instead of 100–125 KB, cold import the same within noise.
+ * A test checks that nothing is left external.
  */
 const BUNDLING: nodejs.BundlingOptions = {
   minify: true,
@@ -86,5 +86,5 @@ const BUNDLING: nodejs.BundlingOptions = {
   mainFields: ['module', 'main'],
   // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
   banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-  externalModules: ['@aws-sdk/*'],
+  externalModules: [],
 };

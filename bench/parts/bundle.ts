@@ -266,8 +266,9 @@ export const bundlePart: BenchPart = {
             key: 'bundleKb',
             value: round(sizesKb[largest]),
             unit: 'KB',
-            target: '≤ 250',
-            pass: sizesKb[largest] <= 250,
+            // The AWS SDK is bundled (lib/triage-function.ts): 420–480 KB per SDK function.
+            target: '≤ 550',
+            pass: sizesKb[largest] <= 550,
             beside: `${largest}; ${list(sizesKb)}`,
           },
           {
