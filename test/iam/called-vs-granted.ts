@@ -205,7 +205,7 @@ function roleStatements(
     const roles = asArray(resource.Properties?.Roles).map((r) => expressions.resolve(r));
     if (roles.includes(`{${roleId}.Name}`)) documents.push(resource.Properties?.PolicyDocument);
   }
-  const statements = documents.flatMap((document) =>
+  const statements: Statement[] = documents.flatMap((document) =>
     asArray((document as { Statement?: unknown } | undefined)?.Statement).map((s) => {
       const statement = s as Record<string, unknown>;
       return {
@@ -218,7 +218,64 @@ function roleStatements(
       } satisfies Statement;
     }),
   );
+  statements.push(...resourcePolicyStatements(template, roleId, expressions));
   return { statements, unresolved };
+}
+
+/** Does a Deny hold only for plain HTTP? (`aws:SecureTransport` false: the SDK always calls AWS over HTTPS.) */
+const onlyWithoutTls = (condition: unknown) =>
+  JSON.stringify(condition) === JSON.stringify({ Bool: { 'aws:SecureTransport': 'false' } });
+
+/**
+ * Resource policies (KMS key policies, queue and topic policies) as statements about the role: an Allow that
+ * names the role, and every Deny that applies to any principal. Within one account an Allow on either side
+ * suffices; a Deny on either side wins. The TLS-only Denies the stack sets never apply to SDK calls.
+ */
+function resourcePolicyStatements(
+  template: CfnTemplate,
+  roleId: string,
+  expressions: Expressions,
+): Statement[] {
+  const out: Statement[] = [];
+  for (const [id, resource] of Object.entries(template.Resources)) {
+    const p = resource.Properties ?? {};
+    let document: unknown;
+    let targets: string[];
+    if (resource.Type === 'AWS::KMS::Key') {
+      document = p.KeyPolicy;
+      targets = [`{${id}.Arn}`];
+    } else if (resource.Type === 'AWS::SQS::QueuePolicy') {
+      document = p.PolicyDocument;
+      targets = asArray(p.Queues).map((q) => expressions.arnOf(q));
+    } else if (resource.Type === 'AWS::SNS::TopicPolicy') {
+      document = p.PolicyDocument;
+      targets = asArray(p.Topics).map((t) => expressions.arnOf(t));
+    } else continue;
+    for (const raw of asArray((document as { Statement?: unknown } | undefined)?.Statement)) {
+      const statement = raw as Record<string, unknown>;
+      const principal = statement.Principal as Record<string, unknown> | string | undefined;
+      const principals =
+        principal === '*'
+          ? ['*']
+          : asArray((principal as { AWS?: unknown } | undefined)?.AWS).map((a) => expressions.resolve(a));
+      const names = principals.includes(`{${roleId}.Arn}`);
+      const anyone = principals.includes('*');
+      // A resource policy's statements are about its own resource(s).
+      const resources = targets;
+      const actions = asArray(statement.Action).map(String);
+      if (statement.Effect === 'Allow' && names) {
+        out.push({
+          effect: 'Allow',
+          actions,
+          resources,
+          ...(statement.Condition ? { condition: statement.Condition as Statement['condition'] } : {}),
+        });
+      } else if (statement.Effect === 'Deny' && (names || anyone) && !onlyWithoutTls(statement.Condition)) {
+        out.push({ effect: 'Deny', actions, resources });
+      }
+    }
+  }
+  return out;
 }
 
 /** The KMS key protecting a queue, topic or table, if any. */

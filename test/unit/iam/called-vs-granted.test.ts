@@ -143,6 +143,48 @@ describe('called vs granted', () => {
     ]);
   });
 
+  it('reads resource policies: a key policy naming the role allows, a queue policy denying everyone refuses, a TLS-only deny does not apply', () => {
+    const base = template([
+      ...SERVICE_GRANTS,
+      { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: arn('Out1234') },
+    ]);
+    const tls = { Bool: { 'aws:SecureTransport': 'false' } };
+    const withPolicies = (deny: Record<string, unknown>): CfnTemplate => ({
+      Resources: {
+        ...base.Resources,
+        Key1234: {
+          Type: 'AWS::KMS::Key',
+          Properties: {
+            KeyPolicy: {
+              Statement: [
+                {
+                  Effect: 'Allow',
+                  Principal: { AWS: arn('WorkerRole1234') },
+                  Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+                  Resource: '*',
+                },
+              ],
+            },
+          },
+        },
+        OutPolicy1234: {
+          Type: 'AWS::SQS::QueuePolicy',
+          Properties: {
+            Queues: [{ Ref: 'Out1234' }],
+            PolicyDocument: {
+              Statement: [{ Effect: 'Deny', Principal: { AWS: '*' }, Action: 'sqs:*', ...deny }],
+            },
+          },
+        },
+      },
+    });
+    const send = [call('sqs:SendMessage', { env: 'OUT_URL' })];
+    expect(compare(withPolicies({ Condition: tls }), send).worker?.missing).toEqual([]);
+    expect(compare(withPolicies({}), send).worker?.missing).toEqual([
+      expect.stringMatching(/^sqs:SendMessage \{Out1234\.Arn\}: denied/),
+    ]);
+  });
+
   it('needs the service rights to the consumed queue', () => {
     const report = compare(template([SERVICE_GRANTS[0]]), []).worker;
     expect(report?.missing).toEqual([
