@@ -3,7 +3,7 @@ import { type CfnTemplate, functionName } from './called-vs-granted';
 import { iamReport, synthesizedTemplate } from './iam-report';
 
 /**
- * Runs after the integration and end-to-end tests (`npm run jest` starts this project second): it reads
+ * Runs after the integration and end-to-end tests (`npm run jest` runs it second, with jest.iam.config.cjs): it reads
  * the AWS calls they recorded the production handlers making (.aws-calls/, one file per test file and
  * process) and holds each against its function's role in the synthesized template.
  */
