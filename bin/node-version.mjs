@@ -1,6 +1,8 @@
 // The Node.js this project needs, checked before `npm ci`, `npm start` and `npm test` (package.json
 // preinstall/prestart/pretest), so an older Node answers with one line instead of a stack trace.
-// Plain JavaScript that any Node runs: it must work on the versions it refuses.
+// Plain JavaScript that any Node runs: it must work on the versions it refuses. On Linux (x64, arm64) and
+// Windows x64 it passes whatever Node started npm: the project's own Node 24 (optionalDependencies) is first
+// on the PATH of npm scripts, so `node` here is that one. It answers where no such package exists (macOS).
 
 /** 22.15: `module.registerHooks` (the local stack's loader for ESM-only middy); fauxqs needs 22.5. */
 export const MINIMUM = [22, 15, 0];

