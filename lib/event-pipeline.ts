@@ -1,14 +1,13 @@
-import { Duration, Names } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { TriageBatchConfig } from './config';
+import { consumeQueue } from './sqs-consumer';
 
 /** Producer rights on an encrypted queue: SQS encrypts with a data key made under the caller's rights. */
 const SEND_KEY_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'];
-/** What Lambda's SQS poller calls with the consumer's role (AWS Lambda developer guide, SQS execution role). */
-const CONSUME_ACTIONS = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'];
 
 export interface EventPipelineProps {
   readonly encryptionKey: kms.IKey;
@@ -66,18 +65,13 @@ export class EventPipeline extends Construct {
       visibilityTimeout: Duration.seconds(consumerTimeout.toSeconds() * 6 + batch.maxBatchingWindowSeconds),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: batch.maxReceiveCount },
     });
-    // SqsEventSource's mapping, under the id it gives it (the logical id stays, so an update does not
-    // replace the mapping), without its grantConsumeMessages: that also allows ChangeMessageVisibility and
-    // GetQueueUrl, which Lambda's poller never calls (test/iam: called vs granted).
-    props.consumer.addEventSourceMapping(`SqsEventSource:${Names.nodeUniqueId(queue.node)}`, {
-      eventSourceArn: queue.queueArn,
+    consumeQueue(props.consumer, queue, {
       batchSize: batch.batchSize,
-      maxBatchingWindow:
-        batch.maxBatchingWindowSeconds > 0 ? Duration.seconds(batch.maxBatchingWindowSeconds) : undefined,
+      ...(batch.maxBatchingWindowSeconds > 0
+        ? { maxBatchingWindow: Duration.seconds(batch.maxBatchingWindowSeconds) }
+        : {}),
       ...(batch.maxConcurrency !== undefined ? { maxConcurrency: batch.maxConcurrency } : {}),
-      reportBatchItemFailures: true,
     });
-    queue.grants.actions(props.consumer, CONSUME_ACTIONS, { keyActions: ['kms:Decrypt'] });
     return queue;
   }
 

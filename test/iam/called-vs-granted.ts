@@ -362,7 +362,7 @@ export function compare(
     // What the handler was recorded calling.
     for (const call of calls.filter((c) => c.function === name)) {
       const action = IAM_ACTION[call.action] ?? call.action;
-      const target = resourceOf(call.resource, environment, expressions);
+      const target = resourceOf(action, call.resource, environment, expressions);
       const keys = call.resource.leadingKeys;
       const label = `${action} ${target.label}`;
       const shapes = called.get(label) ?? new Set<string>();
@@ -433,12 +433,20 @@ function grantLabel(action: string, resource: string, statement: Statement): str
 
 /** The template expression of the resource a recorded call targets (through the function's environment). */
 function resourceOf(
+  action: string,
   resource: RecordedResource,
   environment: Record<string, unknown>,
   expressions: Expressions,
 ): { resource: string; label: string; problem?: string } {
   if (resource.env !== undefined) {
     const value = environment[resource.env];
+    // A resource the stack does not create, named in the environment as configured: an ARN as it is; a
+    // secret by its name, as Secrets Manager's ARN for it (the name, a dash and six random characters).
+    if (typeof value === 'string' && value.startsWith('arn:')) return { resource: value, label: value };
+    if (typeof value === 'string' && action.startsWith('secretsmanager:')) {
+      const arn = `arn:{AWS::Partition}:secretsmanager:{AWS::Region}:{AWS::AccountId}:secret:${value}-AbCdEf`;
+      return { resource: arn, label: arn.replace(/-AbCdEf$/, '-??????') };
+    }
     if (value === undefined || typeof value === 'string') {
       return {
         resource: '',

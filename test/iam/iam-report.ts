@@ -2,9 +2,15 @@ import { readRecording } from '../helpers/aws-calls/recording';
 import { buildTestApp } from '../unit/lib/synth';
 import { type CfnTemplate, compare, type FunctionReport } from './called-vs-granted';
 
+/**
+ * Config that switches on every function the stack can have (the PagerDuty forwarder is optional), so each
+ * is checked; the rest is the defaults.
+ */
+export const EVERY_FUNCTION = { pagerDuty: { secretName: 'triage/pagerduty' } };
+
 /** The stack as `cdk synth` makes it (no bundling needed: roles and environments only). */
 export function synthesizedTemplate(): CfnTemplate {
-  const { app, stack } = buildTestApp();
+  const { app, stack } = buildTestApp(EVERY_FUNCTION);
   return app.synth().getStackByName(stack.stackName).template as CfnTemplate;
 }
 

@@ -115,14 +115,19 @@ describe('function bundles', () => {
       const imports = Object.values(metafile.inputs).flatMap((input) => input.imports.map((i) => i.path));
       expect(`${id}: ${imports.filter((s) => !s.startsWith('node:')).join(', ')}`).toBe(`${id}: `);
       // Each bundled client carries its package.json (name and version, for its user agent).
-      for (const [, client, version] of code.matchAll(/"@aws-sdk\/(client-\w+)",version:"([\d.]+)"/g)) {
+      for (const [, client, version] of code.matchAll(/"@aws-sdk\/(client-[\w-]+)",version:"([\d.]+)"/g)) {
         clients.add(client as string);
         expect(`${id} ${client}@${version}`).toBe(
           `${id} ${client}@${lock.packages[`node_modules/@aws-sdk/${client}`]?.version}`,
         );
       }
     }
-    expect([...clients].sort()).toEqual(['client-dynamodb', 'client-sns', 'client-sqs']);
+    expect([...clients].sort()).toEqual([
+      'client-dynamodb',
+      'client-secrets-manager',
+      'client-sns',
+      'client-sqs',
+    ]);
   });
 
   it('loads every bundle with nothing installed beside it, and finds its handler', () => {

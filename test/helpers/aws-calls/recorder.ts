@@ -111,7 +111,7 @@ export function targets(
       },
     ];
   }
-  const identifier = input.QueueUrl ?? input.TopicArn ?? input.TargetArn ?? input.KeyId;
+  const identifier = input.QueueUrl ?? input.TopicArn ?? input.TargetArn ?? input.KeyId ?? input.SecretId;
   return [typeof identifier === 'string' ? named(identifier, env) : {}];
 }
 

@@ -1,7 +1,7 @@
 import { type CfnTemplate, validateTemplate } from '../../helpers/cfn-validate';
 import { buildTestApp } from './synth';
 
-/** Everything config can switch on: subscriptions of each kind, log groups, alarm e-mail, lane settings. */
+/** Everything config can switch on: subscriptions of each kind, log groups, alarm e-mail, lane settings, chat channels, PagerDuty. */
 const FULL_CONTEXT = {
   logGroups: ['/aws/lambda/checkout', { name: '/ecs/recommender', count: 'all' }],
   supportSubscriptions: [
@@ -13,6 +13,19 @@ const FULL_CONTEXT = {
   alarmTopic: 'support',
   alarmEmail: 'ops@acme.test',
   bulkBatch: { batchSize: 50, maxBatchingWindowSeconds: 5, maxReceiveCount: 4, maxConcurrency: 7 },
+  chat: {
+    slack: [{ name: 'oncall', slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' }],
+    teams: [
+      {
+        name: 'billing',
+        teamId: '6f2b0c1e-0000-4000-8000-00000000abcd',
+        teamsChannelId: '19%3ab2c3d4%40thread.tacv2',
+        teamsTenantId: '1d2c3b4a-0000-4000-8000-00000000abcd',
+        topics: ['account'],
+      },
+    ],
+  },
+  pagerDuty: { secretName: 'triage/pagerduty', severities: ['critical'] },
 };
 
 function template(context: Record<string, unknown> = {}): CfnTemplate {
