@@ -196,11 +196,24 @@ function roleStatements(
   const role = template.Resources[roleId];
   for (const policy of asArray(role?.Properties?.Policies))
     documents.push((policy as { PolicyDocument?: unknown }).PolicyDocument);
-  for (const arn of asArray(role?.Properties?.ManagedPolicyArns))
+  for (const arn of asArray(role?.Properties?.ManagedPolicyArns)) {
+    // A managed policy of this template is read; an AWS managed one cannot be.
+    const id = logicalIdOf(expressions.resolve(arn));
+    const local = id ? template.Resources[id] : undefined;
+    if (local?.Type === 'AWS::IAM::ManagedPolicy') continue;
     unresolved.push(
       `managed policy ${expressions.resolve(arn)} (not resolved: its statements are not in the template)`,
     );
-  for (const resource of Object.values(template.Resources)) {
+  }
+  for (const [id, resource] of Object.entries(template.Resources)) {
+    if (resource.Type === 'AWS::IAM::ManagedPolicy') {
+      const attached = asArray(role?.Properties?.ManagedPolicyArns).some(
+        (arn) => logicalIdOf(expressions.resolve(arn)) === id,
+      );
+      const roles = asArray(resource.Properties?.Roles).map((r) => expressions.resolve(r));
+      if (attached || roles.includes(`{${roleId}.Name}`)) documents.push(resource.Properties?.PolicyDocument);
+      continue;
+    }
     if (resource.Type !== 'AWS::IAM::Policy') continue;
     const roles = asArray(resource.Properties?.Roles).map((r) => expressions.resolve(r));
     if (roles.includes(`{${roleId}.Name}`)) documents.push(resource.Properties?.PolicyDocument);

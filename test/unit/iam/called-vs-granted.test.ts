@@ -185,6 +185,31 @@ describe('called vs granted', () => {
     ]);
   });
 
+  it('reads a managed policy of the template attached to the role', () => {
+    const base = template(SERVICE_GRANTS);
+    const report = compare(
+      {
+        Resources: {
+          ...base.Resources,
+          WorkerRole1234: {
+            Type: 'AWS::IAM::Role',
+            Properties: { ManagedPolicyArns: [{ Ref: 'Managed1234' }] },
+          },
+          Managed1234: {
+            Type: 'AWS::IAM::ManagedPolicy',
+            Properties: {
+              PolicyDocument: {
+                Statement: [{ Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: 'Topic1234' } }],
+              },
+            },
+          },
+        },
+      },
+      [call('sns:Publish', { env: 'TOPIC_ARN' })],
+    ).worker;
+    expect(report).toMatchObject({ missing: [], unused: [] });
+  });
+
   it('needs the service rights to the consumed queue', () => {
     const report = compare(template([SERVICE_GRANTS[0]]), []).worker;
     expect(report?.missing).toEqual([
