@@ -63,19 +63,6 @@ const INTRINSICS = new Set([
   'Fn::ToJsonString',
   'Fn::Length',
 ]);
-/** Condition and rule functions (Conditions, Rules, Fn::If's first argument). */
-const CONDITION_FUNCTIONS = new Set([
-  'Fn::Equals',
-  'Fn::And',
-  'Fn::Or',
-  'Fn::Not',
-  'Fn::Contains',
-  'Fn::EachMemberEquals',
-  'Fn::EachMemberIn',
-  'Fn::RefAll',
-  'Fn::ValueOf',
-  'Fn::ValueOfAll',
-]);
 /** Types the spec does not describe that CloudFormation accepts: the CDK's version metadata, custom resources. */
 const UNDESCRIBED = (type: string) => type === 'AWS::CDK::Metadata' || type.startsWith('Custom::');
 

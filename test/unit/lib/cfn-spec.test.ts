@@ -62,6 +62,7 @@ describe('the template against the CloudFormation resource specification (offlin
         Thing: { Type: 'AWS::Nope::Thing', Properties: {} },
         Mapping: { Type: 'AWS::Lambda::EventSourceMapping', Properties: { BatchSize: 10 } },
       },
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's Fn::Sub syntax, not a template literal
       Outputs: { Url: { Value: { 'Fn::Sub': '${Queue.Nope}/${Missing}' } } },
     }).map((f) => `${f.level} ${f.path}: ${f.message.replace(/ \((known|it has):.*\)$/, '')}`);
     expect(findings).toEqual(
@@ -75,6 +76,7 @@ describe('the template against the CloudFormation resource specification (offlin
         'error Resources.Thing.Type: AWS::Nope::Thing is not a CloudFormation resource type',
         'error Resources.Mapping.Properties: required property FunctionName is missing',
         'error Outputs.Url.Value: AWS::SQS::Queue has no attribute Nope',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's Fn::Sub syntax, not a template literal
         'error Outputs.Url.Value: Fn::Sub names ${Missing}, which is neither a resource, a parameter nor a pseudo parameter',
       ]),
     );
