@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--out FILE] [--only key,key]`: speed, cost and alert noise against floors
+ * `npm run bench [-- --quick] [--out FILE] [--only key,key] [--part capacity]` (`--part` is `--only`): speed, cost and alert noise against floors
  * and the naive design (issue 7). Each measurement is its own module in bench/parts; a part that cannot
  * run yet prints `n/a: <why>` and the others still run. Method and latest figures: docs/benchmarks.md.
  */
@@ -33,13 +33,24 @@ const PARTS: readonly {
   { module: 'e2e', keys: ['e2eP50Ms', 'e2eP99Ms'], load: async () => (await import('./parts/e2e')).e2ePart },
   {
     module: 'bundle',
-    keys: ['bundleKb', 'initVsEmpty'],
+    keys: ['bundleKb', 'initVsSdkImport'],
     load: async () => (await import('./parts/bundle')).bundlePart,
   },
   {
     module: 'cost',
     keys: ['costPerMillionEventsUsd'],
     load: async () => (await import('./parts/cost')).costPart,
+  },
+  {
+    module: 'capacity',
+    keys: [
+      'hotScopeConflictsPerWrite',
+      'concurrentEventsPerSecK8vsK1',
+      'lostEvents',
+      'doubleCountedEvents',
+      'duplicateNotifications',
+    ],
+    load: async () => (await import('./parts/capacity')).capacityPart,
   },
 ];
 
@@ -86,10 +97,11 @@ async function main(): Promise<void> {
       quick: { type: 'boolean', default: false },
       out: { type: 'string' },
       only: { type: 'string' },
+      part: { type: 'string' },
     },
   });
   const quick = values.quick ?? false;
-  const only = values.only?.split(',').map((s) => s.trim());
+  const only = (values.only ?? values.part)?.split(',').map((s) => s.trim());
   const started = Date.now();
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}/${process.arch}`;
   console.log(`npm run bench${quick ? ' --quick' : ''} on ${machine}\n`);

@@ -25,7 +25,8 @@ const MESSAGES_PER_INVOCATION = 10;
 
 interface Invocation {
   readonly now: number;
-  readonly batches: readonly EventBatch[];
+  /** The queue message bodies the event source hands the invocation. */
+  readonly bodies: readonly string[];
 }
 
 /** The queue message bodies the ingest path writes for the events, one per 100-event POST. */
@@ -41,22 +42,23 @@ function bodiesOf(events: readonly TriageEvent[]): string[] {
 }
 
 /**
- * What the triage function gets from the event source: each body parsed and validated by
- * `parseQueueMessage`, ten messages per invocation. That parse is the triage function's counterpart of
- * the floor's JSON.parse, so it is timed apart (`parseVsJsonParse` in the details), not in the ratio.
+ * What the triage function gets from the event source: ten message bodies per invocation. Each invocation
+ * parses its own messages (`parseQueueMessage`) just before triaging them, as the handler does (issue 22).
  */
 function invocationsOf(bodies: readonly string[]): Invocation[] {
-  const messages: EventBatch[] = bodies.map(parseQueueMessage);
   const invocations: Invocation[] = [];
-  for (let i = 0; i < messages.length; i += MESSAGES_PER_INVOCATION) {
-    const batches = messages.slice(i, i + MESSAGES_PER_INVOCATION);
-    invocations.push({ now: (batches[batches.length - 1] as EventBatch).receivedAt + 500, batches });
+  for (let i = 0; i < bodies.length; i += MESSAGES_PER_INVOCATION) {
+    const slice = bodies.slice(i, i + MESSAGES_PER_INVOCATION);
+    // The receive time packEvents gave the invocation's last message (bodiesOf: one message per 100 events).
+    const lastReceivedAt = T0 + Math.floor(((i + slice.length - 1) / bodies.length) * SPAN_MS) + 1000;
+    invocations.push({ now: lastReceivedAt + 500, bodies: slice });
   }
   return invocations;
 }
 
 /**
- * The triage path of the triage and sweep handlers without their I/O: per invocation, split batches by
+ * The triage path of the triage and sweep handlers without their I/O: per invocation, parse its messages
+ * (parseQueueMessage), split batches by
  * scope (batchesByScope), list what the touched scopes remember (rememberedFingerprints) to ask for their
  * settled markers, apply each scope's events to its state (applyBatches, which forgets settled batches),
  * drop published intents (markPublished), classify every event for the EventsTriaged metric
@@ -91,7 +93,7 @@ export function triagePath(
     );
   };
   for (const invocation of invocations) {
-    const { batches } = invocation;
+    const batches = invocation.bodies.map(parseQueueMessage);
     const byScope = new Map<string, EventBatch[]>();
     for (const batch of batches) {
       for (const [key, scoped] of batchesByScope(batch, config)) {
@@ -137,6 +139,7 @@ export const corePart: BenchPart = {
     const { text, canonical } = hundredK();
     const bodies = bodiesOf(canonical);
     const invocations = invocationsOf(bodies);
+    const parsed = invocations.map(({ bodies }) => bodies.map(parseQueueMessage));
     const config = DEFAULT_POLICY;
     const outcome = triagePath(invocations, config);
     const comparison = await compare(
@@ -159,7 +162,7 @@ export const corePart: BenchPart = {
     // or policy, so not in the ratio, but the same handler's work on the same events.
     const breakdown = await compare(
       () => {
-        for (const { batches } of invocations) triageBreakdown(batches);
+        for (const batches of parsed) triageBreakdown(batches);
       },
       () => JSON.parse(text),
       { runs: quick ? 2 : 5, warmup: quick ? 1 : 3 },
@@ -174,7 +177,7 @@ export const corePart: BenchPart = {
           // A guard, not a goal: the engine is written to be read (docs/benchmarks.md, "Targets").
           target: '≤ 1.5',
           pass: ratio <= 1.5,
-          beside: `${round(comparison.subjectMs.median)} ms vs JSON.parse ${round(comparison.baselineMs.median)} ms; ${invocations.length} invocations, ${outcome.scopes} scopes, ${outcome.intents} notifications; pair ratios ${round(comparison.ratio.min)}–${round(comparison.ratio.max)}; with young-generation GCs only ${round(steady.ratio.median)} × (${round(steady.subjectMs.median)} ms); not in the ratio: parsing its ${bodies.length} queue messages ${round(parsing.subjectMs.median)} ms (${round(parsing.ratio.median)} ×), the breakdown log line ${round(breakdown.subjectMs.median)} ms (${round(breakdown.ratio.median)} ×)`,
+          beside: `${round(comparison.subjectMs.median)} ms vs JSON.parse ${round(comparison.baselineMs.median)} ms; ${invocations.length} invocations, ${outcome.scopes} scopes, ${outcome.intents} notifications; pair ratios ${round(comparison.ratio.min)}–${round(comparison.ratio.max)}; with young-generation GCs only ${round(steady.ratio.median)} × (${round(steady.subjectMs.median)} ms); of which parsing the ${bodies.length} queue messages (each invocation its own, just before triaging them) ${round(parsing.subjectMs.median)} ms (${round(parsing.ratio.median)} ×); not in the ratio: the breakdown log line ${round(breakdown.subjectMs.median)} ms (${round(breakdown.ratio.median)} ×)`,
         },
       ],
       details: {

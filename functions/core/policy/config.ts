@@ -163,14 +163,17 @@ const PolicyConfigSchema = z.prefault(
         clockSkewSeconds: seconds(300, 0),
         outboxRetrySeconds: seconds(60),
         /**
-         * Bound on each scope's memory of batches not yet settled. Settled-batch markers, not this bound,
-         * make counting exact; it only caps the record if marker writes fail (see recent-batches.ts).
+         * Bound on each scope's memory of batches not yet settled (see recent-batches.ts). Counting is exact
+         * while a scope holds fewer unsettled batches than this: a hot scope holds those of every invocation
+         * in flight (up to the bulk lane's concurrency × 100 messages) and of every failed invocation until
+         * its messages come back, so it must stay far above that (issue 22: 256 double-counted a storm with
+         * four failed invocations of 100 messages). 4 096 fingerprints are ~49 KB of record at most.
          */
         dedupe: z.prefault(
           z.strictObject(
             {
               horizonSeconds: seconds(7200),
-              maxBatchIds: z._default(int(1), 256),
+              maxBatchIds: z._default(int(1), 4096),
             },
             OBJECT,
           ),

@@ -3,7 +3,13 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { StateConflictError } from '../../../functions/adapters/state-repository';
 import type { ScopeState } from '../../../functions/core/policy';
 import type { NotificationIntent } from '../../../functions/core/policy/types';
-import { deliverIntents, type ScopeRepository, updateScope } from '../../../functions/triage/scope-updates';
+import {
+  conflictBackoff,
+  deliverIntents,
+  MAX_CONFLICT_RETRIES,
+  type ScopeRepository,
+  updateScope,
+} from '../../../functions/triage/scope-updates';
 
 function intent(notificationId: string, kind: NotificationIntent['kind']): NotificationIntent {
   return { notificationId, kind, topic: 'support' } as NotificationIntent;
@@ -160,5 +166,46 @@ describe('updateScope', () => {
 
     expect(result.intents).toEqual([]);
     expect(repository.save).not.toHaveBeenCalled();
+  });
+
+  it('waits longer before each reload of a lost race, and gives up after MAX_CONFLICT_RETRIES', async () => {
+    const repository = fakeRepository(scope([], 5)); // every save below expects version 1: always loses
+    const apply = jest.fn((current: ScopeState | undefined) => ({
+      state: { ...(current ?? scope([])), version: (current?.version ?? 0) + 1 } as ScopeState,
+      intents: [],
+    }));
+    (repository.get as jest.Mock).mockResolvedValue(scope([], 1));
+    const pauses: number[] = [];
+
+    await expect(
+      updateScope('k', scope([], 1), apply, repository, async (attempt) => {
+        pauses.push(attempt);
+      }),
+    ).rejects.toBeInstanceOf(StateConflictError);
+
+    expect(pauses).toEqual(Array.from({ length: MAX_CONFLICT_RETRIES }, (_, attempt) => attempt));
+    expect(repository.get).toHaveBeenCalledTimes(MAX_CONFLICT_RETRIES);
+    expect(apply).toHaveBeenCalledTimes(MAX_CONFLICT_RETRIES + 1);
+  });
+
+  it('waits a random share of 10 ms × 2^attempt before a reload, at most 320 ms', async () => {
+    jest.useFakeTimers();
+    try {
+      const waited = async (attempt: number) => {
+        const done = jest.fn();
+        void conflictBackoff(attempt, () => 0.5).then(done);
+        let ms = 0;
+        while (!done.mock.calls.length) {
+          await jest.advanceTimersByTimeAsync(1);
+          ms++;
+        }
+        return ms;
+      };
+      expect(await waited(0)).toBe(5);
+      expect(await waited(2)).toBe(20);
+      expect(await waited(10)).toBe(160);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });

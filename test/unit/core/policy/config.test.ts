@@ -31,7 +31,7 @@ describe('parsePolicyConfig', () => {
       silences: [],
       clockSkewSeconds: 300,
       outboxRetrySeconds: 60,
-      dedupe: { horizonSeconds: 7200, maxBatchIds: 256 },
+      dedupe: { horizonSeconds: 7200, maxBatchIds: 4096 },
     });
   });
 

@@ -1,0 +1,353 @@
+import { performance } from 'node:perf_hooks';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Context, ScheduledEvent, SQSEvent, SQSRecord } from 'aws-lambda';
+import {
+  createDocumentClient,
+  StateConflictError,
+  StateRepository,
+} from '../../functions/adapters/state-repository';
+import type { PolicyConfig, ScopeState } from '../../functions/core/policy';
+import type { NotificationIntent } from '../../functions/core/policy/types';
+import { createSweepHandler } from '../../functions/sweep/sweep';
+import { createTriageHandler } from '../../functions/triage/triage';
+import { lambdaContext } from '../../local/lambda-context';
+import type { RequestCounter } from '../lib/request-counter';
+import { seeded } from './storm';
+
+/** What Lambda's SQS event source does with a message an invocation gave back: it is received again. */
+const MAX_RECEIVE_COUNT = 5;
+
+export interface ConcurrentRunOptions {
+  /** Triage handlers running at once (the bulk lane's maximum concurrency). */
+  readonly k: number;
+  /** The queue's message bodies, as the ingest function wrote them. */
+  readonly bodies: readonly string[];
+  readonly endpoint: string;
+  readonly region?: string;
+  readonly tableName: string;
+  readonly config: PolicyConfig;
+  /** Processing time of every invocation (pinned, so the figures do not depend on the order). */
+  readonly now: number;
+  /** Messages per invocation (the event source's batch size). */
+  readonly batchSize: number;
+  /** Scope keys whose writes are reported apart (the storm's hot scopes). */
+  readonly hotKeys: ReadonlySet<string>;
+  /**
+   * Every n-th invocation of the first pass over the queue dies midway: after a random number of its scope
+   * writes every call it makes fails, and all its messages come back (a crash or a timeout). 0: none.
+   */
+  readonly crashEvery?: number;
+  /** Every n-th message is delivered twice at once (SQS's at-least-once delivery). 0: none. */
+  readonly duplicateEvery?: number;
+  /** Added before every DynamoDB request: the network round trip that loopback to dynalite lacks. */
+  readonly requestLatencyMs?: number;
+  readonly seed?: number;
+  /** Counts every DynamoDB request of every container, in the units AWS bills. */
+  readonly counter?: RequestCounter;
+}
+
+export interface WriteCounts {
+  /** Scope writes that succeeded (triage's writes and its outbox clean-ups). */
+  writes: number;
+  /** Conditional writes lost to another writer. */
+  conflicts: number;
+}
+
+export interface ConcurrentRunResult {
+  readonly k: number;
+  readonly invocations: number;
+  readonly crashedInvocations: number;
+  /** Invocations that gave at least one message back to the queue (crashes and reported failures). */
+  readonly gaveBackInvocations: number;
+  readonly messagesGivenBack: number;
+  /** Messages that reached the DLQ (received MAX_RECEIVE_COUNT times without success). */
+  readonly deadLettered: number;
+  readonly all: WriteCounts;
+  readonly hot: WriteCounts;
+  /** Reloads after a lost conditional write (each is a retry of the scope's write). */
+  readonly retries: number;
+  readonly wallMs: number;
+  /** Sum of every invocation's wall time (what Lambda would bill). */
+  readonly handlerMs: number;
+  /** Every publish, in order, from the triage handlers and the closing sweep. */
+  readonly published: readonly NotificationIntent[];
+}
+
+interface QueuedMessage {
+  readonly messageId: string;
+  readonly body: string;
+  readonly seq: number;
+  /** A second copy SQS delivered (never copied again). */
+  readonly copy: boolean;
+  receiveCount: number;
+}
+
+class Crash extends Error {
+  override readonly name = 'Crash';
+}
+
+/** The calls one Lambda container makes, counted; after `crashAfter` writes every call fails (it died). */
+class ContainerRepository {
+  crashAfter: number | undefined;
+  private writesThisInvocation = 0;
+
+  constructor(
+    private readonly inner: StateRepository<ScopeState>,
+    private readonly counts: { all: WriteCounts; hot: WriteCounts; retries: number },
+    private readonly hotKeys: ReadonlySet<string>,
+  ) {}
+
+  startInvocation(crashAfter: number | undefined): void {
+    this.crashAfter = crashAfter;
+    this.writesThisInvocation = 0;
+  }
+
+  get crashed(): boolean {
+    return this.crashAfter !== undefined && this.writesThisInvocation >= this.crashAfter;
+  }
+
+  alive(): void {
+    if (this.crashed) throw new Crash('the invocation died');
+  }
+
+  getMany: StateRepository<ScopeState>['getMany'] = async (keys, options) => {
+    this.alive();
+    return this.inner.getMany(keys, options);
+  };
+
+  settledAmong: StateRepository<ScopeState>['settledAmong'] = async (fingerprints) => {
+    this.alive();
+    return this.inner.settledAmong(fingerprints);
+  };
+
+  markSettled: StateRepository<ScopeState>['markSettled'] = async (fingerprints, now) => {
+    this.alive();
+    return this.inner.markSettled(fingerprints, now);
+  };
+
+  get: StateRepository<ScopeState>['get'] = async (key) => {
+    this.alive();
+    this.counts.retries++;
+    return this.inner.get(key);
+  };
+
+  save: StateRepository<ScopeState>['save'] = async (state, expectedVersion) => {
+    this.alive();
+    const hot = this.hotKeys.has(state.key);
+    try {
+      await this.inner.save(state, expectedVersion);
+    } catch (error) {
+      if (error instanceof StateConflictError) {
+        this.counts.all.conflicts++;
+        if (hot) this.counts.hot.conflicts++;
+      }
+      throw error;
+    }
+    this.counts.all.writes++;
+    if (hot) this.counts.hot.writes++;
+    this.writesThisInvocation++;
+  };
+}
+
+function sqsRecord(message: QueuedMessage): SQSRecord {
+  return {
+    messageId: message.messageId,
+    receiptHandle: `${message.messageId}#${message.receiveCount}`,
+    body: message.body,
+    attributes: {
+      ApproximateReceiveCount: String(message.receiveCount),
+      SentTimestamp: '0',
+      SenderId: 'capacity',
+      ApproximateFirstReceiveTimestamp: '0',
+    },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:capacity-bulk',
+    awsRegion: 'us-east-1',
+  };
+}
+
+function dynamoClient(options: ConcurrentRunOptions): DynamoDBClient {
+  const client = new DynamoDBClient({
+    region: options.region ?? 'us-east-1',
+    endpoint: options.endpoint,
+    credentials: { accessKeyId: 'capacity', secretAccessKey: 'capacity' },
+  });
+  options.counter?.attachDynamo(client);
+  const latency = options.requestLatencyMs ?? 0;
+  if (latency > 0) {
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        await new Promise((resolve) => setTimeout(resolve, latency));
+        return next(args);
+      },
+      { step: 'finalizeRequest', name: 'modelledNetworkLatency' },
+    );
+  }
+  return client;
+}
+
+/**
+ * K triage handlers (the real `createTriageHandler`, one per simulated Lambda container, each with its own
+ * settled-marker cache) take batches from one in-memory queue at once, against one state table, as Lambda's
+ * SQS event source runs them at a maximum concurrency of K. They run in this process: their DynamoDB calls
+ * interleave at every await, so two of them do read the same scope, compute, and race on its conditional
+ * write, exactly as two containers do (the computing itself does not overlap: see docs/scaling.md).
+ *
+ * Failures as AWS makes them: an invocation that dies midway gives all its messages back; messages a
+ * handler reports failed come back; some messages are delivered twice at once. When the queue is empty one
+ * sweep runs (as the schedule would), to publish what a dead invocation left in an outbox.
+ */
+export async function runConcurrentTriage(options: ConcurrentRunOptions): Promise<ConcurrentRunResult> {
+  const random = seeded(options.seed ?? 7);
+  // One SDK client per container, as in Lambda (each has its own socket pool).
+  const stateRepository = () =>
+    new StateRepository<ScopeState>({
+      tableName: options.tableName,
+      documentClient: createDocumentClient(dynamoClient(options)),
+      clock: () => options.now,
+    });
+  const counts = { all: { writes: 0, conflicts: 0 }, hot: { writes: 0, conflicts: 0 }, retries: 0 };
+  const published: NotificationIntent[] = [];
+  const logger = new Logger({ logLevel: 'SILENT' });
+  const plugin = { timeoutEarlyInMillis: 0 };
+
+  const container = () => {
+    const repository = new ContainerRepository(stateRepository(), counts, options.hotKeys);
+    const handler = createTriageHandler({
+      config: options.config,
+      repository,
+      notifier: {
+        publish: async (intent) => {
+          repository.alive();
+          published.push(intent);
+          return intent.notificationId;
+        },
+      },
+      clock: () => options.now,
+      logger,
+      metrics: new Metrics({ namespace: 'Capacity', serviceName: 'capacity' }),
+      plugin,
+    });
+    return { repository, handler };
+  };
+
+  const queue: QueuedMessage[] = options.bodies.map((body, seq) => ({
+    messageId: `m-${seq}`,
+    body,
+    seq,
+    copy: false,
+    receiveCount: 0,
+  }));
+  const firstPass = Math.ceil(options.bodies.length / options.batchSize);
+  const crashEvery = options.crashEvery ?? 0;
+  const duplicateEvery = options.duplicateEvery ?? 0;
+  let inFlight = 0;
+  let invocations = 0;
+  let crashedInvocations = 0;
+  let gaveBackInvocations = 0;
+  let messagesGivenBack = 0;
+  let deadLettered = 0;
+  let handlerMs = 0;
+
+  const take = (): QueuedMessage[] => {
+    const taken = queue.splice(0, options.batchSize);
+    for (const message of taken) {
+      message.receiveCount++;
+      // A second copy, received at once by whichever handler asks next.
+      if (
+        duplicateEvery > 0 &&
+        !message.copy &&
+        message.receiveCount === 1 &&
+        message.seq % duplicateEvery === 0
+      ) {
+        queue.unshift({ ...message, messageId: `${message.messageId}-copy`, copy: true, receiveCount: 0 });
+      }
+    }
+    return taken;
+  };
+  const giveBack = (messages: readonly QueuedMessage[]) => {
+    for (const message of messages) {
+      if (message.receiveCount >= MAX_RECEIVE_COUNT) deadLettered++;
+      else queue.push(message);
+    }
+    messagesGivenBack += messages.length;
+  };
+
+  const worker = async () => {
+    let current = container();
+    for (;;) {
+      if (queue.length === 0) {
+        if (inFlight === 0) return;
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        continue;
+      }
+      const messages = take();
+      inFlight++;
+      const ordinal = ++invocations;
+      const crashes = crashEvery > 0 && ordinal <= firstPass && ordinal % crashEvery === 0;
+      current.repository.startInvocation(crashes ? 1 + Math.floor(random() * 40) : undefined);
+      const started = performance.now();
+      let failedIds = new Set<string>();
+      try {
+        const response = await current.handler(
+          { Records: messages.map(sqsRecord) } as SQSEvent,
+          lambdaContext('triage') as Context,
+        );
+        failedIds = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
+      } catch {
+        failedIds = new Set(messages.map((message) => message.messageId));
+      }
+      handlerMs += performance.now() - started;
+      if (current.repository.crashed) {
+        crashedInvocations++;
+        failedIds = new Set(messages.map((message) => message.messageId));
+        current = container(); // the next invocation gets a fresh container
+      }
+      const back = messages.filter((message) => failedIds.has(message.messageId));
+      if (back.length > 0) {
+        gaveBackInvocations++;
+        giveBack(back);
+      }
+      inFlight--;
+    }
+  };
+
+  const started = performance.now();
+  await Promise.all(Array.from({ length: options.k }, worker));
+  const wallMs = performance.now() - started;
+
+  const sweep = createSweepHandler({
+    config: options.config,
+    repository: stateRepository(),
+    notifier: {
+      publish: async (intent) => {
+        published.push(intent);
+        return intent.notificationId;
+      },
+    },
+    clock: () => options.now + 2 * 60_000,
+    logger,
+    metrics: new Metrics({ namespace: 'Capacity', serviceName: 'capacity' }),
+    plugin,
+  });
+  await sweep({} as ScheduledEvent, lambdaContext('sweep') as Context);
+
+  return {
+    k: options.k,
+    invocations,
+    crashedInvocations,
+    gaveBackInvocations,
+    messagesGivenBack,
+    deadLettered,
+    all: counts.all,
+    hot: counts.hot,
+    retries: counts.retries,
+    wallMs,
+    handlerMs,
+    published,
+  };
+}

@@ -1,0 +1,213 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { DEFAULT_POLICY } from '../../functions/core/policy';
+import { parseConfig } from '../../lib/config';
+import { type CapacityRow, measureCapacity } from '../capacity/capacity-run';
+import { ISSUE_STORM, stormBodies } from '../capacity/storm';
+import { type AwsUsage, costOf } from '../lib/cost';
+import { round } from '../lib/stats';
+import { setHandlerEnvironment } from '../pipeline/in-process-pipeline';
+import type { BenchPart } from './part';
+
+const KS = [1, 2, 4, 8] as const;
+/** The bulk lane's event source: up to 100 messages per invocation (lib/config.ts `bulkBatch`). */
+const BATCH_SIZE = 100;
+/** Events per POST (one queue message each) in the capacity model. */
+const EVENTS_PER_POST = 100;
+/** Lambda gives a function one vCPU at 1 769 MB, and CPU in proportion below it (AWS, docs/scaling.md). */
+const ONE_VCPU_MB = 1769;
+/** Assumed, not measured here: an ingest invocation of one 100-event POST (validation ~1 ms + one SQS send). */
+const INGEST_MS_PER_POST = 20;
+
+/**
+ * Cost per million events once the bulk lane's invocations are full (from ~170 events/s at 100 events per
+ * POST: 100 messages fill before its 60 s window ends), so the same at 1 000, 10 000 and 100 000 events/s.
+ * From the run at K = 1: DynamoDB units per event as counted, triage Lambda time as its CPU time at the
+ * function's CPU share; per POST: one API request, one SQS send plus its share of a receive and a delete
+ * (10 messages each), one ingest invocation. Prices and maths: bench/lib/cost.ts.
+ */
+export function costPerMillionAtSaturation(row: CapacityRow, triageMemoryMb: number, ingestMemoryMb: number) {
+  const scale = 1e6 / row.events;
+  const posts = 1e6 / EVENTS_PER_POST;
+  const cpuShare = Math.min(1, triageMemoryMb / ONE_VCPU_MB);
+  const usage: AwsUsage = {
+    httpApiRequests: posts,
+    lambdaInvocations: posts + 1e6 / (EVENTS_PER_POST * BATCH_SIZE),
+    lambdaGbSeconds:
+      ((row.handlerCpuMs * scale) / cpuShare / 1000) * (triageMemoryMb / 1024) +
+      ((posts * INGEST_MS_PER_POST) / 1000) * (ingestMemoryMb / 1024),
+    sqsRequests: posts * 1.2,
+    dynamoWru: (row.dynamo.wru + row.dynamo.indexWru) * scale,
+    dynamoRru: row.dynamo.rru * scale,
+    snsPublishes: 0,
+  };
+  return { usage, cost: costOf(usage) };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (!address || typeof address === 'string') throw new Error('no free port');
+  return address.port;
+}
+
+/**
+ * dynalite in a process of its own, so that its work (it is single-threaded JavaScript, the slowest part of
+ * the run) does not share the handlers' thread. Resolves once it answers.
+ */
+async function startDynalite(): Promise<{ endpoint: string; cpuMs: () => number; stop: () => void }> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      require.resolve('dynalite/cli.js'),
+      '--port',
+      String(port),
+      '--host',
+      '127.0.0.1',
+      '--createTableMs',
+      '0',
+    ],
+    { stdio: 'ignore' },
+  );
+  const endpoint = `http://127.0.0.1:${port}`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await fetch(endpoint);
+      break;
+    } catch (error) {
+      if (attempt > 100) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  const ticksPerMs = 100 / 1000; // USER_HZ = 100 on Linux
+  return {
+    endpoint,
+    cpuMs: () => {
+      // /proc/<pid>/stat fields 14 and 15: user and system time in clock ticks.
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      return (Number(fields[11]) + Number(fields[12])) / ticksPerMs;
+    },
+    stop: () => child.kill(),
+  };
+}
+
+function rowLine(row: CapacityRow): string {
+  return `K=${row.k}: ${round(row.eventsPerSecond)} events/s (${round(row.wallMs / 1000)} s), ${row.invocations} invocations (${row.crashedInvocations} died midway, ${row.gaveBackInvocations} gave ${row.messagesGivenBack} messages back), ${row.scopeWrites} scope writes, ${round(row.conflictsPerWrite)} conflicts/write (hot scopes ${round(row.hotScopeConflictsPerWrite)} over ${row.hotScopeWrites} writes), ${row.retries} retries; CPU handlers ${round(row.handlerCpuMs / 1000)} s, dynalite ${round((row.emulatorCpuMs ?? 0) / 1000)} s; lost ${row.lostEvents}, double ${row.doubleCountedEvents}, duplicate notifications ${row.duplicateNotifications}, lost notifications ${row.lostNotifications}, republished ids ${row.republished}`;
+}
+
+/**
+ * Issue 22: K concurrent triage handlers on the storm, K = 1, 2, 4, 8 (method and caveats: docs/scaling.md,
+ * "Measured here"). Correctness is checked at every K against the pure engine's reference.
+ */
+export const capacityPart: BenchPart = {
+  name: 'capacity: K concurrent triage handlers on a storm',
+  keys: [
+    'hotScopeConflictsPerWrite',
+    'concurrentEventsPerSecK8vsK1',
+    'lostEvents',
+    'doubleCountedEvents',
+    'duplicateNotifications',
+  ],
+  async run({ quick, log }) {
+    setHandlerEnvironment();
+    // 16 invocations of 100 messages × 100 events (8 with --quick): every handler gets at least two at K = 8
+    // (one at K = 8 with --quick).
+    const messages = (quick ? 8 : 16) * BATCH_SIZE;
+    const bodies = stormBodies({ ...ISSUE_STORM, messages });
+    const dynalite = await startDynalite();
+    try {
+      const stamp = Date.now().toString(36);
+      const { rows } = await measureCapacity(
+        {
+          ks: KS,
+          bodies,
+          endpoint: dynalite.endpoint,
+          config: DEFAULT_POLICY,
+          batchSize: BATCH_SIZE,
+          crashEvery: 4,
+          duplicateEvery: 25,
+          requestLatencyMs: 0,
+          tableName: (k) => `capacity-${stamp}-${k}`,
+          emulatorCpuMs: dynalite.cpuMs,
+        },
+        () => undefined,
+      );
+      for (const row of rows) log(`  ${rowLine(row)}`);
+      const at = (k: number) => rows.find((row) => row.k === k) as CapacityRow;
+      const k1 = at(1);
+      const k8 = at(8);
+      const sum = (pick: (row: CapacityRow) => number) => rows.reduce((total, row) => total + pick(row), 0);
+      const speedup = k8.eventsPerSecond / k1.eventsPerSecond;
+      const memory = parseConfig({}).memorySize;
+      const saturated = costPerMillionAtSaturation(k1, memory.triage, memory.ingest);
+      const cpuMsPerEvent = k1.handlerCpuMs / k1.events;
+      log(
+        `  cost per million events with full bulk invocations (1 000, 10 000 and 100 000 events/s alike): $${round(saturated.cost.total)} (${Object.entries(
+          saturated.cost,
+        )
+          .filter(([part]) => part !== 'total')
+          .map(([part, usd]) => `${part} $${round(usd)}`)
+          .join(', ')}); handler CPU ${round(cpuMsPerEvent * 1000)} µs per event at K = 1`,
+      );
+      const events = `${k1.events} events in ${bodies.length} messages of ${ISSUE_STORM.eventsPerMessage}, ${k1.scopes} scopes`;
+      return {
+        figures: [
+          {
+            key: 'hotScopeConflictsPerWrite',
+            value: round(k8.hotScopeConflictsPerWrite),
+            unit: 'conflicts per write (K = 8)',
+            target: '≤ 0.25',
+            pass: k8.hotScopeConflictsPerWrite <= 0.25,
+            beside: `all scopes ${round(k8.conflictsPerWrite)}; per K (1, 2, 4, 8): hot ${rows.map((r) => round(r.hotScopeConflictsPerWrite)).join(', ')}, all ${rows.map((r) => round(r.conflictsPerWrite)).join(', ')}; retries ${rows.map((r) => r.retries).join(', ')}; invocations that gave messages back ${rows.map((r) => r.gaveBackInvocations).join(', ')}`,
+          },
+          {
+            key: 'concurrentEventsPerSecK8vsK1',
+            value: round(speedup),
+            unit: '× K = 1',
+            target: '≥ 3',
+            pass: speedup >= 3,
+            beside: `events/s per K (1, 2, 4, 8): ${rows.map((r) => round(r.eventsPerSecond)).join(', ')}; ${events}; in one process against dynalite in another, on this machine's cores (docs/scaling.md: dynalite's one thread is the ceiling here, not the design)`,
+          },
+          {
+            key: 'lostEvents',
+            value: sum((row) => row.lostEvents + row.deadLettered),
+            unit: 'events',
+            target: '= 0',
+            pass: sum((row) => row.lostEvents + row.deadLettered) === 0,
+            beside: `at every K, with ${rows.map((r) => r.crashedInvocations).join('/')} invocations dying midway and every 25th message delivered twice`,
+          },
+          {
+            key: 'doubleCountedEvents',
+            value: sum((row) => row.doubleCountedEvents),
+            unit: 'events',
+            target: '= 0',
+            pass: sum((row) => row.doubleCountedEvents) === 0,
+            beside: 'at every K',
+          },
+          {
+            key: 'duplicateNotifications',
+            value: sum((row) => row.duplicateNotifications),
+            unit: 'notifications',
+            target: '= 0',
+            pass: sum((row) => row.duplicateNotifications + row.lostNotifications) === 0,
+            beside: `at every K; lost notifications ${sum((row) => row.lostNotifications)}; the same id published again (SNS at-least-once, subscribers dedupe by id) ${rows.map((r) => r.republished).join('/')}`,
+          },
+        ],
+        details: {
+          messages: bodies.length,
+          storm: ISSUE_STORM,
+          batchSize: BATCH_SIZE,
+          rows,
+          handlerCpuUsPerEventK1: cpuMsPerEvent * 1000,
+          costPerMillionAtSaturation: { ...saturated, ingestMsPerPostAssumed: INGEST_MS_PER_POST },
+        },
+      };
+    } finally {
+      dynalite.stop();
+    }
+  },
+};
