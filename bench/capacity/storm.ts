@@ -19,12 +19,17 @@ export interface StormShape {
   readonly hotAccountShare: number;
 }
 
-/** The issue's storm: one hot incident scope, one hot account group, a few hundred cold scopes. */
+/**
+ * The issue's storm: one hot incident scope, one hot account group, a few hundred cold scopes. Each message
+ * carries 70 events of the hot incident, 29 of the hot account group and one cold event (background noise
+ * at a far lower rate than the storm), so an invocation of 100 messages touches ~85 of the 300 cold scopes
+ * and each cold scope is written by about a quarter of the invocations.
+ */
 export const ISSUE_STORM: Omit<StormShape, 'messages'> = {
   eventsPerMessage: 100,
   coldScopes: 300,
-  hotIncidentShare: 0.6,
-  hotAccountShare: 0.25,
+  hotIncidentShare: 0.7,
+  hotAccountShare: 0.29,
 };
 
 /** Small, fast, deterministic PRNG (mulberry32): every run builds the same storm. */
