@@ -163,6 +163,7 @@ export interface TriageConfig {
    * The bulk lane: every other event (persistent 5xx, account issues, counts), whose rules wait minutes by
    * design; a longer window collapses more messages into each scope write.
    * @default { batchSize: 100, maxBatchingWindowSeconds: 60, maxReceiveCount: 5, maxConcurrency: 2 }
+   * (2: the top of the measured curve of concurrent handlers on a storm, docs/scaling.md)
    */
   readonly bulkBatch: TriageBatchConfig;
   /** Memory (MB) per function. @default ingest 512, codes 256, triage 512, sweep 512, logs 512, oncall 256 */

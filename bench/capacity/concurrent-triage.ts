@@ -289,7 +289,7 @@ export async function runConcurrentTriage(options: ConcurrentRunOptions): Promis
       inFlight++;
       const ordinal = ++invocations;
       const crashes = crashEvery > 0 && ordinal <= firstPass && ordinal % crashEvery === 0;
-      current.repository.startInvocation(crashes ? 1 + Math.floor(random() * 40) : undefined);
+      current.repository.startInvocation(crashes ? 1 + Math.floor(random() * 10) : undefined);
       const started = performance.now();
       let failedIds = new Set<string>();
       try {

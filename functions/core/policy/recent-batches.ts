@@ -20,10 +20,12 @@ import { BATCH_FINGERPRINT_CHARS } from './stable-hash';
  * So SQS duplicates, Lambda timeouts, partial failures and redrives within 14 days each count once, and a
  * record holds only the few batches in flight, however hot the scope (~24 characters at steady state).
  *
- * `dedupe.horizonSeconds` and `dedupe.maxBatchIds` stay as a bound on the record's size, no longer what
- * correctness rests on: they bind only on fingerprints whose marker was never written (a marker write that
- * failed after every scope was saved; the message was acknowledged, so only an SQS duplicate could bring it
- * back within the horizon).
+ * `dedupe.horizonSeconds` and `dedupe.maxBatchIds` bound the record's size, and (3) holds only within them:
+ * a fingerprint dropped by the cap or the horizon before its marker exists counts again if its message comes
+ * back. A hot scope holds the unsettled batches of every invocation in flight (up to the bulk lane's
+ * concurrency × 100 messages) and of every failed invocation until its messages return, so the cap must stay
+ * far above that (docs/scaling.md, "Exactly once under concurrency"); the horizon (2 h) outlasts every
+ * redelivery but a late dead-letter-queue redrive.
  * What remains inexact: a redrive more than 14 days after the first receive (its marker has expired), or a
  * marker that TTL removed while a copy was still in flight: such a message counts again in the scopes that
  * had already forgotten it. It never repeats a notification: each transition is recorded in the same

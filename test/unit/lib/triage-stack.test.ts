@@ -587,7 +587,7 @@ describe('TriageStack', () => {
       });
     });
 
-    it('runs at most two bulk invocations at once by default (they all write the same hot scopes)', () => {
+    it('runs at most two bulk invocations at once by default (they all write the same hot scopes; the top of the measured curve, docs/scaling.md)', () => {
       defaults.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         BatchSize: 100,
         ScalingConfig: { MaximumConcurrency: 2 },
