@@ -267,7 +267,7 @@ export const bundlePart: BenchPart = {
       const split = FUNCTIONS.map(
         (n) =>
           `${n} ${round(init[n])} (${round(importMs[n])} ms; ours ${round(oursMs[n])} ms · ${
-            sdkMs[n] > 0 ? `SDK ${round(sdkMs[n])} ms` : 'no SDK'
+            sdkMs[n] > 0 ? `external SDK ${round(sdkMs[n])} ms` : 'nothing external'
           })`,
       ).join(', ');
       return {
