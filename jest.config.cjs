@@ -1,7 +1,7 @@
 /** Jest: swc transform (fast, keeps jest.mock hoisting); middy is ESM-only so it is transformed too. */
 const common = {
   transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest'] },
-  transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
+  transformIgnorePatterns: ['/node_modules/(?!@middy/|commander/)'],
   moduleNameMapper: { '^@middy/([^/]+)$': '<rootDir>/node_modules/@middy/$1/index.js' },
   testEnvironment: 'node',
   clearMocks: true,

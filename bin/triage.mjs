@@ -1,6 +1,19 @@
 #!/usr/bin/env node
-// The `triage` command: runs the TypeScript CLI through tsx, so no build step is needed.
-import { tsImport } from 'tsx/esm/api';
+// The `triage` command. It runs the TypeScript CLI through tsx, a run-time dependency (not a dev one), so
+// the CLI works the same from a clone, after `npm ci --omit=dev`, and from an installed package, with no
+// build step and no generated file to keep in step with the sources.
+import { fileURLToPath } from 'node:url';
+import { nodeVersionProblem } from './node-version.mjs';
 
-const { main } = await tsImport('../cli/main.ts', import.meta.url);
+const problem = nodeVersionProblem(process.versions.node);
+if (problem) {
+  process.stderr.write(`${problem}\n`);
+  process.exit(1);
+}
+
+// tsx's loader, as `node --import tsx` would register it, with our tsconfig.json rather than the nearest
+// one (the caller's project's, when the package is installed).
+process.env.TSX_TSCONFIG_PATH ??= fileURLToPath(new URL('../tsconfig.json', import.meta.url));
+await import('tsx');
+const { main } = await import('../cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

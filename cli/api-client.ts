@@ -1,16 +1,13 @@
-import { UsageError } from './io';
-import { requireTarget, resolveStackTarget, type StackTarget } from './stack-target';
+import { describeConnectionError } from './file-errors';
+import { type CliContext, UsageError } from './io';
+import { requireTarget, type StackTarget, type StackTargetOptions, stackTargetFor } from './stack-target';
 
 /** Each request gives up after this long. */
 const REQUEST_TIMEOUT_MS = 15_000;
 
-export interface ApiClientOptions {
-  readonly stack?: string;
-  readonly outputs?: string;
+/** The options of every command that calls the on-call API: `--stack` / `--outputs` and `--token`. */
+export interface ApiOptions extends StackTargetOptions {
   readonly token?: string;
-  readonly cwd?: string;
-  readonly env?: NodeJS.ProcessEnv;
-  readonly fetch?: typeof fetch;
 }
 
 export interface ApiAnswer {
@@ -33,20 +30,17 @@ export class ApiClient {
   readonly #base: string;
   readonly #token: string;
   readonly #fetch: typeof fetch;
+  readonly #target: StackTarget;
 
-  constructor(options: ApiClientOptions) {
-    const target: StackTarget = resolveStackTarget({
-      ...(options.stack ? { stack: options.stack } : {}),
-      ...(options.outputs ? { outputs: options.outputs } : {}),
-      ...(options.cwd ? { cwd: options.cwd } : {}),
-    });
+  constructor(options: ApiOptions, ctx: Pick<CliContext, 'cwd' | 'env' | 'fetch'>) {
+    const target = stackTargetFor(options, ctx);
+    this.#target = target;
     // The on-call routes live beside the webhook on the same API.
     this.#base = requireTarget(target, 'webhookUrl');
-    const env = options.env ?? process.env;
     const token =
       options.token ||
       (target.kind === 'local' ? target.adminToken : undefined) ||
-      env.TRIAGE_TOKEN ||
+      ctx.env.TRIAGE_TOKEN ||
       undefined;
     if (!token) {
       throw new UsageError(
@@ -54,7 +48,7 @@ export class ApiClient {
       );
     }
     this.#token = token;
-    this.#fetch = options.fetch ?? fetch;
+    this.#fetch = ctx.fetch;
   }
 
   /** Send a request; a 2xx answer's JSON, else an error with the API's own message (a 400 is a usage error). */
@@ -80,12 +74,15 @@ export class ApiClient {
       }
       answer = { status: response.status, json };
     } catch (error) {
-      const e = error as { name?: string; message?: string; cause?: { code?: string } };
       const why =
-        e.name === 'TimeoutError'
+        (error as Error).name === 'TimeoutError'
           ? `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`
-          : (e.cause?.code ?? e.message);
-      throw new Error(`cannot reach ${url.origin}: ${why}`);
+          : (describeConnectionError(error) ?? (error as Error).message);
+      const hint =
+        this.#target.kind === 'local'
+          ? ` — is \`npm start\` running? (${this.#target.source} is from the last one started)`
+          : '';
+      throw new Error(`cannot reach ${url.origin}: ${why}${hint}`, { cause: error });
     }
     if (answer.status >= 200 && answer.status < 300) return answer.json;
     const message = `${method} ${url.pathname} answered ${answer.status}: ${errorText(answer)}`;

@@ -1,56 +1,72 @@
-import * as ack from './commands/ack';
-import * as classify from './commands/classify';
-import * as extract from './commands/extract';
-import * as incidents from './commands/incidents';
-import * as scopes from './commands/scopes';
-import * as send from './commands/send';
-import * as silence from './commands/silence';
-import * as simulate from './commands/simulate';
-import * as tail from './commands/tail';
-import * as token from './commands/token';
-import { type CliIo, EXIT, processIo, UsageError } from './io';
+import { type Command, CommanderError } from 'commander';
+import { type CliContext, type CliIo, EXIT, processIo, UsageError } from './io';
+import { buildProgram } from './program';
 
-interface Command {
-  readonly usage: string;
-  readonly run: (args: string[], io: CliIo) => number | Promise<number>;
+export type CliDependencies = Partial<Omit<CliContext, 'io'>>;
+
+function pathOf(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
 }
 
-const COMMANDS: Record<string, Command> = {
-  ack,
-  classify,
-  extract,
-  incidents,
-  scopes,
-  send,
-  silence,
-  simulate,
-  tail,
-  token,
-};
-
-function help(io: CliIo): void {
-  io.out('usage: triage <command> [options]\n\ncommands:');
-  for (const command of Object.values(COMMANDS)) io.out(`  ${command.usage}`);
+/** commander's `error: unknown option '--jsn'\n(Did you mean --json?)` as one line. */
+function oneLine(text: string): string {
+  return text
+    .trim()
+    .replace(/^error: /, '')
+    .replace(/\s*\n\(Did you mean (.+)\?\)/, ' (did you mean $1?)')
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/\.$/, '');
 }
 
-export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
-  const [name, ...args] = argv;
-  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    help(io);
-    return name === undefined ? EXIT.usage : EXIT.ok;
-  }
-  const command = COMMANDS[name];
-  if (!command) {
-    io.err(`triage: unknown command "${name}"`);
-    help(io);
-    return EXIT.usage;
-  }
+/**
+ * Every output and usage error goes through `io`, and nothing exits the process: a usage error is one line
+ * on stderr and exit 2, help and `--version` exit 0, a failure while running exit 1.
+ */
+function routeOutput(command: Command, io: CliIo): void {
+  const name = pathOf(command);
+  command.exitOverride().configureOutput({
+    writeOut: (text) => io.out(text.replace(/\n$/, '')),
+    writeErr: (text) => io.err(text.replace(/\n$/, '')),
+    outputError: (text) => io.err(`${name}: ${oneLine(text)}; see \`${name} --help\``),
+  });
+  for (const sub of command.commands) routeOutput(sub, io);
+}
+
+export async function main(
+  argv: string[],
+  io: CliIo = processIo,
+  deps: CliDependencies = {},
+): Promise<number> {
+  const ctx: CliContext = {
+    io,
+    env: deps.env ?? process.env,
+    cwd: deps.cwd ?? process.cwd(),
+    fetch: deps.fetch ?? globalThis.fetch,
+    now: deps.now ?? (() => new Date()),
+    ...(deps.stop ? { stop: deps.stop } : {}),
+  };
+  let exitCode: number = EXIT.ok;
+  const program = buildProgram(ctx, (code) => {
+    exitCode = code;
+  });
+  routeOutput(program, io);
+  let running = program.name();
+  program.hook('preAction', (_program, action) => {
+    running = pathOf(action);
+  });
   try {
-    return await command.run(args, io);
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
   } catch (error) {
-    const usageLike =
-      error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    io.err(`triage ${name}: ${(error as Error).message}`);
-    return usageLike ? EXIT.usage : EXIT.failure;
+    if (error instanceof CommanderError) {
+      // Help and --version asked for; anything else (no command given, unknown option...) was printed as usage.
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version'
+        ? EXIT.ok
+        : EXIT.usage;
+    }
+    io.err(`${running}: ${(error as Error).message}`);
+    return error instanceof UsageError ? EXIT.usage : EXIT.failure;
   }
 }

@@ -5,7 +5,8 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
-import { UsageError } from './io';
+import { describeConnectionError, describeFileError } from './file-errors';
+import { type CliContext, UsageError } from './io';
 
 /** Where the CLI talks to: the local stack (`npm start`) or a deployed one (`cdk deploy --outputs-file`). */
 export interface StackTarget {
@@ -38,11 +39,11 @@ export interface TargetOptions {
 
 export const DEFAULT_STACK_FILE = '.local/stack.json';
 
-/** Options every command that talks to a stack accepts (node:util parseArgs format). */
-export const TARGET_ARGS = {
-  stack: { type: 'string' },
-  outputs: { type: 'string' },
-} as const;
+/** `--stack` / `--outputs`, as every command that talks to a stack takes them (see cli/program.ts). */
+export interface StackTargetOptions {
+  readonly stack?: string;
+  readonly outputs?: string;
+}
 
 const url = z.string().check(z.minLength(1));
 
@@ -76,8 +77,11 @@ function readJson(file: string, what: string): unknown {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
     throw new UsageError(
-      `cannot read ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      missing
+        ? `${what} ${file} does not exist: ${what === 'stack file' ? 'start the local stack (`npm start` writes it) or pass the right --stack FILE' : 'deploy with `npx cdk deploy --outputs-file FILE` or pass the right --outputs FILE'}`
+        : `${what} ${file} ${describeFileError(error)}`,
     );
   }
   try {
@@ -155,6 +159,19 @@ export function resolveStackTarget(options: TargetOptions): StackTarget {
   );
 }
 
+/** The stack a command's `--stack` / `--outputs` options name, relative to the context's directory. */
+export function stackTargetFor(
+  options: StackTargetOptions,
+  ctx: Pick<CliContext, 'cwd' | 'env'>,
+): StackTarget {
+  return resolveStackTarget({
+    ...(options.stack ? { stack: options.stack } : {}),
+    ...(options.outputs ? { outputs: options.outputs } : {}),
+    cwd: ctx.cwd,
+    ...(ctx.env.AWS_REGION ? { defaultRegion: ctx.env.AWS_REGION } : {}),
+  });
+}
+
 /** A value the command needs from the target, or a clear error naming where it should come from. */
 export function requireTarget<K extends 'tableName' | 'queueUrl' | 'webhookUrl' | 'token'>(
   target: StackTarget,
@@ -183,17 +200,86 @@ export function clientConfig(target: StackTarget, service: Service) {
   return { region: target.region };
 }
 
+const SERVICE_NAMES: Readonly<Record<Service, string>> = { dynamodb: 'DynamoDB', sns: 'SNS', sqs: 'SQS' };
+
+/**
+ * An SDK error in words a user can act on: an emulator that is not running, missing or expired AWS
+ * credentials, a table or topic that is not there. Other errors (a failed condition...) pass unchanged.
+ */
+export function explainAwsError(error: unknown, target: StackTarget, service: Service): unknown {
+  const e = error as { name?: string; message?: string };
+  const name = SERVICE_NAMES[service];
+  const unreachable = describeConnectionError(error);
+  if (unreachable) {
+    return new Error(
+      target.kind === 'local'
+        ? `cannot reach the local stack's ${name} at ${target.endpoints?.[service] ?? '?'}: ${unreachable} — is \`npm start\` running? (${target.source} is from the last one started)`
+        : `cannot reach AWS ${name} in ${target.region}: ${unreachable}`,
+      { cause: error },
+    );
+  }
+  const fix = (text: string) => new Error(`${text} (${name}: ${e.message ?? e.name})`, { cause: error });
+  switch (e.name) {
+    case 'CredentialsProviderError':
+      return fix(
+        'no AWS credentials: set AWS_PROFILE, run `aws sso login`, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY',
+      );
+    case 'ExpiredToken':
+    case 'ExpiredTokenException':
+      return fix('your AWS credentials have expired: renew them (e.g. `aws sso login`)');
+    case 'UnrecognizedClientException':
+    case 'InvalidClientTokenId':
+      return fix(`AWS does not recognise these credentials in ${target.region}: check AWS_PROFILE`);
+    case 'AccessDeniedException':
+    case 'AccessDenied':
+    case 'AuthorizationError':
+      return fix('your AWS identity is not allowed to do this: use a role that may manage the stack');
+    case 'ResourceNotFoundException':
+    case 'NotFoundException':
+    case 'NotFound':
+      return fix(
+        target.kind === 'local'
+          ? `the local stack's resources are gone: restart \`npm start\` (${target.source} is stale)`
+          : `not found in ${target.region}: is the stack deployed there, and is ${target.source} from its last deploy?`,
+      );
+    default:
+      return error;
+  }
+}
+
+/** Every SDK call through `client` fails with an explained error (see explainAwsError). */
+function explained<C extends DynamoDBClient | SNSClient | SQSClient>(
+  client: C,
+  target: StackTarget,
+  service: Service,
+): C {
+  (client.middlewareStack as DynamoDBClient['middlewareStack']).add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        throw explainAwsError(error, target, service);
+      }
+    },
+    { step: 'initialize', name: 'triageCliExplainErrors' },
+  );
+  return client;
+}
+
 export function dynamoDocumentClient(target: StackTarget): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig(target, 'dynamodb')), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+  const client = explained(new DynamoDBClient(clientConfig(target, 'dynamodb')), target, 'dynamodb');
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 
 export function sqsClient(target: StackTarget): SQSClient {
   // fauxqs queue URLs name an unresolvable host: always send to the configured endpoint.
-  return new SQSClient({ ...clientConfig(target, 'sqs'), useQueueUrlAsEndpoint: false });
+  return explained(
+    new SQSClient({ ...clientConfig(target, 'sqs'), useQueueUrlAsEndpoint: false }),
+    target,
+    'sqs',
+  );
 }
 
 export function snsClient(target: StackTarget): SNSClient {
-  return new SNSClient(clientConfig(target, 'sns'));
+  return explained(new SNSClient(clientConfig(target, 'sns')), target, 'sns');
 }

@@ -1,39 +1,20 @@
-import { parseArgs } from 'node:util';
 import type { IncidentView } from '../../functions/core/incidents';
 import { printable } from '../../functions/core/safe-text';
-import { ApiClient } from '../api-client';
-import { type CliIo, EXIT, UsageError } from '../io';
-import { TARGET_ARGS } from '../stack-target';
+import { ApiClient, type ApiOptions } from '../api-client';
+import { type CliContext, EXIT, UsageError } from '../io';
 
-export const usage =
-  'ack <subject-id> --by NAME [--comment TEXT]   [--stack FILE | --outputs FILE] [--token T] [--json]   acknowledge an incident or account issue: no more reminders until it resolves';
+export interface AckOptions extends ApiOptions {
+  /** Required (commander checks it is given). */
+  readonly by: string;
+  readonly comment?: string;
+  readonly json?: boolean;
+}
 
-/** `triage ack`: POST /v1/incidents/{subjectId}/ack. */
-export async function run(args: string[], io: CliIo, fetchFn?: typeof fetch): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      ...TARGET_ARGS,
-      token: { type: 'string' },
-      by: { type: 'string' },
-      comment: { type: 'string' },
-      json: { type: 'boolean', default: false },
-    },
-  });
-  if (positionals.length !== 1) {
-    throw new UsageError(
-      'ack needs exactly one subject id, as shown by `triage incidents` (inc-… or acct-…)',
-    );
-  }
-  if (!values.by) throw new UsageError('ack needs --by NAME (who is on it)');
-  const api = new ApiClient({
-    ...(values.stack ? { stack: values.stack } : {}),
-    ...(values.outputs ? { outputs: values.outputs } : {}),
-    ...(values.token ? { token: values.token } : {}),
-    ...(fetchFn ? { fetch: fetchFn } : {}),
-  });
-  const subjectId = positionals[0] as string;
+/** `triage ack <subject-id>`: POST /v1/incidents/{subjectId}/ack. */
+export async function run(subjectId: string, values: AckOptions, ctx: CliContext): Promise<number> {
+  const { io } = ctx;
+  if (values.by.trim() === '') throw new UsageError('--by must name who is on it');
+  const api = new ApiClient(values, ctx);
   const { incident } = (await api.request('POST', `/v1/incidents/${encodeURIComponent(subjectId)}/ack`, {
     by: values.by,
     ...(values.comment !== undefined ? { comment: values.comment } : {}),

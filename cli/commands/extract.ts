@@ -1,47 +1,48 @@
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { ConfigError } from '../../functions/core/errors';
-import { COUNT_MODES, type CountMode, counts } from '../../functions/core/extract/attribution';
+import { type CountMode, counts } from '../../functions/core/extract/attribution';
 import { extractFromLine } from '../../functions/core/extract/extract-line';
 import { parseConfig } from '../../lib/config';
-import { type CliIo, EXIT, UsageError } from '../io';
+import { describeFileError } from '../file-errors';
+import { type CliContext, type CliIo, EXIT, UsageError } from '../io';
 
-export const usage =
-  'extract [--config FILE [--log-group NAME]] [--count MODE] [--explain] [--summary] [--json]   log lines on stdin → one JSON line each: the error and whether the deployed stack would count it, or null';
+export interface ExtractOptions {
+  readonly config?: string;
+  readonly logGroup?: string;
+  /** One of COUNT_MODES (commander checks the choice). */
+  readonly count?: CountMode;
+  readonly explain?: boolean;
+  readonly summary?: boolean;
+  readonly json?: boolean;
+}
 
 /**
  * Which errors count: `--count`, else the log group's own mode in `--config` (`--log-group`), else the
  * config's `logCount`, else the deployed default.
  */
-async function countMode(values: {
-  config?: string | undefined;
-  'log-group'?: string | undefined;
-  count?: string | undefined;
-}): Promise<CountMode> {
-  if (values.count !== undefined) {
-    if (!COUNT_MODES.includes(values.count as CountMode))
-      throw new UsageError(`--count must be one of ${COUNT_MODES.join(', ')}, got "${values.count}"`);
-    return values.count as CountMode;
-  }
+async function countMode(values: ExtractOptions, cwd: string): Promise<CountMode> {
+  if (values.count !== undefined) return values.count;
   if (values.config === undefined) {
-    if (values['log-group'] !== undefined) throw new UsageError('--log-group needs --config FILE');
+    if (values.logGroup !== undefined) throw new UsageError('--log-group needs --config FILE');
     return 'default';
+  }
+  let text: string;
+  try {
+    text = await readFile(resolve(cwd, values.config), 'utf8');
+  } catch (error) {
+    throw new UsageError(`--config ${values.config}: ${describeFileError(error)}`);
   }
   let json: unknown;
   try {
-    json = JSON.parse(await readFile(values.config, 'utf8'));
+    json = JSON.parse(text);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(
-      code === 'ENOENT'
-        ? `--config ${values.config}: no such file`
-        : `--config ${values.config}: not a JSON file (${(error as Error).message})`,
-    );
+    throw new UsageError(`--config ${values.config}: not a JSON file (${(error as Error).message})`);
   }
   try {
     const config = parseConfig((json ?? {}) as Record<string, unknown>);
-    const name = values['log-group'];
+    const name = values.logGroup;
     if (name === undefined) return config.logCount;
     const group = config.logGroups.find((g) => g.name === name);
     if (!group) throw new UsageError(`--log-group ${name}: not among the logGroups of ${values.config}`);
@@ -89,20 +90,8 @@ function printSummary(tally: Tally, mode: CountMode, io: CliIo, json: boolean): 
 }
 
 /** Streams stdin line by line (never the whole input in memory), so it copes with 100 MB log files. */
-export async function run(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    allowPositionals: false,
-    options: {
-      config: { type: 'string' },
-      'log-group': { type: 'string' },
-      count: { type: 'string' },
-      explain: { type: 'boolean', default: false },
-      summary: { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-    },
-  });
-  const mode = await countMode(values);
+export async function run(values: ExtractOptions, { io, cwd }: CliContext): Promise<number> {
+  const mode = await countMode(values, cwd);
   const tally: Tally = { lines: 0, errors: 0, counted: 0, byStatus: new Map(), byProvider: new Map() };
   const lines = createInterface({ input: io.stdin, crlfDelay: Number.POSITIVE_INFINITY });
   for await (const line of lines) {
@@ -126,6 +115,6 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const { evidence, llm, ...fields } = extraction;
     io.out(JSON.stringify({ ...fields, counted, ...(values.explain ? { llm: llm ?? null, evidence } : {}) }));
   }
-  if (values.summary) printSummary(tally, mode, io, values.json);
+  if (values.summary) printSummary(tally, mode, io, values.json === true);
   return EXIT.ok;
 }

@@ -1,13 +1,15 @@
-import { parseArgs } from 'node:util';
 import type { IncidentView } from '../../functions/core/incidents';
 import { printable } from '../../functions/core/safe-text';
-import { ApiClient } from '../api-client';
-import { type CliIo, EXIT, UsageError } from '../io';
-import { TARGET_ARGS } from '../stack-target';
+import { ApiClient, type ApiOptions } from '../api-client';
+import { type CliContext, EXIT } from '../io';
 import { formatTable } from '../table';
 
-export const usage =
-  'incidents [--open] [--kind incident|account-issue] [--account A]   [--stack FILE | --outputs FILE] [--token T] [--json]   what is open (and recently resolved): GET /v1/incidents';
+export interface IncidentsOptions extends ApiOptions {
+  readonly open?: boolean;
+  readonly kind?: 'incident' | 'account-issue';
+  readonly account?: string;
+  readonly json?: boolean;
+}
 
 const HEADERS = [
   'SUBJECT',
@@ -37,26 +39,9 @@ function row(view: IncidentView): string[] {
 }
 
 /** `triage incidents`: the read API's list, newest first, every page of it. */
-export async function run(args: string[], io: CliIo, fetchFn?: typeof fetch): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      ...TARGET_ARGS,
-      token: { type: 'string' },
-      open: { type: 'boolean', default: false },
-      kind: { type: 'string' },
-      account: { type: 'string' },
-      json: { type: 'boolean', default: false },
-    },
-  });
-  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-  const api = new ApiClient({
-    ...(values.stack ? { stack: values.stack } : {}),
-    ...(values.outputs ? { outputs: values.outputs } : {}),
-    ...(values.token ? { token: values.token } : {}),
-    ...(fetchFn ? { fetch: fetchFn } : {}),
-  });
+export async function run(values: IncidentsOptions, ctx: CliContext): Promise<number> {
+  const { io } = ctx;
+  const api = new ApiClient(values, ctx);
   const query = new URLSearchParams({ limit: '100' });
   if (values.open) query.set('state', 'open');
   if (values.kind) query.set('kind', values.kind);

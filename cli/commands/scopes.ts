@@ -1,15 +1,21 @@
-import { parseArgs } from 'node:util';
 import { ScanCommand, type ScanCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { fromItem, SCOPE_SORT_KEY } from '../../functions/adapters/state-repository';
 import type { ScopeKind, ScopeState } from '../../functions/core/policy';
-import { type CliIo, EXIT, UsageError } from '../io';
-import { dynamoDocumentClient, requireTarget, resolveStackTarget, TARGET_ARGS } from '../stack-target';
+import { type CliContext, EXIT } from '../io';
+import {
+  dynamoDocumentClient,
+  requireTarget,
+  type StackTargetOptions,
+  stackTargetFor,
+} from '../stack-target';
 import { formatTable } from '../table';
 
-export const usage =
-  'scopes [--open] [--kind incident|account-issue|counter] [--key PREFIX]   [--stack FILE | --outputs FILE] [--json]   list the state: incidents, account groups, counts';
-
-const KINDS: readonly ScopeKind[] = ['incident', 'account-issue', 'counter'];
+export interface ScopesOptions extends StackTargetOptions {
+  readonly open?: boolean;
+  readonly kind?: ScopeKind;
+  readonly key?: string;
+  readonly json?: boolean;
+}
 const HEADERS = ['KEY', 'KIND', 'TOTAL', 'OPEN', 'LAST SEEN', 'NEXT DUE'] as const;
 
 const iso = (ms: number | undefined) => (ms === undefined ? '-' : new Date(ms).toISOString());
@@ -37,27 +43,10 @@ function table(states: readonly ScopeState[]): string[] {
  * `triage scopes`: the scope records of the target stack's state table, decoded (they are stored deflated,
  * see docs/config.md), sorted by key. A Scan: meant for a look at the state, not for a hot path.
  */
-export async function run(args: string[], io: CliIo): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      ...TARGET_ARGS,
-      open: { type: 'boolean', default: false },
-      kind: { type: 'string' },
-      key: { type: 'string' },
-      json: { type: 'boolean', default: false },
-    },
-  });
-  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+export async function run(values: ScopesOptions, ctx: CliContext): Promise<number> {
+  const { io } = ctx;
   const kind = values.kind;
-  if (kind !== undefined && !KINDS.includes(kind as ScopeKind)) {
-    throw new UsageError(`--kind must be one of ${KINDS.join(', ')} (got "${kind}")`);
-  }
-  const target = resolveStackTarget({
-    ...(values.stack ? { stack: values.stack } : {}),
-    ...(values.outputs ? { outputs: values.outputs } : {}),
-  });
+  const target = stackTargetFor(values, ctx);
   const tableName = requireTarget(target, 'tableName');
   const client = dynamoDocumentClient(target);
 

@@ -1,39 +1,33 @@
-import { parseArgs } from 'node:util';
 import { TriageError, ValidationError } from '../../functions/core/errors';
 import { LIMITS } from '../../functions/core/event';
 import { normalizeBody, normalizeEvent } from '../../functions/core/normalize';
-import { type CliIo, EXIT, UsageError } from '../io';
-import { requireTarget, resolveStackTarget, TARGET_ARGS } from '../stack-target';
+import { describeConnectionError } from '../file-errors';
+import { type CliContext, EXIT, UsageError } from '../io';
+import { requireTarget, type StackTargetOptions, stackTargetFor } from '../stack-target';
 
-export const usage =
-  'send --status CODE [--model M] [--account A] [--app A] [--message T] [--request-id ID] [--endpoint P] [--occurred-at T] [--count N] | send --stdin   [--stack FILE | --outputs FILE | --url URL] [--token T] [--json]   post error events to the webhook';
-
-/** Event flags and the event field each one fills. */
+/** Event flags (as commander names them) and the event field each one fills. */
 const EVENT_FLAGS = {
   status: 'status',
   model: 'model',
   account: 'account',
   app: 'app',
   message: 'message',
-  'request-id': 'requestId',
+  requestId: 'requestId',
   endpoint: 'endpoint',
-  'occurred-at': 'occurredAt',
+  occurredAt: 'occurredAt',
 } as const;
 
 type EventFlag = keyof typeof EVENT_FLAGS;
 
-const OPTIONS = {
-  ...TARGET_ARGS,
-  ...(Object.fromEntries(Object.keys(EVENT_FLAGS).map((flag) => [flag, { type: 'string' }])) as Record<
-    EventFlag,
-    { type: 'string' }
-  >),
-  count: { type: 'string' },
-  stdin: { type: 'boolean', default: false },
-  url: { type: 'string' },
-  token: { type: 'string' },
-  json: { type: 'boolean', default: false },
-} as const;
+const flagName = (option: string) => `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+export interface SendOptions extends StackTargetOptions, Partial<Record<EventFlag, string>> {
+  readonly count?: string;
+  readonly stdin?: boolean;
+  readonly url?: string;
+  readonly token?: string;
+  readonly json?: boolean;
+}
 
 /** Requests that get no answer within this time are reported as failed (a CLI must not hang). */
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -76,7 +70,7 @@ export function eventFromFlags(flags: EventFlagValues): Record<string, unknown> 
     if (!(error instanceof ValidationError)) throw error;
     const flagOf = (path: string) => {
       const entry = Object.entries(EVENT_FLAGS).find(([, field]) => field === path);
-      return entry ? `--${entry[0]}` : path;
+      return entry ? flagName(entry[0]) : path;
     };
     const problems = error.details.map((d) => `${flagOf(d.path)}: ${d.message}`);
     throw new UsageError(
@@ -208,14 +202,6 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export interface SendDependencies {
-  /** Where TRIAGE_TOKEN is read (default: process.env). */
-  readonly env?: Readonly<Record<string, string | undefined>>;
-  readonly fetch?: typeof fetch;
-  /** Where `.local/stack.json` and relative files are looked for (default: the working directory). */
-  readonly cwd?: string;
-}
-
 interface Destination {
   readonly url: string;
   readonly token: string;
@@ -245,20 +231,10 @@ function webhookUrl(text: string): URL {
  * `--url` (with `--token` or TRIAGE_TOKEN) needs no file; otherwise the stack file gives the URL, and the
  * local stack file the token too. A deployed stack's token never comes from a file: `--token` or TRIAGE_TOKEN.
  */
-function destination(
-  values: { url?: string; token?: string; stack?: string; outputs?: string },
-  deps: SendDependencies,
-): Destination {
-  const target =
-    values.stack || values.outputs || !values.url
-      ? resolveStackTarget({
-          ...(values.stack ? { stack: values.stack } : {}),
-          ...(values.outputs ? { outputs: values.outputs } : {}),
-          ...(deps.cwd ? { cwd: deps.cwd } : {}),
-        })
-      : undefined;
+function destination(values: SendOptions, ctx: CliContext): Destination {
+  const target = values.stack || values.outputs || !values.url ? stackTargetFor(values, ctx) : undefined;
   const url = webhookUrl(values.url ?? (target ? requireTarget(target, 'webhookUrl') : ''));
-  const env = deps.env ?? process.env;
+  const env = ctx.env;
   const token =
     values.token || (target?.kind === 'local' ? target.token : undefined) || env.TRIAGE_TOKEN || undefined;
   if (!token) {
@@ -296,7 +272,7 @@ class NetworkError extends Error {
     const why =
       e.name === 'TimeoutError'
         ? `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`
-        : (e.cause?.code ?? e.cause?.message ?? e.message);
+        : (describeConnectionError(error) ?? e.cause?.message ?? e.message);
     super(
       to.local
         ? `cannot reach ${to.url} (${why}) — is \`npm start\` running?`
@@ -352,18 +328,14 @@ function errorLines(answer: Answer): string[] {
 }
 
 /** `triage send`: post error events to the webhook of the local or a deployed stack. */
-export async function run(args: string[], io: CliIo, deps: SendDependencies = {}): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: OPTIONS });
-  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-
+export async function run(values: SendOptions, ctx: CliContext): Promise<number> {
+  const { io } = ctx;
   let bodies: unknown[];
   if (values.stdin) {
     const given = values as Record<string, unknown>;
     const flags = [...Object.keys(EVENT_FLAGS), 'count'].filter((flag) => given[flag] !== undefined);
     if (flags.length > 0) {
-      throw new UsageError(
-        `--stdin takes the events from stdin; drop ${flags.map((f) => `--${f}`).join(', ')}`,
-      );
+      throw new UsageError(`--stdin takes the events from stdin; drop ${flags.map(flagName).join(', ')}`);
     }
     bodies = requestsFromStdin(await readAll(io.stdin));
   } else {
@@ -372,8 +344,8 @@ export async function run(args: string[], io: CliIo, deps: SendDependencies = {}
     bodies = [count === 1 ? event : { events: Array.from({ length: count }, () => event) }];
   }
 
-  const to = destination(values, deps);
-  const fetchFn = deps.fetch ?? globalThis.fetch;
+  const to = destination(values, ctx);
+  const fetchFn = ctx.fetch;
   let sent = 0;
   for (const [index, body] of bodies.entries()) {
     let answer: Answer;

@@ -1,13 +1,30 @@
-import { parseArgs } from 'node:util';
 import { printable } from '../../functions/core/safe-text';
 import type { RuntimeSilence, SilenceState } from '../../functions/core/silences';
-import { ApiClient } from '../api-client';
-import { type CliIo, EXIT, UsageError } from '../io';
-import { TARGET_ARGS } from '../stack-target';
+import { ApiClient, type ApiOptions } from '../api-client';
+import { type CliContext, type CliIo, EXIT, UsageError } from '../io';
 import { formatTable } from '../table';
 
-export const usage =
-  'silence add (--model M | --status CODE | --account A | --app A | --environment E)... (--for 2h | --ends-at T) [--starts-at T] --comment TEXT [--by NAME] | silence list [--state active|pending|expired] | silence expire <id>   [--stack FILE | --outputs FILE] [--token T] [--json]   hold notifications back during a maintenance';
+export interface SilenceOptions extends ApiOptions {
+  readonly json?: boolean;
+}
+
+/** Matchers are repeatable; `--comment` is required (commander checks both). */
+export interface SilenceAddOptions extends SilenceOptions {
+  readonly model?: string[];
+  readonly status?: string[];
+  readonly account?: string[];
+  readonly app?: string[];
+  readonly environment?: string[];
+  readonly for?: string;
+  readonly startsAt?: string;
+  readonly endsAt?: string;
+  readonly comment: string;
+  readonly by?: string;
+}
+
+export interface SilenceListOptions extends SilenceOptions {
+  readonly state?: SilenceState;
+}
 
 type ListedSilence = RuntimeSilence & { readonly state: SilenceState };
 
@@ -48,76 +65,41 @@ function statuses(values: readonly string[] | undefined): number[] | undefined {
     });
 }
 
-const list = (values: readonly string[] | undefined) => (values?.length ? [...values] : undefined);
+const nonEmpty = (values: readonly string[] | undefined) => (values?.length ? [...values] : undefined);
 
-/** `triage silence add|list|expire`: run-time silences through the on-call API. */
-export async function run(args: string[], io: CliIo, fetchFn?: typeof fetch): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      ...TARGET_ARGS,
-      token: { type: 'string' },
-      model: { type: 'string', multiple: true },
-      status: { type: 'string', multiple: true },
-      account: { type: 'string', multiple: true },
-      app: { type: 'string', multiple: true },
-      environment: { type: 'string', multiple: true },
-      for: { type: 'string' },
-      'starts-at': { type: 'string' },
-      'ends-at': { type: 'string' },
-      comment: { type: 'string' },
-      by: { type: 'string' },
-      state: { type: 'string' },
-      json: { type: 'boolean', default: false },
-    },
-  });
-  const [action, ...rest] = positionals;
-  if (action !== 'add' && action !== 'list' && action !== 'expire') {
-    throw new UsageError(`silence needs an action: add, list or expire${action ? ` (got "${action}")` : ''}`);
-  }
-  if (action === 'expire' ? rest.length !== 1 : rest.length > 0) {
-    throw new UsageError(
-      action === 'expire'
-        ? 'silence expire needs exactly one silence id'
-        : `unexpected argument "${rest[0]}"`,
-    );
-  }
-  const api = new ApiClient({
-    ...(values.stack ? { stack: values.stack } : {}),
-    ...(values.outputs ? { outputs: values.outputs } : {}),
-    ...(values.token ? { token: values.token } : {}),
-    ...(fetchFn ? { fetch: fetchFn } : {}),
-  });
-  const print = (silence: ListedSilence) => {
-    if (values.json) io.out(JSON.stringify(silence));
-    else for (const line of formatTable(HEADERS, [row(silence)])) io.out(line);
+/** `triage silence add`: POST /v1/silences. The API validates and names every bad field; this shapes the body. */
+export async function add(values: SilenceAddOptions, ctx: CliContext): Promise<number> {
+  const api = new ApiClient(values, ctx);
+  const body = {
+    ...(statuses(values.status) ? { status: statuses(values.status) } : {}),
+    ...(nonEmpty(values.model) ? { model: nonEmpty(values.model) } : {}),
+    ...(nonEmpty(values.account) ? { account: nonEmpty(values.account) } : {}),
+    ...(nonEmpty(values.app) ? { app: nonEmpty(values.app) } : {}),
+    ...(nonEmpty(values.environment) ? { environment: nonEmpty(values.environment) } : {}),
+    ...(values.startsAt ? { startsAt: values.startsAt } : {}),
+    ...(values.endsAt ? { endsAt: values.endsAt } : {}),
+    ...(values.for ? { duration: values.for } : {}),
+    comment: values.comment,
+    ...(values.by ? { createdBy: values.by } : {}),
   };
+  const { silence } = (await api.request('POST', '/v1/silences', body)) as { silence: ListedSilence };
+  print(silence, values, ctx.io);
+  return EXIT.ok;
+}
 
-  if (action === 'add') {
-    // The API validates and names every bad field; this only shapes the body.
-    const body = {
-      ...(statuses(values.status) ? { status: statuses(values.status) } : {}),
-      ...(list(values.model) ? { model: list(values.model) } : {}),
-      ...(list(values.account) ? { account: list(values.account) } : {}),
-      ...(list(values.app) ? { app: list(values.app) } : {}),
-      ...(list(values.environment) ? { environment: list(values.environment) } : {}),
-      ...(values['starts-at'] ? { startsAt: values['starts-at'] } : {}),
-      ...(values['ends-at'] ? { endsAt: values['ends-at'] } : {}),
-      ...(values.for ? { duration: values.for } : {}),
-      ...(values.comment !== undefined ? { comment: values.comment } : {}),
-      ...(values.by ? { createdBy: values.by } : {}),
-    };
-    const { silence } = (await api.request('POST', '/v1/silences', body)) as { silence: ListedSilence };
-    print(silence);
-    return EXIT.ok;
-  }
-  if (action === 'expire') {
-    const id = encodeURIComponent(rest[0] as string);
-    const { silence } = (await api.request('DELETE', `/v1/silences/${id}`)) as { silence: ListedSilence };
-    print(silence);
-    return EXIT.ok;
-  }
+/** `triage silence expire <id>`: DELETE /v1/silences/{id}. */
+export async function expire(id: string, values: SilenceOptions, ctx: CliContext): Promise<number> {
+  const api = new ApiClient(values, ctx);
+  const path = `/v1/silences/${encodeURIComponent(id)}`;
+  const { silence } = (await api.request('DELETE', path)) as { silence: ListedSilence };
+  print(silence, values, ctx.io);
+  return EXIT.ok;
+}
+
+/** `triage silence list`: GET /v1/silences. */
+export async function list(values: SilenceListOptions, ctx: CliContext): Promise<number> {
+  const { io } = ctx;
+  const api = new ApiClient(values, ctx);
   const query = values.state ? `?state=${encodeURIComponent(values.state)}` : '';
   const { silences } = (await api.request('GET', `/v1/silences${query}`)) as { silences: ListedSilence[] };
   if (values.json) {
@@ -130,4 +112,9 @@ export async function run(args: string[], io: CliIo, fetchFn?: typeof fetch): Pr
   }
   for (const line of formatTable(HEADERS, silences.map(row))) io.out(line);
   return EXIT.ok;
+}
+
+function print(silence: ListedSilence, values: SilenceOptions, io: CliIo): void {
+  if (values.json) io.out(JSON.stringify(silence));
+  else for (const line of formatTable(HEADERS, [row(silence)])) io.out(line);
 }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { renderChatNotification } from '../../functions/core/chat-notification';
 import { ConfigError, ValidationError } from '../../functions/core/errors';
 import type { TriageEvent } from '../../functions/core/event';
@@ -14,10 +14,20 @@ import {
   renderNotification,
   simulate,
 } from '../../functions/core/policy';
-import { type CliIo, EXIT, UsageError } from '../io';
+import { describeFileError } from '../file-errors';
+import { type CliContext, EXIT, UsageError } from '../io';
 
-export const usage =
-  'simulate [--config FILE] [--start ISO] [--full] [--format json|email|chat|pagerduty]   events as JSON lines on stdin → the notifications the policy would send (--format: as that channel receives them)';
+/** What `--format` may name (cli/program.ts declares the choices). */
+export type SimulateFormat = 'json' | 'email' | 'chat' | 'pagerduty';
+
+export interface SimulateOptions {
+  readonly config?: string;
+  readonly start?: string;
+  readonly full?: boolean;
+  readonly format?: SimulateFormat;
+  /** The default output is JSON lines: accepted so that `--json` works on every command printing data. */
+  readonly json?: boolean;
+}
 
 /**
  * Each notification as a channel receives it: the notification JSON (queues, Lambda), the e-mail (subject
@@ -35,27 +45,18 @@ const FORMATS = {
     const event = pagerDutyEvent(intent, PagerDutyRoutingSchema.parse({}));
     return event === undefined ? undefined : JSON.stringify(event);
   },
-} as const satisfies Record<string, (intent: NotificationIntent) => string | undefined>;
-
-type Format = keyof typeof FORMATS;
-
-function parseFormat(value: string | undefined): Format | undefined {
-  if (value === undefined) return undefined;
-  if (!Object.hasOwn(FORMATS, value))
-    throw new UsageError(`--format must be one of ${Object.keys(FORMATS).join(', ')}, got "${value}"`);
-  return value as Format;
-}
+} as const satisfies Record<SimulateFormat, (intent: NotificationIntent) => string | undefined>;
 
 /** Bad input lines reported before giving up (the rest are only counted). */
 const MAX_REPORTED_ERRORS = 20;
 
-async function loadConfig(file: string | undefined): Promise<PolicyConfig> {
+async function loadConfig(file: string | undefined, cwd: string): Promise<PolicyConfig> {
   if (file === undefined) return DEFAULT_POLICY;
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readFile(resolve(cwd, file), 'utf8');
   } catch (error) {
-    throw new UsageError(`--config ${file}: ${(error as Error).message}`);
+    throw new UsageError(`--config ${file}: ${describeFileError(error)}`);
   }
   let json: unknown;
   try {
@@ -63,8 +64,13 @@ async function loadConfig(file: string | undefined): Promise<PolicyConfig> {
   } catch (error) {
     throw new UsageError(`--config ${file}: not JSON: ${(error as Error).message}`);
   }
+  // The deployment config (as `extract --config` and `npm start --config` take it) or the policy alone.
+  const policy =
+    json !== null && typeof json === 'object' && !Array.isArray(json) && 'policy' in json
+      ? json.policy
+      : json;
   try {
-    return parsePolicyConfig(json);
+    return parsePolicyConfig(policy);
   } catch (error) {
     if (error instanceof ConfigError) throw new UsageError(`--config ${file}: ${error.message}`);
     throw error;
@@ -121,18 +127,10 @@ function summaryOf(intent: NotificationIntent) {
   };
 }
 
-export async function run(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      config: { type: 'string' },
-      start: { type: 'string' },
-      full: { type: 'boolean', default: false },
-      format: { type: 'string' },
-    },
-  });
-  const format = parseFormat(values.format);
-  const config = await loadConfig(values.config);
+/** `triage simulate`. */
+export async function run(values: SimulateOptions, { io, cwd }: CliContext): Promise<number> {
+  const format = values.format;
+  const config = await loadConfig(values.config, cwd);
   const startAt = parseStart(values.start);
 
   const events: TriageEvent[] = [];

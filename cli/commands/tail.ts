@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { type SNSClient, SubscribeCommand, UnsubscribeCommand } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
@@ -16,11 +15,8 @@ import {
   NotificationReader,
   type ReceivedNotification,
 } from '../../local/notification-printer';
-import { type CliIo, EXIT, UsageError } from '../io';
-import { resolveStackTarget, type StackTarget, snsClient, sqsClient, TARGET_ARGS } from '../stack-target';
-
-export const usage =
-  'tail support|account [--account A]... [--kind K]... [--severity S]... [--status CODE|5xx]... [--model M]... [--app A]... [--max N] [--timeout SECONDS] [--json] [--stack FILE | --outputs FILE]   print notifications as they arrive';
+import { type CliContext, type CliIo, EXIT, UsageError } from '../io';
+import { type StackTargetOptions, snsClient, sqsClient, stackTargetFor } from '../stack-target';
 
 const TOPICS = { support: 'supportEscalations', account: 'accountIssues' } as const;
 type TopicName = keyof typeof TOPICS;
@@ -48,16 +44,12 @@ const MAX_FILTER_COMBINATIONS = 150;
 /** If the CLI dies without cleaning up, SNS stops filling the leftover queue's backlog after an hour. */
 const QUEUE_RETENTION_SECONDS = 3600;
 
-const OPTIONS = {
-  ...TARGET_ARGS,
-  ...(Object.fromEntries(FILTER_FLAGS.map((flag) => [flag, { type: 'string', multiple: true }])) as Record<
-    FilterFlag,
-    { type: 'string'; multiple: true }
-  >),
-  max: { type: 'string' },
-  timeout: { type: 'string' },
-  json: { type: 'boolean', default: false },
-} as const;
+/** The options as given: each filter repeatable. */
+export interface TailFlags extends StackTargetOptions, Partial<Record<FilterFlag, string[]>> {
+  readonly max?: string;
+  readonly timeout?: string;
+  readonly json?: boolean;
+}
 
 export type FilterValue = string | { readonly prefix: string };
 export type FilterPolicy = Record<string, FilterValue[]>;
@@ -136,25 +128,20 @@ export interface TailOptions {
   readonly json: boolean;
 }
 
-/** Parse and check the command line; nothing is created before this passes. */
-export function parseTailArgs(args: string[]): TailOptions & { stack?: string; outputs?: string } {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: OPTIONS });
-  const [topic, ...rest] = positionals;
+/** Check the options and build the filter; nothing is created before this passes. */
+export function tailOptions(topic: string, values: TailFlags): TailOptions {
   if (topic !== 'support' && topic !== 'account') {
-    throw new UsageError(`tail needs a topic: support or account${topic ? ` (got "${topic}")` : ''}`);
+    throw new UsageError(`tail needs a topic: support or account (got "${topic}")`);
   }
-  if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
   const filterPolicy = buildFilterPolicy(values, topic);
   const max = positiveNumber('max', values.max, true);
   const timeoutSeconds = positiveNumber('timeout', values.timeout, false);
   return {
     topic,
-    json: values.json,
+    json: values.json === true,
     ...(filterPolicy ? { filterPolicy } : {}),
     ...(max !== undefined ? { max } : {}),
     ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
-    ...(values.stack ? { stack: values.stack } : {}),
-    ...(values.outputs ? { outputs: values.outputs } : {}),
   };
 }
 
@@ -180,13 +167,6 @@ export function notificationJson(n: ReceivedNotification): string {
   return JSON.stringify({ ...n.body, subject: n.subject, attributes: n.attributes });
 }
 
-export interface TailDependencies {
-  /** Aborting it stops the tail (default: SIGINT or SIGTERM). */
-  readonly stop?: AbortSignal;
-  /** Where `.local/stack.json` and relative files are looked for (default: the working directory). */
-  readonly cwd?: string;
-}
-
 function signalStop(): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
   const onSignal = () => controller.abort();
@@ -207,32 +187,17 @@ interface Cleanup {
   readonly run: () => Promise<unknown>;
 }
 
-/** SDK errors from an emulator that is not running are just "ECONNREFUSED": say what to do. */
-function explain(error: unknown, target: StackTarget): Error {
-  const e = error as { code?: string; message?: string; name?: string };
-  if (target.kind === 'local' && (e.code === 'ECONNREFUSED' || /ECONNREFUSED/.test(e.message ?? ''))) {
-    return new Error(
-      `cannot reach the local stack's SNS/SQS at ${target.endpoints?.sns ?? '?'} — is \`npm start\` running?`,
-      { cause: error },
-    );
-  }
-  return error instanceof Error ? error : new Error(String(error));
-}
-
 type Outcome = 'max' | 'timeout' | 'stopped';
 
 /** `triage tail`: a temporary queue subscribed to a topic, printing what arrives, removed on exit. */
-export async function run(args: string[], io: CliIo, deps: TailDependencies = {}): Promise<number> {
-  const options = parseTailArgs(args);
-  const target = resolveStackTarget({
-    ...(options.stack ? { stack: options.stack } : {}),
-    ...(options.outputs ? { outputs: options.outputs } : {}),
-    ...(deps.cwd ? { cwd: deps.cwd } : {}),
-  });
+export async function run(topic: string, values: TailFlags, ctx: CliContext): Promise<number> {
+  const { io } = ctx;
+  const options = tailOptions(topic, values);
+  const target = stackTargetFor(values, ctx);
   const topicArn = target.topics[TOPICS[options.topic]];
   if (!topicArn) throw new UsageError(`${target.source} does not name the ${options.topic} topic's ARN`);
 
-  const stopper = deps.stop ? { signal: deps.stop, dispose: () => undefined } : signalStop();
+  const stopper = ctx.stop ? { signal: ctx.stop, dispose: () => undefined } : signalStop();
   const stop = stopper.signal;
   const sns = snsClient(target);
   const sqs = sqsClient(target);
@@ -254,8 +219,6 @@ export async function run(args: string[], io: CliIo, deps: TailDependencies = {}
       return EXIT.failure;
     }
     return EXIT.ok;
-  } catch (error) {
-    throw explain(error, target);
   } finally {
     stopper.dispose();
     await cleanUp(cleanups, io);

@@ -1,13 +1,28 @@
-import { parseArgs } from 'node:util';
 import { type TokenRecord, TokenStore } from '../../functions/adapters/token-store';
 import { ValidationError } from '../../functions/core/errors';
-import { isTokenScope, TOKEN_SCOPES } from '../../functions/core/token-scope';
-import { type CliIo, EXIT, UsageError } from '../io';
-import { dynamoDocumentClient, requireTarget, resolveStackTarget, TARGET_ARGS } from '../stack-target';
+import type { TokenScope } from '../../functions/core/token-scope';
+import { type CliContext, EXIT, UsageError } from '../io';
+import {
+  dynamoDocumentClient,
+  requireTarget,
+  type StackTarget,
+  type StackTargetOptions,
+  stackTargetFor,
+} from '../stack-target';
 import { formatTable } from '../table';
 
-export const usage =
-  'token create --app NAME [--account ID] [--label TEXT] [--scope ingest|read|admin] | token list | token revoke <id>   [--stack FILE | --outputs FILE] [--json]   manage webhook tokens';
+export interface TokenOptions extends StackTargetOptions {
+  readonly json?: boolean;
+}
+
+export interface TokenCreateOptions extends TokenOptions {
+  /** Required (commander checks it is given). */
+  readonly app: string;
+  readonly account?: string;
+  readonly label?: string;
+  /** One of TOKEN_SCOPES, default `ingest` (commander checks and fills it). */
+  readonly scope: TokenScope;
+}
 
 const HEADERS = ['ID', 'APP', 'SCOPE', 'ACCOUNT', 'LABEL', 'CREATED'] as const;
 
@@ -16,97 +31,75 @@ function table(records: readonly TokenRecord[]): string[] {
   return formatTable(HEADERS, rows);
 }
 
-/** `triage token create|list|revoke`: tokens of the webhook, in the target stack's state table. */
-export async function run(args: string[], io: CliIo, now: () => Date = () => new Date()): Promise<number> {
+/** Bad names or ids are the caller's input: report them as usage errors (exit 2). */
+async function asUsage<T>(work: () => Promise<T>): Promise<T> {
   try {
-    return await runToken(args, io, now);
+    return await work();
   } catch (error) {
-    // Bad names or ids are the caller's input: report them as usage errors (exit 2).
     if (error instanceof ValidationError) throw new UsageError(error.message);
     throw error;
   }
 }
 
-async function runToken(args: string[], io: CliIo, now: () => Date): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      ...TARGET_ARGS,
-      app: { type: 'string' },
-      account: { type: 'string' },
-      label: { type: 'string' },
-      scope: { type: 'string' },
-      json: { type: 'boolean', default: false },
-    },
-  });
-  const [action, ...rest] = positionals;
-  if (action !== 'create' && action !== 'list' && action !== 'revoke') {
-    throw new UsageError(
-      `token needs an action: create, list or revoke${action ? ` (got "${action}")` : ''}`,
-    );
-  }
-  if (action !== 'create' && (values.app || values.account || values.label || values.scope)) {
-    throw new UsageError('--app, --account, --label and --scope only apply to `token create`');
-  }
-  if (values.scope !== undefined && !isTokenScope(values.scope)) {
-    throw new UsageError(`--scope must be one of ${TOKEN_SCOPES.join(', ')} (got "${values.scope}")`);
-  }
-  if (action === 'create' && !values.app) {
-    throw new UsageError('token create needs --app NAME (the app whose events the token sends)');
-  }
-  if (action === 'revoke' && rest.length !== 1) {
-    throw new UsageError('token revoke needs exactly one token id, as shown by `token list`');
-  }
-  if (action !== 'revoke' && rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
-
-  const target = resolveStackTarget({
-    ...(values.stack ? { stack: values.stack } : {}),
-    ...(values.outputs ? { outputs: values.outputs } : {}),
-  });
+function storeFor(values: TokenOptions, ctx: CliContext): { store: TokenStore; target: StackTarget } {
+  const target = stackTargetFor(values, ctx);
   const store = new TokenStore({
     tableName: requireTarget(target, 'tableName'),
     documentClient: dynamoDocumentClient(target),
     cacheSeconds: 0,
   });
+  return { store, target };
+}
 
-  if (action === 'create') {
-    const { token, record } = await store.create(
+/** `triage token create`: a new token, shown once. */
+export async function create(values: TokenCreateOptions, ctx: CliContext): Promise<number> {
+  const { io } = ctx;
+  const { store } = storeFor(values, ctx);
+  const { token, record } = await asUsage(() =>
+    store.create(
       {
-        app: values.app as string,
+        app: values.app,
         ...(values.account ? { account: values.account } : {}),
         ...(values.label ? { label: values.label } : {}),
-        ...(values.scope ? { scope: values.scope } : {}),
+        scope: values.scope,
       },
-      now(),
-    );
-    if (values.json) {
-      io.out(JSON.stringify({ token, ...record }));
-      return EXIT.ok;
-    }
-    io.out(`token: ${token}`);
-    io.out(
-      `id:    ${record.tokenId}   app: ${record.app}   scope: ${record.scope}${record.account ? `   account: ${record.account}` : ''}`,
-    );
-    io.err('Store the token now: it is not shown again (only its hash is kept).');
+      ctx.now(),
+    ),
+  );
+  if (values.json) {
+    io.out(JSON.stringify({ token, ...record }));
     return EXIT.ok;
   }
+  io.out(`token: ${token}`);
+  io.out(
+    `id:    ${record.tokenId}   app: ${record.app}   scope: ${record.scope}${record.account ? `   account: ${record.account}` : ''}`,
+  );
+  io.err('Store the token now: it is not shown again (only its hash is kept).');
+  return EXIT.ok;
+}
 
-  if (action === 'list') {
-    const records = await store.list();
-    if (values.json) {
-      for (const record of records) io.out(JSON.stringify(record));
-      return EXIT.ok;
-    }
-    if (records.length === 0) {
-      io.err(`no tokens in ${target.tableName}; create one with \`triage token create --app NAME\``);
-      return EXIT.ok;
-    }
-    for (const line of table(records)) io.out(line);
+/** `triage token list`. */
+export async function list(values: TokenOptions, ctx: CliContext): Promise<number> {
+  const { io } = ctx;
+  const { store, target } = storeFor(values, ctx);
+  const records = await store.list();
+  if (values.json) {
+    for (const record of records) io.out(JSON.stringify(record));
     return EXIT.ok;
   }
+  if (records.length === 0) {
+    io.err(`no tokens in ${target.tableName}; create one with \`triage token create --app NAME\``);
+    return EXIT.ok;
+  }
+  for (const line of table(records)) io.out(line);
+  return EXIT.ok;
+}
 
-  const revoked = await store.revoke(rest[0] as string);
+/** `triage token revoke <id>`. */
+export async function revoke(id: string, values: TokenOptions, ctx: CliContext): Promise<number> {
+  const { io } = ctx;
+  const { store } = storeFor(values, ctx);
+  const revoked = await asUsage(() => store.revoke(id));
   if (values.json) io.out(JSON.stringify(revoked));
   else
     io.out(

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run } from '../../../cli/commands/incidents';
 import { main } from '../../../cli/main';
 import type { IncidentView } from '../../../functions/core/incidents';
 import { captureIo } from '../../helpers/cli-dynalite';
@@ -64,7 +63,7 @@ describe('triage incidents', () => {
     );
     const io = captureIo();
 
-    expect(await run([...stackArgs, '--open'], io, fetchFn as typeof fetch)).toBe(0);
+    expect(await main(['incidents', ...stackArgs, '--open'], io, { fetch: fetchFn as typeof fetch })).toBe(0);
 
     const [url, init] = fetchFn.mock.calls[0] ?? [];
     expect(String(url)).toBe('http://127.0.0.1:3999/v1/incidents?limit=100&state=open');
@@ -82,7 +81,7 @@ describe('triage incidents', () => {
   it('prints one JSON line per incident with --json', async () => {
     const fetchFn = jest.fn(async () => answer(200, { incidents: [view('inc-1')] }));
     const io = captureIo();
-    expect(await run([...stackArgs, '--json'], io, fetchFn as typeof fetch)).toBe(0);
+    expect(await main(['incidents', ...stackArgs, '--json'], io, { fetch: fetchFn as typeof fetch })).toBe(0);
     expect(io.lines.map((l) => JSON.parse(l))).toEqual([view('inc-1')]);
   });
 
@@ -90,23 +89,51 @@ describe('triage incidents', () => {
     const forbidden = jest.fn(async () =>
       answer(403, { error: { status: 403, type: 'forbidden', message: "this token's scope is ingest" } }),
     );
-    await expect(
-      run([...stackArgs, '--token', 'fet_x'], captureIo(), forbidden as typeof fetch),
-    ).rejects.toThrow(/answered 403: this token's scope is ingest/);
+    const refused = captureIo();
+    expect(
+      await main(['incidents', ...stackArgs, '--token', 'fet_x'], refused, {
+        fetch: forbidden as typeof fetch,
+      }),
+    ).toBe(1);
+    expect(refused.errors).toEqual([
+      "triage incidents: GET /v1/incidents answered 403: this token's scope is ingest",
+    ]);
     const bad = jest.fn(async () =>
       answer(400, {
         error: { status: 400, message: 'invalid query: kind: expected incident or account-issue' },
       }),
     );
-    await expect(run([...stackArgs, '--kind', 'x'], captureIo(), bad as typeof fetch)).rejects.toMatchObject({
-      name: 'UsageError',
+    const invalid = captureIo();
+    expect(
+      await main(['incidents', ...stackArgs, '--account', 'a'], invalid, { fetch: bad as typeof fetch }),
+    ).toBe(2);
+    expect(invalid.errors[0]).toMatch(/answered 400: invalid query/);
+  });
+
+  it('checks --kind before any request', async () => {
+    const fetchFn = jest.fn();
+    const io = captureIo();
+    expect(await main(['incidents', ...stackArgs, '--kind', 'x'], io, { fetch: fetchFn })).toBe(2);
+    expect(io.errors).toEqual([
+      "triage incidents: option '--kind <kind>' argument 'x' is invalid. Allowed choices are incident, account-issue; see `triage incidents --help`",
+    ]);
+    expect(fetchFn).not.toHaveBeenCalled();
+  });
+
+  it('says what to do when the local stack is not running', async () => {
+    const io = captureIo();
+    const refused = Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
+    const fetchFn = jest.fn(async () => {
+      throw refused;
     });
+    expect(await main(['incidents', ...stackArgs], io, { fetch: fetchFn })).toBe(1);
+    expect(io.errors[0]).toBe(
+      `triage incidents: cannot reach http://127.0.0.1:3999: nothing is listening there — is \`npm start\` running? (${stackArgs[1]} is from the last one started)`,
+    );
   });
 
   it('needs a token when the stack file has none', async () => {
-    const saved = process.env.TRIAGE_TOKEN;
-    delete process.env.TRIAGE_TOKEN;
-    try {
+    {
       const file = join(dir, 'outputs.json');
       writeFileSync(
         file,
@@ -115,10 +142,8 @@ describe('triage incidents', () => {
         }),
       );
       const io = captureIo();
-      expect(await main(['incidents', '--outputs', file], io)).toBe(2);
+      expect(await main(['incidents', '--outputs', file], io, { env: {} })).toBe(2);
       expect(io.errors[0]).toMatch(/no API token/);
-    } finally {
-      if (saved !== undefined) process.env.TRIAGE_TOKEN = saved;
     }
   });
 });

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
-import { eventFromFlags, packRequests, parseCount, requestsFromStdin, run } from '../../../cli/commands/send';
+import { eventFromFlags, packRequests, parseCount, requestsFromStdin } from '../../../cli/commands/send';
 import type { CliIo } from '../../../cli/io';
-import { main } from '../../../cli/main';
+import { type CliDependencies, main } from '../../../cli/main';
 
 function captureIo(stdin = ''): CliIo & { lines: string[]; errors: string[] } {
   const lines: string[] = [];
@@ -27,9 +27,9 @@ describe('cli/commands/send', () => {
           account: 'acme',
           app: 'checkout',
           message: 'upstream overloaded',
-          'request-id': 'req-1',
+          requestId: 'req-1',
           endpoint: '/inference/v1/chat/completions',
-          'occurred-at': '1764082800000',
+          occurredAt: '1764082800000',
         }),
       ).toEqual({
         status: 503,
@@ -44,7 +44,7 @@ describe('cli/commands/send', () => {
     });
 
     it('keeps an ISO occurred-at as text', () => {
-      expect(eventFromFlags({ status: '500', 'occurred-at': '2026-11-25T15:00:00Z' })).toEqual({
+      expect(eventFromFlags({ status: '500', occurredAt: '2026-11-25T15:00:00Z' })).toEqual({
         status: 500,
         occurredAt: '2026-11-25T15:00:00Z',
       });
@@ -64,7 +64,7 @@ describe('cli/commands/send', () => {
     it('lists every bad flag at once', () => {
       let message = '';
       try {
-        eventFromFlags({ status: '503', 'occurred-at': 'yesterday', model: '' });
+        eventFromFlags({ status: '503', occurredAt: 'yesterday', model: '' });
       } catch (error) {
         message = (error as Error).message;
       }
@@ -146,30 +146,73 @@ describe('cli/commands/send', () => {
     });
   });
 
-  describe('run', () => {
+  describe('triage send', () => {
+    const run = (args: string[], io: CliIo, deps: CliDependencies) => main(['send', ...args], io, deps);
+
     it('exits 2 on invalid flags without sending anything', async () => {
       const io = captureIo();
       const fetch = jest.fn();
-      await expect(
-        run(['--status', '5o3', '--url', 'http://127.0.0.1:1', '--token', 't'], io, { fetch }),
-      ).rejects.toThrow('invalid --status');
+      expect(
+        await run(['--status', '5o3', '--url', 'http://127.0.0.1:1', '--token', 't'], io, { fetch }),
+      ).toBe(2);
       expect(fetch).not.toHaveBeenCalled();
-      expect(await main(['send', '--status', '5o3'], io)).toBe(2);
-      expect(io.errors.at(-1)).toContain('triage send: invalid --status');
+      expect(io.errors).toEqual([expect.stringContaining('triage send: invalid --status')]);
     });
 
     it('refuses event flags together with --stdin', async () => {
       const io = captureIo('{"status":503}');
-      await expect(
-        run(['--stdin', '--status', '503', '--count', '2'], io, { fetch: jest.fn() }),
-      ).rejects.toThrow('--stdin takes the events from stdin; drop --status, --count');
+      expect(
+        await run(['--stdin', '--status', '503', '--count', '2', '--request-id', 'r'], io, {
+          fetch: jest.fn(),
+        }),
+      ).toBe(2);
+      expect(io.errors).toEqual([
+        'triage send: --stdin takes the events from stdin; drop --status, --request-id, --count',
+      ]);
     });
 
     it('asks for a token when a deployed URL has none', async () => {
       const io = captureIo();
-      await expect(
-        run(['--status', '503', '--url', 'https://example.com/v1/events'], io, { env: {}, fetch: jest.fn() }),
-      ).rejects.toThrow('no webhook token: pass --token TOKEN or set TRIAGE_TOKEN');
+      expect(
+        await run(['--status', '503', '--url', 'https://example.com/v1/events'], io, {
+          env: {},
+          fetch: jest.fn(),
+        }),
+      ).toBe(2);
+      expect(io.errors[0]).toContain('no webhook token: pass --token TOKEN or set TRIAGE_TOKEN');
+    });
+
+    it('takes one stack at a time', async () => {
+      const io = captureIo();
+      expect(
+        await run(['--status', '503', '--stack', 'a.json', '--outputs', 'b.json'], io, { fetch: jest.fn() }),
+      ).toBe(2);
+      expect(io.errors[0]).toContain("option '--stack <file>' cannot be used with option '--outputs <file>'");
+    });
+
+    it('says which stack file is missing and how to get one', async () => {
+      const io = captureIo();
+      expect(await run(['--status', '503', '--stack', '/nonexistent.json'], io, { fetch: jest.fn() })).toBe(
+        2,
+      );
+      expect(io.errors).toEqual([
+        'triage send: stack file /nonexistent.json does not exist: start the local stack (`npm start` writes it) or pass the right --stack FILE',
+      ]);
+    });
+
+    it('says the webhook is unreachable in words, not ECONNREFUSED', async () => {
+      const io = captureIo();
+      const fetch = jest.fn(async () => {
+        throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
+      });
+      expect(
+        await run(['--status', '503', '--url', 'http://127.0.0.1:9/v1/events', '--token', 't'], io, {
+          fetch,
+        }),
+      ).toBe(1);
+      expect(io.errors).toEqual([
+        'triage send: cannot reach http://127.0.0.1:9/v1/events (nothing is listening there) — is `npm start` running?',
+      ]);
     });
 
     it('sends to the base URL with /v1/events added, with TRIAGE_TOKEN as bearer token', async () => {

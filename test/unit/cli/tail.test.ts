@@ -1,4 +1,6 @@
-import { buildFilterPolicy, notificationJson, parseTailArgs, queuePolicy } from '../../../cli/commands/tail';
+import { buildFilterPolicy, notificationJson, queuePolicy, tailOptions } from '../../../cli/commands/tail';
+import { main } from '../../../cli/main';
+import { captureIo } from '../../helpers/cli-dynalite';
 
 describe('cli/commands/tail', () => {
   describe('buildFilterPolicy', () => {
@@ -62,45 +64,57 @@ describe('cli/commands/tail', () => {
     });
   });
 
-  describe('parseTailArgs', () => {
-    it('reads the topic, filters, limits and target', () => {
+  describe('tailOptions', () => {
+    it('reads the filters and limits', () => {
       expect(
-        parseTailArgs([
-          'account',
-          '--account',
-          'acme',
-          '--account',
-          'globex',
-          '--max',
-          '3',
-          '--timeout',
-          '1.5',
-          '--json',
-          '--stack',
-          's.json',
-        ]),
+        tailOptions('account', {
+          account: ['acme', 'globex'],
+          max: '3',
+          timeout: '1.5',
+          json: true,
+          stack: 's.json',
+        }),
       ).toEqual({
         topic: 'account',
         filterPolicy: { account: ['acme', 'globex'] },
         max: 3,
         timeoutSeconds: 1.5,
         json: true,
-        stack: 's.json',
       });
     });
 
-    it('needs a topic of support or account', () => {
-      expect(() => parseTailArgs([])).toThrow('tail needs a topic: support or account');
-      expect(() => parseTailArgs(['billing'])).toThrow('(got "billing")');
+    it.each([
+      ['max', '0'],
+      ['max', '1.5'],
+      ['timeout', '0'],
+      ['timeout', 'soon'],
+    ])('rejects --%s %s', (flag, value) => {
+      expect(() => tailOptions('support', { [flag]: value })).toThrow(`--${flag} must be a positive`);
+    });
+  });
+
+  describe('triage tail', () => {
+    it('needs a topic of support or account, before touching any stack', async () => {
+      const none = captureIo();
+      expect(await main(['tail'], none)).toBe(2);
+      expect(none.errors).toEqual([
+        expect.stringContaining("triage tail: missing required argument 'topic'"),
+      ]);
+      const wrong = captureIo();
+      expect(await main(['tail', 'billing', '--stack', '/nonexistent.json'], wrong)).toBe(2);
+      expect(wrong.errors).toEqual([
+        "triage tail: command-argument value 'billing' is invalid for argument 'topic'. Allowed choices are support, account; see `triage tail --help`",
+      ]);
     });
 
-    it.each([
-      ['--max', '0'],
-      ['--max', '1.5'],
-      ['--timeout', '0'],
-      ['--timeout', 'soon'],
-    ])('rejects %s %s', (flag, value) => {
-      expect(() => parseTailArgs(['support', flag, value])).toThrow(`${flag} must be a positive`);
+    it('collects a repeated filter into one list', async () => {
+      const io = captureIo();
+      expect(
+        await main(['tail', 'account', '--kind', 'incident.opened', '--stack', '/nonexistent.json'], io),
+      ).toBe(2);
+      expect(io.errors).toEqual([
+        'triage tail: --kind incident.opened is published on the support topic, not on account',
+      ]);
     });
   });
 
