@@ -56,15 +56,19 @@ export async function main(
   program.hook('preAction', (_program, action) => {
     running = pathOf(action);
   });
+  // `help silence add` as `silence add --help` (commander's help command looks one level down only).
+  const args = argv[0] === 'help' && argv.length > 1 ? [...argv.slice(1), '--help'] : argv;
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(args, { from: 'user' });
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
-      // Help and --version asked for; anything else (no command given, unknown option...) was printed as usage.
-      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version'
-        ? EXIT.ok
-        : EXIT.usage;
+      // Help and --version asked for; anything else (no command given, unknown option...) is a usage error.
+      const asked =
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        (error.code === 'commander.help' && error.exitCode === 0);
+      return asked ? EXIT.ok : EXIT.usage;
     }
     io.err(`${running}: ${(error as Error).message}`);
     return error instanceof UsageError ? EXIT.usage : EXIT.failure;

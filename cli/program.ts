@@ -54,15 +54,30 @@ function withExamples(command: Command, ...lines: string[]): Command {
 }
 
 const ENVIRONMENT = `
-Environment:
-  TRIAGE_TOKEN   API token for send, incidents, ack and silence when --token is not given
-                 (a local stack file's own token comes first)
-  AWS_REGION     region of a deployed stack whose outputs file names none
-  AWS_PROFILE    AWS credentials for --outputs (token, scopes, tail and a deployed stack's table/topics)
-                 come from the usual chain: AWS_PROFILE, SSO, AWS_ACCESS_KEY_ID...
+Stack target (commands that talk to a stack):
+  --stack FILE     the local stack (default: ${DEFAULT_STACK_FILE}, by \`npm start\`)
+  --outputs FILE   a deployed stack: the file \`cdk deploy --outputs-file\` writes
 
-Exit codes: 0 ok, 1 failure while running (unreachable stack, refused request), 2 bad usage or input.
-Run \`triage help <command>\` or \`triage <command> --help\` for a command's options and examples.`;
+Environment:
+  TRIAGE_TOKEN     API token for send, incidents, ack and silence when --token
+                   is not given (a local stack file's own token comes first)
+  AWS_REGION       region of a deployed stack whose outputs name none
+  AWS_PROFILE ...  AWS credentials for a deployed stack (token, scopes, tail):
+                   the usual chain (profile, SSO, AWS_ACCESS_KEY_ID...)
+
+Exit codes: 0 ok, 1 failure while running, 2 bad usage or input.
+\`triage help <command>\` or \`triage <command> --help\`: its options and examples.`;
+
+/** A command as the command list shows it: `classify <status> [message...]`, `token create|list|revoke`. */
+function subcommandTerm(command: Command): string {
+  if (command.commands.length > 0)
+    return `${command.name()} ${command.commands.map((c) => c.name()).join('|')}`;
+  const args = command.registeredArguments.map((a) => {
+    const name = `${a.name()}${a.variadic ? '...' : ''}`;
+    return a.required ? `<${name}>` : `[${name}]`;
+  });
+  return [command.name(), ...args].join(' ');
+}
 
 /** The program for one run: a fresh tree each time (commander keeps parsed state on it). */
 export function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command {
@@ -74,7 +89,7 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
     .helpOption('-h, --help', 'show help')
     .helpCommand('help [command]', 'show help for a command')
     .addHelpText('after', ENVIRONMENT)
-    .configureHelp({ sortSubcommands: false, showGlobalOptions: false });
+    .configureHelp({ subcommandTerm });
   const run = (code: number | Promise<number>) => Promise.resolve(code).then(setExit);
 
   withExamples(
@@ -284,7 +299,7 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
 
   const silence = program
     .command('silence')
-    .summary('hold notifications back during a maintenance: add, list, expire')
+    .summary('hold notifications back during a maintenance')
     .description(
       'Run-time silences through /v1/silences (an admin token to change them, a read token to list).',
     );
@@ -366,7 +381,7 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
 
   const token = program
     .command('token')
-    .summary('manage API tokens: create, list, revoke')
+    .summary('manage API tokens')
     .description(
       "API tokens in the stack's state table (AWS credentials for a deployed stack): several valid at once for rotation, only their sha256 hashes stored.",
     );

@@ -250,7 +250,7 @@ describe('triage send', () => {
     const io = captureIo();
     expect(await main(['send', '--stack', stackFile, '--status', '503'], io)).toBe(1);
     expect(io.errors).toEqual([
-      `triage send: cannot reach ${origin}/v1/events (ECONNREFUSED) — is \`npm start\` running?`,
+      `triage send: cannot reach ${origin}/v1/events (nothing is listening there) — is \`npm start\` running?`,
     ]);
   });
 

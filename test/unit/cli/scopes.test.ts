@@ -66,6 +66,8 @@ describe('triage scopes (dynalite)', () => {
   it('rejects an unknown kind with a usage error (exit 2)', async () => {
     const io = captureIo();
     expect(await main(['scopes', '--kind', 'incidents', ...stackArgs], io)).toBe(2);
-    expect(io.errors.join('\n')).toContain("option '--kind <kind>' argument 'incidents' is invalid. Allowed choices are incident, account-issue, counter");
+    expect(io.errors.join('\n')).toContain(
+      "option '--kind <kind>' argument 'incidents' is invalid. Allowed choices are incident, account-issue, counter",
+    );
   });
 });
