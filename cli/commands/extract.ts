@@ -1,11 +1,9 @@
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ConfigError } from '../../functions/core/errors';
 import { type CountMode, counts } from '../../functions/core/extract/attribution';
 import { extractFromLine } from '../../functions/core/extract/extract-line';
 import { parseConfig } from '../../lib/config';
-import { describeFileError } from '../file-errors';
+import { readConfigFile } from '../config-file';
 import { type CliContext, type CliIo, EXIT, UsageError } from '../io';
 
 export interface ExtractOptions {
@@ -28,20 +26,9 @@ async function countMode(values: ExtractOptions, cwd: string): Promise<CountMode
     if (values.logGroup !== undefined) throw new UsageError('--log-group needs --config FILE');
     return 'default';
   }
-  let text: string;
+  const context = await readConfigFile(values.config, cwd);
   try {
-    text = await readFile(resolve(cwd, values.config), 'utf8');
-  } catch (error) {
-    throw new UsageError(`--config ${values.config}: ${describeFileError(error)}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`--config ${values.config}: not a JSON file (${(error as Error).message})`);
-  }
-  try {
-    const config = parseConfig((json ?? {}) as Record<string, unknown>);
+    const config = parseConfig(context);
     const name = values.logGroup;
     if (name === undefined) return config.logCount;
     const group = config.logGroups.find((g) => g.name === name);

@@ -1,5 +1,3 @@
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { renderChatNotification } from '../../functions/core/chat-notification';
 import { ConfigError, ValidationError } from '../../functions/core/errors';
@@ -14,7 +12,7 @@ import {
   renderNotification,
   simulate,
 } from '../../functions/core/policy';
-import { describeFileError } from '../file-errors';
+import { readConfigFile } from '../config-file';
 import { type CliContext, EXIT, UsageError } from '../io';
 
 /** What `--format` may name (cli/program.ts declares the choices). */
@@ -52,25 +50,10 @@ const MAX_REPORTED_ERRORS = 20;
 
 async function loadConfig(file: string | undefined, cwd: string): Promise<PolicyConfig> {
   if (file === undefined) return DEFAULT_POLICY;
-  let text: string;
+  const config = await readConfigFile(file, cwd);
+  // The deployment config (as `extract --config` takes it, or cdk.json), or the policy alone.
   try {
-    text = await readFile(resolve(cwd, file), 'utf8');
-  } catch (error) {
-    throw new UsageError(`--config ${file}: ${describeFileError(error)}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`--config ${file}: not JSON: ${(error as Error).message}`);
-  }
-  // The deployment config (as `extract --config` and `npm start --config` take it) or the policy alone.
-  const policy =
-    json !== null && typeof json === 'object' && !Array.isArray(json) && 'policy' in json
-      ? json.policy
-      : json;
-  try {
-    return parsePolicyConfig(policy);
+    return parsePolicyConfig('policy' in config ? config.policy : config);
   } catch (error) {
     if (error instanceof ConfigError) throw new UsageError(`--config ${file}: ${error.message}`);
     throw error;

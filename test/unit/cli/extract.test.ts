@@ -92,6 +92,15 @@ describe('triage extract', () => {
     expect(missing.errors.join('\n')).toMatch(/no such file/);
   });
 
+  it('reads the config from cdk.json, under context, as docs/config.md keeps it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'extract-'));
+    const file = join(dir, 'cdk.json');
+    writeFileSync(file, JSON.stringify({ app: 'npx tsx bin/app.ts', context: { logCount: 'all' } }));
+    const cli = io('"GET /wp-login.php HTTP/1.1" 404 153 "-" "Mozilla/5.0"');
+    await expect(main(['extract', '--config', file], cli)).resolves.toBe(0);
+    expect(JSON.parse(cli.lines[0] as string).counted).toBe(true);
+  });
+
   it('prints counts per status and provider with --summary, as a table or JSON', async () => {
     const input = [
       "openai.RateLimitError: Error code: 429 - {'error': {'message': 'slow down'}}",

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { CliIo } from '../../../cli/io';
@@ -104,6 +105,24 @@ describe('triage simulate', () => {
     const run = fakeIo(fixture('outage.jsonl'));
     expect(await main(['simulate', '--format', 'slack'], run.io)).toBe(2);
     expect(run.err.join('\n')).toContain('--format must be one of json, email, chat, pagerduty, got "slack"');
+  });
+
+  it('takes the same policy from a deployment config or cdk.json, as `extract --config` does', async () => {
+    const bare = fakeIo(fixture('outage.jsonl'));
+    await main(['simulate', '--config', join(FIXTURES, 'policy-strict.json')], bare.io);
+    const policy = JSON.parse(fixture('policy-strict.json'));
+    const dir = mkdtempSync(join(tmpdir(), 'simulate-'));
+    try {
+      writeFileSync(join(dir, 'config.json'), JSON.stringify({ logCount: 'llm', policy }));
+      writeFileSync(join(dir, 'cdk.json'), JSON.stringify({ app: 'x', context: { policy } }));
+      for (const file of ['config.json', 'cdk.json']) {
+        const run = fakeIo(fixture('outage.jsonl'));
+        expect(await main(['simulate', '--config', file], run.io, { cwd: dir })).toBe(0);
+        expect(run.out).toEqual(bare.out);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('prints the whole intent with --full', async () => {
