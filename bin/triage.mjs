@@ -16,4 +16,9 @@ if (problem) {
 process.env.TSX_TSCONFIG_PATH ??= fileURLToPath(new URL('../tsconfig.json', import.meta.url));
 await import('tsx');
 const { main } = await import('../cli/main.ts');
+// `triage extract < big.log | head`: a reader that stops early ends the command quietly.
+process.stdout.on('error', (error) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
 process.exitCode = await main(process.argv.slice(2));

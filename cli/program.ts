@@ -148,13 +148,16 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
         .command('simulate')
         .summary('events on stdin -> the notifications the policy would send')
         .description(
-          'Replays canonical events (JSON lines on stdin, any order) through the policy engine in event time, one step per minute, and prints the notifications it would send, one JSON line each.',
+          "Replays canonical events (JSON lines on stdin, any order) through the policy engine in event time and prints the notifications it would send, one JSON line each. The clock moves a minute at a time, as the deployed sweep does: each minute's events are applied at its end, so a 500 at 15:00:10 opens its incident at 15:01:00 here (deployed, within seconds).",
         )
         .option(
           '--config <file>',
           'the deployment config (its "policy"), or a policy alone (default: the deployed defaults)',
         )
-        .option('--start <iso>', "start the clock at this time (default: the first event's minute)")
+        .option(
+          '--start <iso>',
+          'event time of leading events without occurredAt (default: the first time an event gives)',
+        )
         .option('--full', 'print each notification whole, not the summary line'),
       'one JSON object per notification (the default output)',
     ),
@@ -291,7 +294,7 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
       'print the incident as one JSON object',
     ),
     'triage ack inc-213cuv2afwn-mww92lc0 --by alice',
-    "triage ack acct-acme-402 --by bob --comment 'card updated' --outputs cdk-outputs.json",
+    "triage ack acct-6xxvim2q4n-mxcelpyk --by bob --comment 'card updated' --outputs cdk-outputs.json",
   ).action(async (subjectId: string, options: AckOptions) => {
     const { run: ack } = await import('./commands/ack');
     await run(ack(subjectId, options, ctx));
@@ -373,7 +376,7 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
       ),
       'print the silence as one JSON object',
     ),
-    'triage silence expire sil-5b0f0c7e',
+    'triage silence expire sil-b9b321e1-a1e0-4de5-944b-7d6efc97500d',
   ).action(async (id: string, options: SilenceOptions) => {
     const { expire } = await import('./commands/silence');
     await run(expire(id, options, ctx));
@@ -435,7 +438,7 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
       ),
       'print the revoked record as one JSON object',
     ),
-    'triage token revoke tok-3f9a',
+    'triage token revoke f290f1762097',
   ).action(async (id: string, options: TokenOptions) => {
     const { revoke } = await import('./commands/token');
     await run(revoke(id, options, ctx));

@@ -22,7 +22,7 @@ export async function run(subjectId: string, values: AckOptions, ctx: CliContext
   if (values.json) io.out(JSON.stringify(incident));
   else
     io.out(
-      `acknowledged ${incident.subjectId} (${incident.kind} ${incident.status}, ${incident.count} errors) by ${printable(incident.acknowledgedBy ?? values.by)}: no reminders until it resolves`,
+      `acknowledged ${incident.subjectId} (${incident.kind} ${incident.status}, ${incident.count} error${incident.count === 1 ? '' : 's'}) by ${printable(incident.acknowledgedBy ?? values.by)}: no reminders until it resolves`,
     );
   return EXIT.ok;
 }
