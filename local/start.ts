@@ -114,7 +114,7 @@ async function main(): Promise<void> {
              ${info.topics.accountIssues}
   pagerduty: ${pagerDuty ? `${pagerDuty.url} (topics and severities of config pagerDuty; routing key ${process.env.PAGERDUTY_ROUTING_KEY ? 'from PAGERDUTY_ROUTING_KEY' : 'a dummy'})` : 'off (--pagerduty-url URL to forward)'}
   state:     ${values.data ? resolve(values.data) : 'in memory (use --data DIR to keep it)'}
-  written:   ${values['stack-file']} (read by \`npm run triage -- send|tail|token\`)
+  written:   ${values['stack-file']} (read by the \`npm run triage\` commands)
 
 Try it:
   curl -s -X POST ${info.webhookUrl} -H "Authorization: Bearer ${info.token}" \\

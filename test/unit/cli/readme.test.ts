@@ -1,0 +1,55 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../../cli/main';
+import { captureIo } from '../../helpers/cli-dynalite';
+
+const README = readFileSync(join(__dirname, '../../../README.md'), 'utf8');
+const PREFIX = 'npm run -s triage -- ';
+
+/** The README's CLI examples: `npm run -s triage -- …` lines (continued with `\`) and inline examples. */
+function examples(): string[] {
+  const joined = README.replace(/\\\n\s*/g, '');
+  const inCode = [...joined.matchAll(/`npm run -s triage -- ([^`]+)`/g)].map((m) => m[1] ?? '');
+  const inBlocks = joined
+    .split('\n')
+    .filter((line) => line.startsWith(PREFIX))
+    .map((line) => line.slice(PREFIX.length));
+  return [...inCode, ...inBlocks].filter((example) => example !== '<command>');
+}
+
+/** Words as a shell splits them (quotes), without the redirection, the comment and `[optional]` brackets. */
+function argv(example: string): string[] {
+  const words = [...example.replace(/\s+#.*$/, '').matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map(
+    (m) => m[1] ?? m[2] ?? m[3] ?? '',
+  );
+  const redirect = words.indexOf('<');
+  return (redirect < 0 ? words : words.slice(0, redirect)).map((word) => word.replace(/^\[|\]$/g, ''));
+}
+
+/**
+ * Each example is a valid command line: run with no stack, no files and no network, it may fail for want of
+ * them (a one-line error naming what is missing), never as a usage error of the command line itself
+ * (unknown command or option, missing argument, bad choice: the lines that end in "see `triage … --help`").
+ */
+describe('the README’s command-line examples', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'readme-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('are found', () => {
+    expect(examples().length).toBeGreaterThanOrEqual(14);
+  });
+
+  it.each(examples())('`triage %s` parses', async (example) => {
+    const io = captureIo();
+    const fetch = jest.fn(async () => {
+      throw new TypeError('fetch failed');
+    });
+    await main(argv(example), io, { cwd: dir, env: {}, fetch });
+    expect(io.errors.filter((line) => /; see `triage[^`]* --help`$/.test(line))).toEqual([]);
+    expect(fetch).not.toHaveBeenCalled();
+  });
+});
