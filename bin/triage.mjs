@@ -13,7 +13,7 @@ if (problem) {
 
 // tsx's loader, as `node --import tsx` would register it, with our tsconfig.json rather than the nearest
 // one (the caller's project's, when the package is installed).
-process.env.TSX_TSCONFIG_PATH ??= fileURLToPath(new URL('../tsconfig.json', import.meta.url));
+process.env.TSX_TSCONFIG_PATH = fileURLToPath(new URL('../tsconfig.json', import.meta.url));
 await import('tsx');
 const { main } = await import('../cli/main.ts');
 // `triage extract < big.log | head`: a reader that stops early ends the command quietly.

@@ -121,7 +121,7 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
         )
         .option(
           '--config <file>',
-          'the deployment config (CDK context JSON): its logCount decides what counts',
+          "the deployment config, or cdk.json: its logCount (or the group's count) decides",
         )
         .option('--log-group <name>', "with --config: use this log group's own count mode")
         .addOption(
@@ -152,7 +152,7 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
         )
         .option(
           '--config <file>',
-          'the deployment config (its "policy"), or a policy alone (default: the deployed defaults)',
+          'the deployment config, or cdk.json (its "policy"), or a policy alone (default: the deployed defaults)',
         )
         .option(
           '--start <iso>',
