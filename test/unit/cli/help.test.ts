@@ -178,7 +178,7 @@ describe('triage usage errors', () => {
     [['frobnicate'], "triage: unknown command 'frobnicate'; see `triage --help`"],
     [
       ['extract', '--count', 'most'],
-      "triage extract: option '--count <mode>' argument 'most' is invalid. Allowed choices are default, llm, all; see `triage extract --help`",
+      "triage extract: option '--count <mode>' argument 'most' is invalid. Allowed choices are default, shown, llm, all; see `triage extract --help`",
     ],
     [['ack', 'inc-1'], "triage ack: required option '--by <name>' not specified; see `triage ack --help`"],
     [['classify'], "triage classify: missing required argument 'status'; see `triage classify --help`"],
