@@ -49,6 +49,39 @@ describe('the triage CLI installed without dev dependencies', () => {
     expect(existsSync(join(dir, 'node_modules', 'fireworks-error-triage', 'test'))).toBe(false);
   });
 
+  it('loads every command: each gets as far as reading its stack file', async () => {
+    const bin = join(dir, 'node_modules', '.bin', 'triage');
+    const stack = ['--stack', join(dir, 'none.json')];
+    const commands = [
+      ['send', '--status', '503'],
+      ['tail', 'support'],
+      ['incidents'],
+      ['ack', 'inc-1', '--by', 'a'],
+      ['silence', 'list'],
+      ['token', 'list'],
+      ['scopes'],
+    ];
+    const results = await Promise.all(
+      commands.map((args) =>
+        run(bin, [...args, ...stack], { cwd: dir, env }).then(
+          () => ({ args, code: 0, stderr: '' }),
+          (error: { code: number; stderr: string }) => ({
+            args,
+            code: error.code,
+            stderr: error.stderr.trim(),
+          }),
+        ),
+      ),
+    );
+    for (const { args, code, stderr } of results) {
+      expect({ args, code, stderr }).toEqual({
+        args,
+        code: 2,
+        stderr: expect.stringMatching(/stack file .*none\.json does not exist: start the local stack/),
+      });
+    }
+  }, 60_000);
+
   it('runs `npx triage classify 500`', async () => {
     const { stdout } = await run('npx', ['--no-install', 'triage', 'classify', '500', '--json'], {
       cwd: dir,
