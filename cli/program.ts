@@ -9,7 +9,7 @@ import type { IncidentsOptions } from './commands/incidents';
 import type { ScopesOptions } from './commands/scopes';
 import type { SendOptions } from './commands/send';
 import type { SilenceAddOptions, SilenceListOptions, SilenceOptions } from './commands/silence';
-import type { SimulateOptions } from './commands/simulate';
+import type { SimulateFormat, SimulateOptions } from './commands/simulate';
 import type { TailFlags } from './commands/tail';
 import type { TokenCreateOptions, TokenOptions } from './commands/token';
 import type { CliContext } from './io';
@@ -23,6 +23,9 @@ import { DEFAULT_STACK_FILE } from './stack-target';
  */
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** `simulate --format` (each one rendered by cli/commands/simulate.ts). */
+const SIMULATE_FORMATS = ['json', 'email', 'chat', 'pagerduty'] as const satisfies readonly SimulateFormat[];
 
 /**
  * A commander Command with this CLI's shared declarations as methods, so that each command reads top to
@@ -160,10 +163,19 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
       'event time of leading events without occurredAt (default: the first time an event gives)',
     )
     .option('--full', 'print each notification whole, not the summary line')
-    .json('one JSON object per notification (the default output)')
+    .addOption(
+      new Option(
+        '--format <format>',
+        'each notification as that channel gets it: the published JSON, the e-mail, the Chatbot message (Slack, Teams), the PagerDuty event (default: the summary line)',
+      ).choices(SIMULATE_FORMATS),
+    )
+    .addOption(
+      new Option('--json', 'one JSON object per notification (the default output)').conflicts('format'),
+    )
     .examples(
       'triage simulate < last-week.jsonl',
       'triage simulate --config my-policy.json --full < last-week.jsonl',
+      'triage simulate --format email < last-week.jsonl',
     )
     .action(async (options: SimulateOptions) => {
       const { run: simulate } = await import('./commands/simulate');

@@ -12,7 +12,7 @@ const API = [...STACK, '--token <token>'];
 const COMMANDS: Record<string, readonly string[]> = {
   classify: ['--json'],
   extract: ['--config <file>', '--log-group <name>', '--count <mode>', '--explain', '--summary', '--json'],
-  simulate: ['--config <file>', '--start <iso>', '--full', '--json'],
+  simulate: ['--config <file>', '--start <iso>', '--full', '--format <format>', '--json'],
   send: [
     '--status <code>',
     '--model <model>',
@@ -73,6 +73,7 @@ const DEFAULTS: readonly (readonly [string, string, string])[] = [
   ['token create', '--scope <scope>', 'default: "ingest")'],
   ['silence add', '--starts-at <time>', '(default: now)'],
   ['simulate', '--config <file>', '(default: the deployed defaults)'],
+  ['simulate', '--format <format>', '(default: the summary line)'],
   ['extract', '--count <mode>', '(default: --config\'s setting, else "default")'],
   ['tail', '--max <n>', '(default: no limit)'],
 ];

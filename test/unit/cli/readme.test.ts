@@ -5,26 +5,31 @@ import { main } from '../../../cli/main';
 import { captureIo } from '../../helpers/cli-dynalite';
 
 const README = readFileSync(join(__dirname, '../../../README.md'), 'utf8');
-const PREFIX = 'npm run -s triage -- ';
+const PREFIX = /^npm run (?:-s )?triage -- /;
 
 /** The README's CLI examples: `npm run -s triage -- …` lines (continued with `\`) and inline examples. */
 function examples(): string[] {
   const joined = README.replace(/\\\n\s*/g, '');
-  const inCode = [...joined.matchAll(/`npm run -s triage -- ([^`]+)`/g)].map((m) => m[1] ?? '');
+  const inCode = [...joined.matchAll(/`npm run (?:-s )?triage -- ([^`]+)`/g)].map((m) => m[1] ?? '');
   const inBlocks = joined
     .split('\n')
-    .filter((line) => line.startsWith(PREFIX))
-    .map((line) => line.slice(PREFIX.length));
+    .filter((line) => PREFIX.test(line))
+    .map((line) => line.replace(PREFIX, ''));
   return [...inCode, ...inBlocks].filter((example) => example !== '<command>');
 }
 
-/** Words as a shell splits them (quotes), without the redirection, the comment and `[optional]` brackets. */
+/**
+ * Words as a shell splits them (quotes), without the redirection, the comment and `[optional]` brackets;
+ * `a|b` notation stands for its first choice.
+ */
 function argv(example: string): string[] {
   const words = [...example.replace(/\s+#.*$/, '').matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map(
     (m) => m[1] ?? m[2] ?? m[3] ?? '',
   );
   const redirect = words.indexOf('<');
-  return (redirect < 0 ? words : words.slice(0, redirect)).map((word) => word.replace(/^\[|\]$/g, ''));
+  return (redirect < 0 ? words : words.slice(0, redirect)).map(
+    (word) => word.replace(/^\[|\]$/g, '').split('|')[0] ?? '',
+  );
 }
 
 /**

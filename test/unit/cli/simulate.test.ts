@@ -104,7 +104,9 @@ describe('triage simulate', () => {
   it('refuses an unknown --format before reading any event', async () => {
     const run = fakeIo(fixture('outage.jsonl'));
     expect(await main(['simulate', '--format', 'slack'], run.io)).toBe(2);
-    expect(run.err.join('\n')).toContain('--format must be one of json, email, chat, pagerduty, got "slack"');
+    expect(run.err).toEqual([
+      "triage simulate: option '--format <format>' argument 'slack' is invalid. Allowed choices are json, email, chat, pagerduty; see `triage simulate --help`",
+    ]);
   });
 
   it('takes the same policy from a deployment config or cdk.json, as `extract --config` does', async () => {
