@@ -56,8 +56,12 @@ export async function main(
   program.hook('preAction', (_program, action) => {
     running = pathOf(action);
   });
-  // `help silence add` as `silence add --help` (commander's help command looks one level down only).
-  const args = argv[0] === 'help' && argv.length > 1 ? [...argv.slice(1), '--help'] : argv;
+  // `help silence add` as `silence add --help` (commander's help command looks one level down only);
+  // `help clasify` as `clasify`, which is the one-line unknown-command error with its suggestion.
+  const [first, topic, ...rest] = argv;
+  const known = program.commands.some((c) => c.name() === topic);
+  const args =
+    first === 'help' && topic !== undefined ? (known ? [topic, ...rest, '--help'] : [topic]) : argv;
   try {
     await program.parseAsync(args, { from: 'user' });
     return exitCode;

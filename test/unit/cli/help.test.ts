@@ -177,6 +177,7 @@ describe('triage usage errors', () => {
       "triage token: unknown command 'crate' (did you mean create?); see `triage token --help`",
     ],
     [['frobnicate'], "triage: unknown command 'frobnicate'; see `triage --help`"],
+    [['help', 'clasify'], "triage: unknown command 'clasify' (did you mean classify?); see `triage --help`"],
     [
       ['extract', '--count', 'most'],
       "triage extract: option '--count <mode>' argument 'most' is invalid. Allowed choices are default, shown, llm, all; see `triage extract --help`",
