@@ -91,6 +91,8 @@ describe('redact', () => {
     it('is removed wherever it stands in a text, and the screen lets it through', () => {
       fc.assert(
         fc.property(noise, secrets, noise, (before, { text, secret }, after) => {
+          // Noise that spells the secret itself (`toString`, a common word as a password) is not a leak.
+          fc.pre(!before.includes(secret) && !after.includes(secret));
           const value = `${before} ${text} ${after}`;
           expect(mayHoldSecret(value)).toBe(true);
           expect(redactText(value)).not.toContain(secret);
