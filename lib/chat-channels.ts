@@ -10,6 +10,11 @@ export interface ChatChannelsProps {
   readonly channels: ChatConfig;
   /** The notification topics by name; each channel subscribes to the ones it lists. */
   readonly topics: Readonly<Record<Topic, sns.ITopic>>;
+  /**
+   * The own topic of each channel with a filterPolicy (lib/chat-relay.ts), by channel name: such a channel
+   * subscribes to it instead of its source topics. @default - none
+   */
+  readonly channelTopics?: ReadonlyMap<string, sns.ITopic>;
 }
 
 /**
@@ -17,6 +22,7 @@ export interface ChatChannelsProps {
  * channels of config `chat` (docs/design.md, "Notifications"). Chatbot subscribes to the topics over https
  * and receives the custom-notification rendering. Its channel role and guardrail allow reading CloudWatch
  * alarms and metrics only, so nobody in a channel can change anything in the account through Chatbot.
+ * A channel with a filterPolicy subscribes to its own topic instead, fed by the chat relay.
  */
 export class ChatChannels extends Construct {
   public readonly role: iam.Role;
@@ -50,7 +56,10 @@ export class ChatChannels extends Construct {
       description: 'fireworks-error-triage chat channels (read-only)',
       managedPolicies: [this.guardrail],
     });
-    const topicsOf = (names: readonly Topic[]) => names.map((name) => props.topics[name]);
+    const topicsOf = (channel: { readonly name: string; readonly topics: readonly Topic[] }) => {
+      const own = props.channelTopics?.get(channel.name);
+      return own ? [own] : channel.topics.map((name) => props.topics[name]);
+    };
 
     for (const channel of props.channels.slack) {
       this.slack.push(
@@ -58,7 +67,7 @@ export class ChatChannels extends Construct {
           slackChannelConfigurationName: channel.name,
           slackWorkspaceId: channel.slackWorkspaceId,
           slackChannelId: channel.slackChannelId,
-          notificationTopics: topicsOf(channel.topics),
+          notificationTopics: topicsOf(channel),
           role: this.role,
           guardrailPolicies: [this.guardrail],
           loggingLevel: chatbot.LoggingLevel.ERROR,
@@ -75,7 +84,7 @@ export class ChatChannels extends Construct {
           teamsTenantId: channel.teamsTenantId,
           iamRoleArn: this.role.roleArn,
           guardrailPolicies: [this.guardrail.managedPolicyArn],
-          snsTopicArns: topicsOf(channel.topics).map((topic) => topic.topicArn),
+          snsTopicArns: topicsOf(channel).map((topic) => topic.topicArn),
           loggingLevel: 'ERROR',
         }),
       );

@@ -83,6 +83,8 @@ export interface SlackChannelConfig {
   readonly slackChannelId: string;
   /** @default ['support'] */
   readonly topics: readonly Topic[];
+  /** Only the notifications that match, through a topic of the channel's own (docs/config.md). @default - every notification of its topics */
+  readonly filterPolicy?: FilterPolicy;
 }
 
 /** A Microsoft Teams channel that AWS Chatbot posts the notifications of its topics to. */
@@ -96,6 +98,8 @@ export interface TeamsChannelConfig {
   readonly teamsTenantId: string;
   /** @default ['support'] */
   readonly topics: readonly Topic[];
+  /** Only the notifications that match, through a topic of the channel's own (docs/config.md). @default - every notification of its topics */
+  readonly filterPolicy?: FilterPolicy;
 }
 
 export interface ChatConfig {
@@ -224,6 +228,15 @@ function strictObject<T extends z.core.$ZodLooseShape>(shape: T, what: string) {
 
 const ProtocolSchema = z.enum(PROTOCOLS, error(`expected one of ${PROTOCOLS.join(', ')}`));
 
+/** SNS: a filter policy names at most 5 attributes. */
+const MAX_FILTER_ATTRIBUTES = 5;
+
+/**
+ * Channels with a filterPolicy the relay can serve: each names its queue and topic in the relay's environment
+ * (two ARNs, ~200 bytes), which Lambda caps at 4 KB.
+ */
+export const MAX_FILTERED_CHANNELS = 15;
+
 const FilterPolicySchema = z
   .record(
     z.string(),
@@ -234,6 +247,14 @@ const FilterPolicySchema = z
   )
   .check(
     z.superRefine((policy, ctx) => {
+      if (Object.keys(policy).length > MAX_FILTER_ATTRIBUTES) {
+        ctx.issues.push({
+          code: 'custom',
+          input: policy,
+          path: [],
+          message: `expected at most ${MAX_FILTER_ATTRIBUTES} attribute names (an SNS limit), got ${Object.keys(policy).length}`,
+        });
+      }
       for (const key of Object.keys(policy)) {
         if (!(MESSAGE_ATTRIBUTES as readonly string[]).includes(key)) {
           ctx.issues.push({
@@ -365,8 +386,9 @@ const SlackChannelSchema = strictObject(
     slackWorkspaceId: pattern(/^[0-9A-Z]{1,255}$/, 'a Slack workspace id such as T0123ABCD'),
     slackChannelId: pattern(/^[A-Za-z0-9]{1,255}$/, 'a Slack channel id such as C0123ABCD'),
     topics: TopicsSchema,
+    filterPolicy: z.optional(FilterPolicySchema),
   },
-  'a Slack channel { name, slackWorkspaceId, slackChannelId, topics? }',
+  'a Slack channel { name, slackWorkspaceId, slackChannelId, topics?, filterPolicy? }',
 );
 
 const TeamsChannelSchema = strictObject(
@@ -379,8 +401,9 @@ const TeamsChannelSchema = strictObject(
     ),
     teamsTenantId: pattern(UUID, 'the tenant id (a UUID)'),
     topics: TopicsSchema,
+    filterPolicy: z.optional(FilterPolicySchema),
   },
-  'a Teams channel { name, teamId, teamsChannelId, teamsTenantId, topics? }',
+  'a Teams channel { name, teamId, teamsChannelId, teamsTenantId, topics?, filterPolicy? }',
 );
 
 const ChatSchema = z.prefault(
@@ -402,6 +425,14 @@ const ChatSchema = z.prefault(
             message: `duplicate channel name "${name}"`,
           });
       });
+      const filtered = [...chat.slack, ...chat.teams].filter((channel) => channel.filterPolicy);
+      if (filtered.length > MAX_FILTERED_CHANNELS)
+        ctx.issues.push({
+          code: 'custom',
+          input: filtered.length,
+          path: [],
+          message: `expected at most ${MAX_FILTERED_CHANNELS} channels with a filterPolicy, got ${filtered.length}`,
+        });
     }),
   ),
   {},

@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
  */
 export class EncryptionKey extends Construct {
   public readonly key: kms.Key;
+  private readonly allowed = new Set<string>();
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -36,8 +37,13 @@ export class EncryptionKey extends Construct {
     );
   }
 
-  /** Let an AWS service of this account use the key for one of this stack's resources (key-policy statement). */
+  /**
+   * Let an AWS service of this account use the key for one of this stack's resources (key-policy statement).
+   * Once per `sid`: constructs that need the same statement (SNS delivering to encrypted queues) each ask.
+   */
   public allowService(sid: string, service: string, actions: readonly string[]): void {
+    if (this.allowed.has(sid)) return;
+    this.allowed.add(sid);
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid,

@@ -77,7 +77,7 @@ function subscribe(
 }
 
 /** Config holds SNS's own JSON filter-policy syntax; CDK wants one SubscriptionFilter per attribute. */
-function toSubscriptionFilters(policy: FilterPolicy): Record<string, sns.SubscriptionFilter> {
+export function toSubscriptionFilters(policy: FilterPolicy): Record<string, sns.SubscriptionFilter> {
   return Object.fromEntries(
     Object.entries(policy).map(([attribute, conditions]) => [
       attribute,

@@ -14,7 +14,7 @@ const ROOT = path.resolve(__dirname, '..');
 
 export interface TriageFunctionProps {
   /** Which handler: the entry is `functions/<name>/handler.ts`, export `handler`. */
-  readonly name: FunctionName | 'pagerduty';
+  readonly name: FunctionName | 'pagerduty' | 'chat-relay';
   readonly description: string;
   readonly memorySize: number;
   readonly timeout: Duration;

@@ -2,6 +2,7 @@ import { Aws, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { HISTORY_PARTITION, SILENCE_PARTITION } from '../functions/shared/table-layout';
 import { ChatChannels } from './chat-channels';
+import { ChatRelay } from './chat-relay';
 import type { FunctionName, TriageConfig } from './config';
 import { EncryptionKey } from './encryption-key';
 import { EventPipeline } from './event-pipeline';
@@ -151,8 +152,24 @@ export class TriageStack extends Stack {
     });
 
     const topicsByName = { support: topics.supportEscalations, account: topics.accountIssues };
+    const filteredChannels = [...config.chat.slack, ...config.chat.teams].flatMap((channel) =>
+      channel.filterPolicy ? [{ ...channel, filterPolicy: channel.filterPolicy }] : [],
+    );
+    const chatRelay =
+      filteredChannels.length > 0
+        ? new ChatRelay(this, 'ChatRelay', {
+            channels: filteredChannels,
+            topics: topicsByName,
+            encryption,
+            logRetentionDays: config.logRetentionDays,
+          })
+        : undefined;
     if (config.chat.slack.length + config.chat.teams.length > 0) {
-      new ChatChannels(this, 'Chat', { channels: config.chat, topics: topicsByName });
+      new ChatChannels(this, 'Chat', {
+        channels: config.chat,
+        topics: topicsByName,
+        ...(chatRelay ? { channelTopics: chatRelay.channelTopics } : {}),
+      });
     }
     const pagerDuty = config.pagerDuty
       ? new PagerDutyForwarder(this, 'PagerDuty', {
@@ -168,12 +185,17 @@ export class TriageStack extends Stack {
       encryptionKey: encryption,
       alarmTopic: config.alarmTopic === 'support' ? topics.supportEscalations : undefined,
       alarmEmail: config.alarmEmail,
-      functions: pagerDuty ? { ...functions, pagerduty: pagerDuty.function } : functions,
+      functions: {
+        ...functions,
+        ...(pagerDuty ? { pagerduty: pagerDuty.function } : {}),
+        ...(chatRelay ? { chatRelay: chatRelay.function } : {}),
+      },
       deadLetterQueues: {
         Events: pipeline.deadLetterQueue,
         Sweep: schedule.deadLetterQueue,
         Logs: logSubscriptions.deadLetterQueue,
         ...(pagerDuty ? { PagerDuty: pagerDuty.deadLetterQueue } : {}),
+        ...(chatRelay ? { ChatRelay: chatRelay.deadLetterQueue } : {}),
       },
       pagerDuty: pagerDuty !== undefined,
       eventsQueues: { Urgent: pipeline.urgentQueue, Bulk: pipeline.queue },

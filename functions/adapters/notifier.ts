@@ -1,4 +1,9 @@
-import { type MessageAttributeValue, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import {
+  type MessageAttributeValue,
+  PublishCommand,
+  type PublishCommandInput,
+  SNSClient,
+} from '@aws-sdk/client-sns';
 import { renderChatNotification } from '../core/chat-notification';
 import { renderNotification } from '../core/policy';
 import type { NotificationIntent, RenderedNotification, Topic } from '../core/policy/types';
@@ -37,25 +42,62 @@ export class Notifier {
 
   /** Publish one intent; resolves with the SNS message id. Rejects when SNS does (the caller keeps it in the outbox). */
   async publish(intent: NotificationIntent): Promise<string | undefined> {
-    const runbook = runbookUrl(this.runbooks, intent);
-    const rendered = this.render(intent, runbook);
     const result = await this.snsClient.send(
-      new PublishCommand({
-        TopicArn: this.topicArns[intent.topic],
-        MessageStructure: 'json',
-        Message: JSON.stringify({
-          default: rendered.json,
-          email: rendered.text,
-          // A text message: the subject line (≤ 100 ASCII characters), not a JSON document.
-          sms: toSnsSubject(rendered.subject),
-          https: JSON.stringify(renderChatNotification(intent, runbook)),
-        }),
-        Subject: toSnsSubject(rendered.subject),
-        MessageAttributes: toMessageAttributes(rendered.attributes),
-      }),
+      new PublishCommand(
+        notificationPublish(
+          this.topicArns[intent.topic],
+          intent,
+          runbookUrl(this.runbooks, intent),
+          this.render,
+        ),
+      ),
     );
     return result.MessageId;
   }
+}
+
+/**
+ * Publishes a notification that was already published once to another topic (a filtered chat channel's
+ * topic, functions/chat-relay): the same per-protocol document, subject and attributes, built from the intent
+ * and runbook URL its `default` JSON carries.
+ */
+export class TopicRepublisher {
+  private readonly snsClient: SNSClient;
+
+  constructor(snsClient: SNSClient = new SNSClient({})) {
+    this.snsClient = snsClient;
+  }
+
+  /** Resolves with the SNS message id; rejects when SNS does. */
+  async publish(topicArn: string, intent: NotificationIntent, runbook?: string): Promise<string | undefined> {
+    const result = await this.snsClient.send(
+      new PublishCommand(notificationPublish(topicArn, intent, runbook, renderNotification)),
+    );
+    return result.MessageId;
+  }
+}
+
+/** The SNS publish of one notification: one message per protocol (see Notifier), its subject and attributes. */
+export function notificationPublish(
+  topicArn: string,
+  intent: NotificationIntent,
+  runbook: string | undefined,
+  render: (intent: NotificationIntent, runbookUrl?: string) => RenderedNotification = renderNotification,
+): PublishCommandInput {
+  const rendered = render(intent, runbook);
+  return {
+    TopicArn: topicArn,
+    MessageStructure: 'json',
+    Message: JSON.stringify({
+      default: rendered.json,
+      email: rendered.text,
+      // A text message: the subject line (≤ 100 ASCII characters), not a JSON document.
+      sms: toSnsSubject(rendered.subject),
+      https: JSON.stringify(renderChatNotification(intent, runbook)),
+    }),
+    Subject: toSnsSubject(rendered.subject),
+    MessageAttributes: toMessageAttributes(rendered.attributes),
+  };
 }
 
 /** SNS rejects subjects that are not printable ASCII, span lines or exceed 100 characters. */

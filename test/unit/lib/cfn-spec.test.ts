@@ -22,6 +22,8 @@ const FULL_CONTEXT = {
         teamsChannelId: '19%3ab2c3d4%40thread.tacv2',
         teamsTenantId: '1d2c3b4a-0000-4000-8000-00000000abcd',
         topics: ['account'],
+        // A filtered channel: its own topic, fed by the chat relay.
+        filterPolicy: { account: ['acme'] },
       },
     ],
   },

@@ -112,6 +112,79 @@ describe('parseConfig', () => {
     expect(errorOf({ chat: { discord: [] } }).message).toMatch(/unknown key "discord"/);
   });
 
+  describe('a chat channel filterPolicy', () => {
+    const slack = (filterPolicy: unknown) => ({
+      chat: {
+        slack: [{ name: 'oncall', slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD', filterPolicy }],
+      },
+    });
+    const teams = (filterPolicy: unknown) => ({
+      chat: {
+        teams: [
+          {
+            name: 'billing',
+            teamId: '6f2b0c1e-0000-4000-8000-00000000abcd',
+            teamsChannelId: '19%3ab2c3d4e5f6%40thread.tacv2',
+            teamsTenantId: '1d2c3b4a-0000-4000-8000-00000000abcd',
+            filterPolicy,
+          },
+        ],
+      },
+    });
+
+    it('is kept as written on Slack and Teams channels, and absent when not given', () => {
+      const policy = { severity: ['critical'], kind: [{ 'anything-but': ['incident.reminder'] }] };
+      expect(parseConfig(slack(policy)).chat.slack[0]?.filterPolicy).toEqual(policy);
+      expect(parseConfig(teams({ status: [{ prefix: '5' }] })).chat.teams[0]?.filterPolicy).toEqual({
+        status: [{ prefix: '5' }],
+      });
+      expect(parseConfig(slack(undefined)).chat.slack[0]?.filterPolicy).toBeUndefined();
+    });
+
+    it.each([
+      [
+        slack(['severity']),
+        'Invalid context "chat.slack[0].filterPolicy": expected an SNS filter policy object',
+      ],
+      [
+        slack('severity=critical'),
+        'Invalid context "chat.slack[0].filterPolicy": expected an SNS filter policy object',
+      ],
+      [
+        slack({ severity: 'critical' }),
+        'Invalid context "chat.slack[0].filterPolicy.severity": expected a non-empty array of conditions',
+      ],
+      [
+        teams({ severity: [] }),
+        'Invalid context "chat.teams[0].filterPolicy.severity": expected a non-empty array of conditions',
+      ],
+      [
+        teams({ region: ['eu'] }),
+        'Invalid context "chat.teams[0].filterPolicy.region": not a message attribute; expected one of kind, severity, status, account, model, app',
+      ],
+      [
+        slack({ kind: ['a'], severity: ['b'], status: ['c'], account: ['d'], model: ['e'], app: ['f'] }),
+        'Invalid context "chat.slack[0].filterPolicy": expected at most 5 attribute names (an SNS limit), got 6',
+      ],
+    ])('refuses %j with a specific error', (context, message) => {
+      expect(errorOf(context).message).toContain(message);
+    });
+
+    it('is offered to at most 15 channels (the relay names each in its environment)', () => {
+      const channels = (n: number) =>
+        Array.from({ length: n }, (_, i) => ({
+          name: `c${i}`,
+          slackWorkspaceId: 'T0123ABCD',
+          slackChannelId: `C${i}`,
+          filterPolicy: { severity: ['critical'] },
+        }));
+      expect(parseConfig({ chat: { slack: channels(15) } }).chat.slack).toHaveLength(15);
+      expect(errorOf({ chat: { slack: channels(16) } }).message).toContain(
+        'expected at most 15 channels with a filterPolicy, got 16',
+      );
+    });
+  });
+
   it('takes a PagerDuty secret name with topics, severities and URL defaults, and refuses the key itself', () => {
     expect(parseConfig({ pagerDuty: { secretName: 'triage/pagerduty' } }).pagerDuty).toEqual({
       secretName: 'triage/pagerduty',

@@ -948,4 +948,192 @@ describe('TriageStack', () => {
       for (const [, props] of alarms) expect(props.OKActions).toEqual(props.AlarmActions);
     });
   });
+
+  describe('filtered chat channels', () => {
+    const FILTER = { severity: ['critical'], kind: [{ 'anything-but': ['incident.reminder'] }] };
+    const CONTEXT = {
+      chat: {
+        slack: [
+          { name: 'oncall', slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' },
+          {
+            name: 'pager',
+            slackWorkspaceId: 'T0123ABCD',
+            slackChannelId: 'C0123PAGE',
+            topics: ['support', 'account'],
+            filterPolicy: FILTER,
+          },
+        ],
+        teams: [
+          {
+            name: 'billing',
+            teamId: '6f2b0c1e-0000-4000-8000-00000000abcd',
+            teamsChannelId: '19%3ab2c3d4%40thread.tacv2',
+            teamsTenantId: '1d2c3b4a-0000-4000-8000-00000000abcd',
+            topics: ['account'],
+            filterPolicy: { account: ['acme'] },
+          },
+        ],
+      },
+    };
+    let template: Template;
+    beforeAll(() => {
+      template = synthTemplate(CONTEXT);
+    });
+    const sourceTopic = (name: string) =>
+      must(ofType(template, 'AWS::SNS::Topic').find(([id]) => id.startsWith(`Notifications${name}`)))[0];
+    const channelId = (channel: string, kind: 'Topic' | 'Queue') =>
+      must(
+        ofType(template, kind === 'Topic' ? 'AWS::SNS::Topic' : 'AWS::SQS::Queue').find(([id]) =>
+          id.startsWith(`ChatRelayChannel${channel}${kind}`),
+        ),
+      )[0];
+    const relay = () =>
+      must(ofType(template, 'AWS::Lambda::Function').find(([id]) => id.startsWith('ChatRelay')));
+    const relayStatements = () => {
+      const role = (relay()[1].Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      return ofType(template, 'AWS::IAM::Policy')
+        .filter(([, p]) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: role }]))
+        .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+    };
+
+    it('creates no relay, no channel topic, when no channel has a filter policy', () => {
+      const unfiltered = synthTemplate({
+        chat: { slack: [{ name: 'oncall', slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' }] },
+      });
+      expect(
+        ofType(unfiltered, 'AWS::Lambda::Function').filter(([id]) => id.startsWith('ChatRelay')),
+      ).toEqual([]);
+      expect(ofType(unfiltered, 'AWS::SNS::Topic')).toHaveLength(3);
+    });
+
+    it('gives each filtered channel an encrypted, TLS-only topic of its own', () => {
+      for (const channel of ['pager', 'billing']) {
+        const topic = resources(template)[channelId(channel, 'Topic')];
+        expect(topic?.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [keyId(template), 'Arn'] });
+        template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+          Topics: [{ Ref: channelId(channel, 'Topic') }],
+          PolicyDocument: Match.objectLike({
+            Statement: Match.arrayWith([
+              Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            ]),
+          }),
+        });
+      }
+    });
+
+    it('points the channel configuration of a filtered channel at its own topic, the others at the source topics', () => {
+      const configurations = [
+        ...ofType(template, 'AWS::Chatbot::SlackChannelConfiguration'),
+        ...ofType(template, 'AWS::Chatbot::MicrosoftTeamsChannelConfiguration'),
+      ].map(([, r]) => [r.Properties.ConfigurationName, r.Properties.SnsTopicArns] as const);
+      expect(Object.fromEntries(configurations)).toEqual({
+        oncall: [{ Ref: sourceTopic('SupportEscalations') }],
+        pager: [{ Ref: channelId('pager', 'Topic') }],
+        billing: [{ Ref: channelId('billing', 'Topic') }],
+      });
+    });
+
+    it("subscribes each filtered channel's encrypted queue to its source topics with exactly its filter policy, envelope on", () => {
+      const subscriptions = ofType(template, 'AWS::SNS::Subscription')
+        .map(([, r]) => r.Properties)
+        .filter((p) => JSON.stringify(p.Endpoint).includes('ChatRelayChannel'));
+      expect(subscriptions).toHaveLength(3);
+      const pagerQueue = { 'Fn::GetAtt': [channelId('pager', 'Queue'), 'Arn'] };
+      const billingQueue = { 'Fn::GetAtt': [channelId('billing', 'Queue'), 'Arn'] };
+      expect(subscriptions).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            Protocol: 'sqs',
+            TopicArn: { Ref: sourceTopic('SupportEscalations') },
+            Endpoint: pagerQueue,
+            FilterPolicy: FILTER,
+          }),
+          expect.objectContaining({
+            TopicArn: { Ref: sourceTopic('AccountIssues') },
+            Endpoint: pagerQueue,
+            FilterPolicy: FILTER,
+          }),
+          expect.objectContaining({
+            TopicArn: { Ref: sourceTopic('AccountIssues') },
+            Endpoint: billingQueue,
+            FilterPolicy: { account: ['acme'] },
+          }),
+        ]),
+      );
+      for (const subscription of subscriptions) expect(subscription.RawMessageDelivery).toBeUndefined();
+      const [dlq] = must(
+        ofType(template, 'AWS::SQS::Queue').find(([id]) => id.startsWith('ChatRelayDeadLetters')),
+      );
+      for (const channel of ['pager', 'billing']) {
+        expect(resources(template)[channelId(channel, 'Queue')]?.Properties).toMatchObject({
+          KmsMasterKeyId: { 'Fn::GetAtt': [keyId(template), 'Arn'] },
+          RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] }, maxReceiveCount: 5 },
+        });
+        template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+          EventSourceArn: { 'Fn::GetAtt': [channelId(channel, 'Queue'), 'Arn'] },
+          FunctionName: { Ref: relay()[0] },
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+        });
+      }
+      // Only SNS, and only from the channel's own source topics, may send to a channel queue.
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: channelId('billing', 'Queue') }],
+        PolicyDocument: Match.objectLike({
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Action: 'sqs:SendMessage',
+              Principal: { Service: 'sns.amazonaws.com' },
+              Condition: { ArnEquals: { 'aws:SourceArn': { Ref: sourceTopic('AccountIssues') } } },
+            }),
+          ]),
+        }),
+      });
+    });
+
+    it('names each channel queue and topic in the relay environment, one ARN a variable', () => {
+      const env = (relay()[1].Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(env).toMatchObject({
+        CHAT_CHANNEL_0_NAME: 'pager',
+        CHAT_CHANNEL_0_QUEUE_ARN: { 'Fn::GetAtt': [channelId('pager', 'Queue'), 'Arn'] },
+        CHAT_CHANNEL_0_TOPIC_ARN: { Ref: channelId('pager', 'Topic') },
+        CHAT_CHANNEL_1_NAME: 'billing',
+        CHAT_CHANNEL_1_QUEUE_ARN: { 'Fn::GetAtt': [channelId('billing', 'Queue'), 'Arn'] },
+        CHAT_CHANNEL_1_TOPIC_ARN: { Ref: channelId('billing', 'Topic') },
+      });
+      expect(Object.keys(env).filter((name) => name.startsWith('CHAT_CHANNEL_2'))).toEqual([]);
+    });
+
+    it('lets the relay consume the channel queues and publish to the channel topics, nothing else', () => {
+      // Every (action, resource) pair of the relay's role but its own log group and the key.
+      const pairs = relayStatements()
+        .flatMap((st) =>
+          asList(st.Action).flatMap((a) => asList(st.Resource).map((r) => `${a} ${JSON.stringify(r)}`)),
+        )
+        .filter((pair) => !pair.startsWith('logs:') && !pair.startsWith('kms:'))
+        .sort();
+      const queue = (channel: string) =>
+        JSON.stringify({ 'Fn::GetAtt': [channelId(channel, 'Queue'), 'Arn'] });
+      const topic = (channel: string) => JSON.stringify({ Ref: channelId(channel, 'Topic') });
+      expect(pairs).toEqual(
+        [
+          ...['pager', 'billing'].flatMap((channel) => [
+            `sns:Publish ${topic(channel)}`,
+            `sqs:DeleteMessage ${queue(channel)}`,
+            `sqs:GetQueueAttributes ${queue(channel)}`,
+            `sqs:ReceiveMessage ${queue(channel)}`,
+          ]),
+        ].sort(),
+      );
+      const kms = relayStatements().filter((st) => asList(st.Action).some((a) => a.startsWith('kms:')));
+      expect(kms.flatMap((st) => asList(st.Resource))).toEqual(
+        kms.map(() => ({ 'Fn::GetAtt': [keyId(template), 'Arn'] })),
+      );
+    });
+
+    it('alarms on the relay (errors, throttles, dead letters)', () => {
+      const names = ofType(template, 'AWS::CloudWatch::Alarm').map(([id]) => id);
+      for (const name of ['chatRelayErrors', 'chatRelayThrottles', 'ChatRelayDeadLetters'])
+        expect(names.some((id) => id.startsWith(`Monitoring${name}`))).toBe(true);
+    });
+  });
 });
