@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { buildSync } from 'esbuild';
@@ -34,10 +34,24 @@ const HANDLER_ENV = {
   PAGERDUTY_SECRET_ID: 'triage/pagerduty',
   PAGERDUTY_ROUTING: '{}',
   PAGERDUTY_DLQ_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/pagerduty-dlq',
+  CHAT_CHANNEL_0_QUEUE_ARN: 'arn:aws:sqs:eu-west-1:123456789012:chat-pager',
+  CHAT_CHANNEL_0_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:chat-pager',
 };
 
-/** The context the bundles are built with: the optional PagerDuty forwarder included. */
-const CONTEXT = { pagerDuty: { secretName: 'triage/pagerduty' } };
+/** The context the bundles are built with: the optional PagerDuty forwarder and chat relay included. */
+const CONTEXT = {
+  pagerDuty: { secretName: 'triage/pagerduty' },
+  chat: {
+    slack: [
+      {
+        name: 'pager',
+        slackWorkspaceId: 'T0123ABCD',
+        slackChannelId: 'C0123ABCD',
+        filterPolicy: { severity: ['critical'] },
+      },
+    ],
+  },
+};
 const ROUTING_KEY = 'R0ut1ngKeyR0ut1ngKeyR0ut1ngKey12';
 
 /** A fake Events API v2 that records what it receives and answers 202. */
@@ -82,8 +96,8 @@ describe('function bundles', () => {
       });
   }, 120_000);
 
-  it('bundles each of the seven handlers (the PagerDuty forwarder included) into a minified ESM file with a source map and no sources', () => {
-    expect(bundles).toHaveLength(7);
+  it('bundles each of the eight handlers (the PagerDuty forwarder and the chat relay included) into a minified ESM file with a source map and no sources', () => {
+    expect(bundles).toHaveLength(8);
     for (const { dir } of bundles) {
       expect(fs.readdirSync(dir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
       const map = JSON.parse(fs.readFileSync(path.join(dir, 'index.mjs.map'), 'utf8')) as {
@@ -170,7 +184,12 @@ describe('function bundles', () => {
       SUPPORT_TOPIC_ARN: await topic('support'),
       ACCOUNT_TOPIC_ARN: await topic('account'),
       PAGERDUTY_DLQ_URL: await queue('pagerduty-dlq'),
+      CHAT_CHANNEL_0_TOPIC_ARN: await topic('chat-pager'),
     };
+    const chatQueueUrl = await queue('chat-pager');
+    resources.CHAT_CHANNEL_0_QUEUE_ARN = (
+      await sqs.send(new GetQueueAttributesCommand({ QueueUrl: chatQueueUrl, AttributeNames: ['QueueArn'] }))
+    ).Attributes?.QueueArn as string;
     const secrets = await startLocalSecrets({ 'triage/pagerduty': ROUTING_KEY });
     const eventsApi = await fakeEventsApi();
     const tokens = new TokenStore({
@@ -192,6 +211,32 @@ describe('function bundles', () => {
       batchId: 'bundle-0',
       receivedAt: Date.now(),
     });
+    // A notification as SNS puts it on a queue (the envelope of the `default` message).
+    const notification = JSON.stringify({
+      Type: 'Notification',
+      Message: JSON.stringify({
+        notificationId: 'inc-b:1:opened',
+        topic: 'support',
+        kind: 'incident.opened',
+        at: '2026-11-25T15:00:00.000Z',
+        severity: 'critical',
+        status: 500,
+        statusCounts: { '500': 1 },
+        name: 'Internal Server Error',
+        possibleIssue: 'p',
+        resolution: 'r',
+        scopeKey: 'k',
+        scope: { rule: 'immediate', model: 'm' },
+        subjectId: 'inc-b',
+        model: 'm',
+        apps: [],
+        count: 1,
+        newSinceLast: 1,
+        firstSeen: '2026-11-25T15:00:00.000Z',
+        lastSeen: '2026-11-25T15:00:00.000Z',
+        sampleRequestIds: [],
+      }),
+    });
     const invocations: Record<string, { event: unknown; expect: (result: unknown) => void }> = {
       Ingest: {
         event: withToken(postEvents({ body: '{"status": 500, "model": "accounts/x/models/bundle"}' })),
@@ -208,36 +253,7 @@ describe('function bundles', () => {
         expect: (result) => expect(result).toMatchObject({ due: expect.any(Number), failed: 0 }),
       },
       PagerDuty: {
-        event: sqsEvent(
-          sqsRecord({
-            messageId: 'm-2',
-            body: JSON.stringify({
-              Type: 'Notification',
-              Message: JSON.stringify({
-                notificationId: 'inc-b:1:opened',
-                topic: 'support',
-                kind: 'incident.opened',
-                at: '2026-11-25T15:00:00.000Z',
-                severity: 'critical',
-                status: 500,
-                statusCounts: { '500': 1 },
-                name: 'Internal Server Error',
-                possibleIssue: 'p',
-                resolution: 'r',
-                scopeKey: 'k',
-                scope: { rule: 'immediate', model: 'm' },
-                subjectId: 'inc-b',
-                model: 'm',
-                apps: [],
-                count: 1,
-                newSinceLast: 1,
-                firstSeen: '2026-11-25T15:00:00.000Z',
-                lastSeen: '2026-11-25T15:00:00.000Z',
-                sampleRequestIds: [],
-              }),
-            }),
-          }),
-        ),
+        event: sqsEvent(sqsRecord({ messageId: 'm-2', body: notification })),
         expect: (result) => {
           expect(result).toEqual({ batchItemFailures: [] });
           expect(eventsApi.received).toEqual([
@@ -248,6 +264,14 @@ describe('function bundles', () => {
             }),
           ]);
         },
+      },
+      // The relay publishes to the channel topic its queue (the record's event source) is named with.
+      ChatRelay: {
+        event: sqsEvent({
+          ...sqsRecord({ messageId: 'm-3', body: notification }),
+          eventSourceARN: resources.CHAT_CHANNEL_0_QUEUE_ARN as string,
+        }),
+        expect: (result) => expect(result).toEqual({ batchItemFailures: [] }),
       },
       Logs: {
         event: subscriptionEvent(
