@@ -5,6 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, ScheduledEvent } from 'aws-lambda';
+import { routeVariables } from '../functions/chat-relay/wiring';
 import { parsePolicyConfig } from '../functions/core/policy';
 import type { TokenScope } from '../functions/core/token-scope';
 import { type Emulators, startEmulators } from './emulators';
@@ -17,7 +18,7 @@ import {
   NotificationReader,
   type ReceivedNotification,
 } from './notification-printer';
-import { ensureQueueWithDlq, ensureTable, ensureTopic, subscribeQueue } from './resources';
+import { ensureQueueWithDlq, ensureTable, ensureTopic, type QueuePair, subscribeQueue } from './resources';
 import { startLocalSecrets } from './secrets-manager';
 import { type SqsHandler, SqsPoller } from './sqs-poller';
 
@@ -52,13 +53,26 @@ export interface LocalStackOptions {
    * forwarder's real adapter reads; `routing` is the config's `pagerDuty` topics and severities.
    */
   readonly pagerDuty?: { readonly url: string; readonly routingKey: string; readonly routing: unknown };
+  /**
+   * The chat channels of config `chat` that have a filterPolicy: each gets its own topic (`chat-<name>`),
+   * fed by the chat relay from a queue subscribed to its topics with the policy, as deployed.
+   */
+  readonly filteredChannels?: readonly FilteredChatChannel[];
   readonly log: (line: string) => void;
   readonly onNotification?: (notification: ReceivedNotification) => void;
+}
+
+/** A chat channel with a filter policy (config `chat`, already validated). */
+export interface FilteredChatChannel {
+  readonly name: string;
+  readonly topics: readonly ('support' | 'account')[];
+  readonly filterPolicy: Readonly<Record<string, readonly unknown[]>>;
 }
 
 /** The secret name the local forwarder reads its routing key under. */
 const LOCAL_PAGERDUTY_SECRET = 'local/pagerduty';
 const PAGERDUTY_QUEUE = 'fireworks-error-triage-pagerduty';
+const CHAT_QUEUE_PREFIX = 'fireworks-error-triage-chat-';
 
 /** What `.local/stack.json` holds: everything a client needs to talk to this stack. */
 export interface StackFile {
@@ -84,6 +98,8 @@ export interface StackFile {
   readonly topics: { readonly supportEscalations: string; readonly accountIssues: string };
   /** Where the PagerDuty forwarder sends (`--pagerduty-url`), when it runs. */
   readonly pagerDutyUrl?: string;
+  /** The own topic of each filtered chat channel, by channel name (what its Chatbot configuration lists). */
+  readonly chatTopics?: Readonly<Record<string, string>>;
 }
 
 export interface RunningStack {
@@ -347,6 +363,28 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       });
     }
 
+    // Filtered chat channels: a topic and a queue each; the queue subscribed to the channel's topics with its
+    // filter policy (fauxqs evaluates it, as SNS does); the relay's environment names both (lib/chat-relay.ts).
+    const chatChannels: { name: string; topicArn: string; queues: QueuePair }[] = [];
+    for (const [i, channel] of (options.filteredChannels ?? []).entries()) {
+      const topicArn = await ensureTopic(sns, `chat-${channel.name}`);
+      const channelQueues = await ensureQueueWithDlq(
+        sqs,
+        `${CHAT_QUEUE_PREFIX}${channel.name}`,
+        queueOptions,
+      );
+      const sources = { support: supportTopic, account: accountTopic };
+      for (const topic of channel.topics)
+        await subscribeQueue(sns, sources[topic], channelQueues.queueArn, channel.filterPolicy);
+      const variables = routeVariables(i);
+      Object.assign(process.env, {
+        [variables.name]: channel.name,
+        [variables.queueArn]: channelQueues.queueArn,
+        [variables.topicArn]: topicArn,
+      });
+      chatChannels.push({ name: channel.name, topicArn, queues: channelQueues });
+    }
+
     const handlers = await loadHandlers();
     const onError = (error: unknown) =>
       options.log(`local stack: ${(error as Error).stack ?? String(error)}`);
@@ -421,6 +459,31 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       cleanups.push(() => poller.stop());
     }
 
+    if (chatChannels.length > 0) {
+      const { handler } = await import('../functions/chat-relay/handler');
+      const relay = handler as unknown as SqsHandler;
+      for (const { queues: channelQueues } of chatChannels) {
+        const poller = new SqsPoller({
+          client: sqs,
+          queueUrl: channelQueues.queueUrl,
+          queueArn: channelQueues.queueArn,
+          region: LOCAL_REGION,
+          // As for the forwarder: the queue gets what AWS would deliver, the `default` message.
+          handler: (event, context) =>
+            oneAtATime(
+              relay,
+              { Records: event.Records.map((r) => ({ ...r, body: asDeliveredToQueue(r.body) })) },
+              context,
+            ),
+          functionName: 'chatrelay',
+          batchSize: 10,
+          onError,
+        });
+        poller.start();
+        cleanups.push(() => poller.stop());
+      }
+    }
+
     let sweeping: Promise<unknown> = Promise.resolve();
     const sweep = async () => {
       sweeping = sweeping
@@ -477,6 +540,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       endpoints: { sns: emulators.snsSqs, sqs: emulators.snsSqs, dynamodb: emulators.dynamodb },
       topics: { supportEscalations: supportTopic, accountIssues: accountTopic },
       ...(pagerDuty ? { pagerDutyUrl: pagerDuty.url } : {}),
+      ...(chatChannels.length > 0
+        ? { chatTopics: Object.fromEntries(chatChannels.map((c) => [c.name, c.topicArn])) }
+        : {}),
     };
     if (options.stackFile) {
       mkdirSync(dirname(options.stackFile), { recursive: true });

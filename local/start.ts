@@ -85,6 +85,16 @@ async function main(): Promise<void> {
           routing: pagerDutyRouting(config.pagerDuty),
         };
 
+  // Chat channels with a filterPolicy get their own topic and the relay, as deployed (the others need nothing
+  // locally: their Chatbot subscription is on the notification topics). Validated as `cdk synth` does.
+  const { parseConfig } = await import('../lib/config');
+  const chat = parseConfig(config.chat === undefined ? {} : { chat: config.chat }).chat;
+  const filteredChannels = [...chat.slack, ...chat.teams].flatMap((channel) =>
+    channel.filterPolicy
+      ? [{ name: channel.name, topics: channel.topics, filterPolicy: channel.filterPolicy }]
+      : [],
+  );
+
   const started = Date.now();
   const stack = await startLocalStack({
     port,
@@ -97,6 +107,7 @@ async function main(): Promise<void> {
     visibilityTimeoutSeconds: visibility,
     bulkWindowSeconds: bulkWindow,
     ...(pagerDuty ? { pagerDuty } : {}),
+    ...(filteredChannels.length > 0 ? { filteredChannels } : {}),
     log: (line) => console.log(line),
   });
   const { info } = stack;
@@ -113,6 +124,13 @@ async function main(): Promise<void> {
   topics:    ${info.topics.supportEscalations}
              ${info.topics.accountIssues}
   pagerduty: ${pagerDuty ? `${pagerDuty.url} (topics and severities of config pagerDuty; routing key ${process.env.PAGERDUTY_ROUTING_KEY ? 'from PAGERDUTY_ROUTING_KEY' : 'a dummy'})` : 'off (--pagerduty-url URL to forward)'}
+  chat:      ${
+    info.chatTopics
+      ? Object.entries(info.chatTopics)
+          .map(([name, arn]) => `${name} (filtered) → ${arn}`)
+          .join('\n             ')
+      : 'no filtered channel (config chat …filterPolicy)'
+  }
   state:     ${values.data ? resolve(values.data) : 'in memory (use --data DIR to keep it)'}
   written:   ${values['stack-file']} (read by the \`npm run triage\` commands)
 

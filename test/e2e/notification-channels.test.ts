@@ -47,6 +47,7 @@ async function until<T>(find: () => T | undefined, timeoutMs: number): Promise<T
 describe('Slack/Teams and PagerDuty end to end (local stack)', () => {
   let stack: StackProcess;
   let support: Subscriber;
+  let resolutions: Subscriber;
   let pagerDuty: Awaited<ReturnType<typeof fakeEventsApi>>;
 
   beforeAll(async () => {
@@ -58,10 +59,27 @@ describe('Slack/Teams and PagerDuty end to end (local stack)', () => {
         },
         runbooks: { byStatus: { '500': 'https://runbooks.example.com/fireworks-500' } },
         pagerDuty: { secretName: 'ignored/locally' },
+        chat: {
+          slack: [
+            // Unfiltered: Chatbot subscribes to the support topic itself (the `support` subscriber below).
+            { name: 'oncall', slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' },
+            // Filtered: its own topic, fed by the chat relay with what passes the policy.
+            {
+              name: 'resolutions',
+              slackWorkspaceId: 'T0123ABCD',
+              slackChannelId: 'C0123RSLV',
+              filterPolicy: { kind: ['incident.resolved'] },
+            },
+          ],
+        },
       },
       pagerDutyUrl: pagerDuty.url,
     });
     support = await Subscriber.create(stack.info, 'supportEscalations');
+    resolutions = await Subscriber.createOn(
+      stack.info,
+      stack.info.chatTopics?.resolutions ?? 'no chat topic',
+    );
   }, 90_000);
 
   afterAll(async () => {
@@ -118,5 +136,15 @@ describe('Slack/Teams and PagerDuty end to end (local stack)', () => {
       'resolve',
     ]);
     expect(stack.output()).toContain(`pagerduty: ${pagerDuty.url}`);
+
+    // The filtered channel's topic got the resolve, in the same chat format on the same thread, and not the open.
+    const [relayed] = await resolutions.waitFor((n) => n.body.subjectId === subjectId, { timeoutMs: 10_000 });
+    expect(relayed?.topicArn).toBe(stack.info.chatTopics?.resolutions);
+    expect(JSON.parse(relayed?.protocols?.https ?? '{}')).toEqual(resolvedChat);
+    expect(relayed?.body).toEqual(resolved?.body);
+    await resolutions.poll(1);
+    expect(
+      resolutions.received.filter((n) => n.body.subjectId === subjectId).map((n) => n.body.kind),
+    ).toEqual(['incident.resolved']);
   });
 });

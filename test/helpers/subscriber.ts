@@ -21,9 +21,18 @@ export class Subscriber {
     private readonly queueUrl: string,
   ) {}
 
-  static async create(
+  static create(
     info: StackFile,
     topic: 'supportEscalations' | 'accountIssues',
+    filterPolicy?: Record<string, unknown>,
+  ): Promise<Subscriber> {
+    return Subscriber.createOn(info, info.topics[topic], filterPolicy);
+  }
+
+  /** The same on any topic of the stack by its ARN (a filtered chat channel's own topic). */
+  static async createOn(
+    info: StackFile,
+    topicArn: string,
     filterPolicy?: Record<string, unknown>,
   ): Promise<Subscriber> {
     const sqs = new SQSClient({
@@ -44,7 +53,7 @@ export class Subscriber {
     );
     await sns.send(
       new SubscribeCommand({
-        TopicArn: info.topics[topic],
+        TopicArn: topicArn,
         Protocol: 'sqs',
         Endpoint: attributes.Attributes?.QueueArn,
         ...(filterPolicy ? { Attributes: { FilterPolicy: JSON.stringify(filterPolicy) } } : {}),
