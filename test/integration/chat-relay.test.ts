@@ -8,24 +8,16 @@ import { asDeliveredToQueue } from '../../local/notification-printer';
 import { lambdaContext } from '../fixtures/apigw';
 import { sqsEvent, sqsRecord } from '../fixtures/sqs';
 import { invokedAs } from '../helpers/aws-calls/invoked-as';
+import { incidentOpened } from '../helpers/notification-intent';
 import { subscribedQueue } from './notifier-subscriber';
 
 const sns = new SNSClient({});
 const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
 
 function intent(overrides: Partial<NotificationIntent>): NotificationIntent {
-  return {
+  return incidentOpened({
     notificationId: 'inc-r:1:opened',
-    topic: 'support',
-    kind: 'incident.opened',
-    at: '2026-11-25T15:00:00.000Z',
-    severity: 'critical',
-    status: 500,
     statusCounts: { '500': 2 },
-    name: 'Internal Server Error',
-    possibleIssue: 'Server error.',
-    resolution: 'Retry later.',
-    scopeKey: 'incident#immediate#model#m',
     scope: { rule: 'immediate', model: 'accounts/acme/models/m' },
     subjectId: 'inc-r',
     model: 'accounts/acme/models/m',
@@ -33,10 +25,9 @@ function intent(overrides: Partial<NotificationIntent>): NotificationIntent {
     count: 2,
     newSinceLast: 2,
     firstSeen: '2026-11-25T14:59:00.000Z',
-    lastSeen: '2026-11-25T15:00:00.000Z',
     sampleRequestIds: ['req-1'],
     ...overrides,
-  } as NotificationIntent;
+  });
 }
 
 const queueArn = async (queueUrl: string) =>

@@ -2,6 +2,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Notifier, toSnsSubject } from '../../../functions/adapters/notifier';
 import type { NotificationIntent, RenderedNotification } from '../../../functions/core/policy/types';
+import { incidentOpened } from '../../helpers/notification-intent';
 
 const sns = mockClient(SNSClient);
 
@@ -11,29 +12,7 @@ const TOPICS = {
 };
 
 function intent(overrides: Partial<NotificationIntent> = {}): NotificationIntent {
-  return {
-    notificationId: 'n-1',
-    topic: 'support',
-    kind: 'incident.opened',
-    at: '2026-11-25T15:00:00.000Z',
-    severity: 'critical',
-    status: 500,
-    statusCounts: { '500': 1 },
-    name: 'Internal Server Error',
-    possibleIssue: 'Server error.',
-    resolution: 'Retry later.',
-    scopeKey: 'incident#immediate#model#m',
-    scope: { rule: 'immediate', model: 'm' },
-    subjectId: 'inc-1',
-    model: 'm',
-    apps: ['checkout'],
-    count: 1,
-    newSinceLast: 1,
-    firstSeen: '2026-11-25T15:00:00.000Z',
-    lastSeen: '2026-11-25T15:00:00.000Z',
-    sampleRequestIds: [],
-    ...overrides,
-  };
+  return incidentOpened({ notificationId: 'n-1', apps: ['checkout'], ...overrides });
 }
 
 const rendered: RenderedNotification = {

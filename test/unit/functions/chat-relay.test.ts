@@ -7,6 +7,7 @@ import { type RelayDeps, relayRecords } from '../../../functions/chat-relay/rela
 import { readRoutes } from '../../../functions/chat-relay/wiring';
 import { ConfigError } from '../../../functions/core/errors';
 import type { NotificationIntent } from '../../../functions/core/policy/types';
+import { incidentOpened } from '../../helpers/notification-intent';
 
 const SOURCE_TOPIC = 'arn:aws:sns:eu-west-1:123456789012:support-escalations';
 const PAGER_QUEUE = 'arn:aws:sqs:eu-west-1:123456789012:pager-queue';
@@ -19,30 +20,19 @@ const RUNBOOKS = {
 };
 
 function intent(overrides: Partial<NotificationIntent> = {}): NotificationIntent {
-  return {
-    notificationId: 'inc-1:1:opened',
-    topic: 'support',
-    kind: 'incident.opened',
-    at: '2026-11-25T15:00:00.000Z',
-    severity: 'critical',
-    status: 500,
+  return incidentOpened({
     statusCounts: { '500': 3 },
-    name: 'Internal Server Error',
-    possibleIssue: 'Server error.',
     resolution: 'Retry later; contact support if it persists.',
-    scopeKey: 'incident#immediate#model#m',
     scope: { rule: 'immediate', model: 'accounts/acme/models/m' },
-    subjectId: 'inc-1',
     model: 'accounts/acme/models/m',
     account: 'acme',
     apps: ['checkout'],
     count: 3,
     newSinceLast: 3,
     firstSeen: '2026-11-25T14:59:00.000Z',
-    lastSeen: '2026-11-25T15:00:00.000Z',
     sampleRequestIds: ['req-1'],
     ...overrides,
-  } as NotificationIntent;
+  });
 }
 
 /** An SNS client that records each publish and answers (or fails) as scripted. */

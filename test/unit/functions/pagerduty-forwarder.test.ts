@@ -10,6 +10,7 @@ import type { NotificationIntent } from '../../../functions/core/policy/types';
 import { type ForwarderDeps, forwardRecords } from '../../../functions/pagerduty/forwarder';
 import { readRouting } from '../../../functions/pagerduty/wiring';
 import { startLocalSecrets } from '../../../local/secrets-manager';
+import { incidentOpened } from '../../helpers/notification-intent';
 
 const ROUTING_KEY = 'R0ut1ngKeyR0ut1ngKeyR0ut1ngKey12';
 
@@ -58,29 +59,7 @@ class FakeEventsApi {
 }
 
 function intent(overrides: Partial<NotificationIntent> = {}): NotificationIntent {
-  return {
-    notificationId: 'inc-1:1:opened',
-    topic: 'support',
-    kind: 'incident.opened',
-    at: '2026-11-25T15:00:00.000Z',
-    severity: 'critical',
-    status: 500,
-    statusCounts: { '500': 1 },
-    name: 'Internal Server Error',
-    possibleIssue: 'Server error.',
-    resolution: 'Retry later.',
-    scopeKey: 'incident#immediate#model#m',
-    scope: { rule: 'immediate', model: 'm' },
-    subjectId: 'inc-1',
-    model: 'm',
-    apps: [],
-    count: 1,
-    newSinceLast: 1,
-    firstSeen: '2026-11-25T15:00:00.000Z',
-    lastSeen: '2026-11-25T15:00:00.000Z',
-    sampleRequestIds: [],
-    ...overrides,
-  };
+  return incidentOpened(overrides);
 }
 
 /** An SQS record as SNS (non-raw delivery) puts a notification on the forwarder's queue. */

@@ -1,5 +1,5 @@
 import { type CfnTemplate, validateTemplate } from '../../helpers/cfn-validate';
-import { buildTestApp } from './synth';
+import { buildTestApp, SLACK_ONCALL, TEAMS_BILLING } from './synth';
 
 /** Everything config can switch on: subscriptions of each kind, log groups, alarm e-mail, lane settings, chat channels, PagerDuty. */
 const FULL_CONTEXT = {
@@ -14,15 +14,11 @@ const FULL_CONTEXT = {
   alarmEmail: 'ops@acme.test',
   bulkBatch: { batchSize: 50, maxBatchingWindowSeconds: 5, maxReceiveCount: 4, maxConcurrency: 7 },
   chat: {
-    slack: [{ name: 'oncall', slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' }],
+    slack: [SLACK_ONCALL],
     teams: [
       {
-        name: 'billing',
-        teamId: '6f2b0c1e-0000-4000-8000-00000000abcd',
-        teamsChannelId: '19%3ab2c3d4%40thread.tacv2',
-        teamsTenantId: '1d2c3b4a-0000-4000-8000-00000000abcd',
-        topics: ['account'],
         // A filtered channel: its own topic, fed by the chat relay.
+        ...TEAMS_BILLING,
         filterPolicy: { account: ['acme'] },
       },
     ],

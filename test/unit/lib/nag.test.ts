@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { buildTestApp } from './synth';
+import { buildTestApp, SLACK_ONCALL, TEAMS_BILLING } from './synth';
 
 interface Report {
   pluginReports: {
@@ -26,15 +26,11 @@ const FULL_CONTEXT = {
   billingOwners: [{ protocol: 'email', endpoint: 'billing@acme.test', accounts: ['acme'] }],
   alarmEmail: 'ops@acme.test',
   chat: {
-    slack: [{ name: 'oncall', slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' }],
+    slack: [SLACK_ONCALL],
     teams: [
       {
-        name: 'billing',
-        teamId: '6f2b0c1e-0000-4000-8000-00000000abcd',
-        teamsChannelId: '19%3ab2c3d4%40thread.tacv2',
-        teamsTenantId: '1d2c3b4a-0000-4000-8000-00000000abcd',
-        topics: ['account'],
         // A filtered channel: its own topic, fed by the chat relay.
+        ...TEAMS_BILLING,
         filterPolicy: { account: ['acme'] },
       },
     ],

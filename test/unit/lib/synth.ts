@@ -28,3 +28,13 @@ export function synthTemplate(overrides: Record<string, unknown> = {}): Template
 }
 
 export type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
+
+/** Chat channels for stack tests: a Slack channel on the default topics, a Teams channel on account issues. */
+export const SLACK_ONCALL = { name: 'oncall', slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' };
+export const TEAMS_BILLING = {
+  name: 'billing',
+  teamId: '6f2b0c1e-0000-4000-8000-00000000abcd',
+  teamsChannelId: '19%3ab2c3d4%40thread.tacv2',
+  teamsTenantId: '1d2c3b4a-0000-4000-8000-00000000abcd',
+  topics: ['account'],
+};

@@ -1,6 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { DEFAULT_POLICY, parsePolicyConfig } from '../../../functions/core/policy';
-import { type Resources, synthTemplate } from './synth';
+import { type Resources, SLACK_ONCALL, synthTemplate, TEAMS_BILLING } from './synth';
 
 const FULL_CONTEXT = {
   policy: { incidents: { persistence: { minErrors: 3 } } },
@@ -803,16 +803,8 @@ describe('TriageStack', () => {
   describe('chat channels and PagerDuty', () => {
     const CONTEXT = {
       chat: {
-        slack: [{ name: 'oncall', slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' }],
-        teams: [
-          {
-            name: 'billing',
-            teamId: '6f2b0c1e-0000-4000-8000-00000000abcd',
-            teamsChannelId: '19%3ab2c3d4%40thread.tacv2',
-            teamsTenantId: '1d2c3b4a-0000-4000-8000-00000000abcd',
-            topics: ['account'],
-          },
-        ],
+        slack: [SLACK_ONCALL],
+        teams: [TEAMS_BILLING],
       },
       pagerDuty: { secretName: 'triage/pagerduty', severities: ['critical'] },
     };
@@ -954,7 +946,7 @@ describe('TriageStack', () => {
     const CONTEXT = {
       chat: {
         slack: [
-          { name: 'oncall', slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' },
+          SLACK_ONCALL,
           {
             name: 'pager',
             slackWorkspaceId: 'T0123ABCD',
@@ -963,16 +955,7 @@ describe('TriageStack', () => {
             filterPolicy: FILTER,
           },
         ],
-        teams: [
-          {
-            name: 'billing',
-            teamId: '6f2b0c1e-0000-4000-8000-00000000abcd',
-            teamsChannelId: '19%3ab2c3d4%40thread.tacv2',
-            teamsTenantId: '1d2c3b4a-0000-4000-8000-00000000abcd',
-            topics: ['account'],
-            filterPolicy: { account: ['acme'] },
-          },
-        ],
+        teams: [{ ...TEAMS_BILLING, filterPolicy: { account: ['acme'] } }],
       },
     };
     let template: Template;
@@ -998,7 +981,7 @@ describe('TriageStack', () => {
 
     it('creates no relay, no channel topic, when no channel has a filter policy', () => {
       const unfiltered = synthTemplate({
-        chat: { slack: [{ name: 'oncall', slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' }] },
+        chat: { slack: [SLACK_ONCALL] },
       });
       expect(
         ofType(unfiltered, 'AWS::Lambda::Function').filter(([id]) => id.startsWith('ChatRelay')),
