@@ -13,8 +13,8 @@ import type { NotificationIntent } from '../../functions/core/policy/types';
 import { createSweepHandler } from '../../functions/sweep/sweep';
 import { createTriageHandler } from '../../functions/triage/triage';
 import { lambdaContext } from '../../local/lambda-context';
+import { seededRandom } from '../fixtures/random';
 import type { RequestCounter } from '../lib/request-counter';
-import { seeded } from './storm';
 
 /** What Lambda's SQS event source does with a message an invocation gave back: it is received again. */
 const MAX_RECEIVE_COUNT = 5;
@@ -202,7 +202,7 @@ function dynamoClient(options: ConcurrentRunOptions): DynamoDBClient {
  * sweep runs (as the schedule would), to publish what a dead invocation left in an outbox.
  */
 export async function runConcurrentTriage(options: ConcurrentRunOptions): Promise<ConcurrentRunResult> {
-  const random = seeded(options.seed ?? 7);
+  const random = seededRandom(options.seed ?? 7);
   // One SDK client per container, as in Lambda (each has its own socket pool).
   const stateRepository = () =>
     new StateRepository<ScopeState>({

@@ -1,5 +1,6 @@
 import type { TriageEvent } from '../../functions/core/event';
 import { packEvents } from '../../functions/core/queue-message';
+import { seededRandom } from '../fixtures/random';
 
 /** Processing time of the whole run (pinned): every event of the storm happened in the 5 minutes before. */
 export const STORM_NOW = Date.UTC(2026, 11, 6, 12, 0, 0);
@@ -32,18 +33,6 @@ export const ISSUE_STORM: Omit<StormShape, 'messages'> = {
   hotAccountShare: 0.29,
 };
 
-/** Small, fast, deterministic PRNG (mulberry32): every run builds the same storm. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function coldEvent(scope: number, id: string, occurredAt: string): TriageEvent {
   return scope % 2 === 0
     ? { id, status: 502, model: `accounts/acme/models/cold-${scope}`, app: 'batch', occurredAt }
@@ -52,7 +41,7 @@ function coldEvent(scope: number, id: string, occurredAt: string): TriageEvent {
 
 /** The storm's queue message bodies, as the bulk lane holds them (canonical events, one POST per message). */
 export function stormBodies(shape: StormShape, seed = 22): string[] {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const hotIncident = Math.round(shape.eventsPerMessage * shape.hotIncidentShare);
   const hotAccount = Math.round(shape.eventsPerMessage * shape.hotAccountShare);
   const bodies: string[] = [];

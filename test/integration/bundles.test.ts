@@ -16,7 +16,7 @@ import { getCodes, postEvents } from '../fixtures/apigw';
 import { dataPayload, subscriptionEvent } from '../fixtures/logs/payload';
 import { sqsEvent, sqsRecord } from '../fixtures/sqs';
 import { createStateTable } from '../helpers/table';
-import { buildTestApp, type Resources } from '../unit/lib/synth';
+import { buildTestApp, EVERY_FUNCTION, type Resources } from '../unit/lib/synth';
 
 const runFile = promisify(execFile);
 
@@ -38,20 +38,6 @@ const HANDLER_ENV = {
   CHAT_CHANNEL_0_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:chat-pager',
 };
 
-/** The context the bundles are built with: the optional PagerDuty forwarder and chat relay included. */
-const CONTEXT = {
-  pagerDuty: { secretName: 'triage/pagerduty' },
-  chat: {
-    slack: [
-      {
-        name: 'pager',
-        slackWorkspaceId: 'T0123ABCD',
-        slackChannelId: 'C0123ABCD',
-        filterPolicy: { severity: ['critical'] },
-      },
-    ],
-  },
-};
 const ROUTING_KEY = 'R0ut1ngKeyR0ut1ngKeyR0ut1ngKey12';
 
 /** A fake Events API v2 that records what it receives and answers 202. */
@@ -81,7 +67,7 @@ describe('function bundles', () => {
   // The one synth that runs esbuild for real (the other lib tests skip bundling).
   let bundles: { id: string; dir: string; environment: Record<string, unknown> }[];
   beforeAll(() => {
-    const { app } = buildTestApp(CONTEXT, { bundle: true });
+    const { app } = buildTestApp(EVERY_FUNCTION, { bundle: true });
     const assembly = app.synth();
     const template = JSON.parse(
       fs.readFileSync(path.join(assembly.directory, 'FireworksErrorTriage.template.json'), 'utf8'),

@@ -38,3 +38,21 @@ export const TEAMS_BILLING = {
   teamsTenantId: '1d2c3b4a-0000-4000-8000-00000000abcd',
   topics: ['account'],
 };
+
+/**
+ * Config that switches on every function the stack can have (the PagerDuty forwarder and the chat relay are
+ * optional), so the iam check and the bundle test cover each; the rest is the defaults.
+ */
+export const EVERY_FUNCTION = {
+  pagerDuty: { secretName: 'triage/pagerduty' },
+  chat: {
+    slack: [
+      {
+        name: 'pager',
+        slackWorkspaceId: 'T0123ABCD',
+        slackChannelId: 'C0123ABCD',
+        filterPolicy: { severity: ['critical'] },
+      },
+    ],
+  },
+};
