@@ -60,6 +60,14 @@ const NON_LLM_SERVICE = new RegExp(
   'i',
 );
 
+/**
+ * Services an LLM app calls beside the model: vector databases, chat webhooks, app backends. Unlike the
+ * infrastructure above, a line naming one may still be about the model call (a Slack bot's OpenAI error),
+ * so they decide only for a line without an LLM client's words.
+ */
+const BESIDE_THE_MODEL =
+  /\bpinecone\b|\bqdrant(?:_client)?\b|\bweaviate\b|\bchroma(?:db)?\b|\bmilvus\b|\bslack\w*\b|\bsupabase\b|\bfirebase\w*\b/i;
+
 /** A line of HTML: a web server's or CDN's error page, not an API's JSON error. */
 const HTML_PAGE = /^\s*<(?:!DOCTYPE|html|head|title|body|center|h1|hr|span|div|p)\b/i;
 
@@ -106,6 +114,9 @@ export function attribute(line: string, endpoint?: string): Attribution {
       llm: true,
       evidence: `an LLM client's words (${words[0]}), no provider named`,
     };
+  const beside = BESIDE_THE_MODEL.exec(line);
+  if (beside)
+    return { provider: 'other', llm: false, evidence: `a service that is not an LLM API (${beside[0]})` };
   return { provider: 'unknown', llm: undefined, evidence: 'names no provider and no service' };
 }
 

@@ -33,6 +33,10 @@ describe('attribute', () => {
       'INFO:     10.0.21.22:53896 - "POST /chat/completions HTTP/1.1" 500 Internal Server Error',
     ],
     ['unknown', undefined, 'AxiosError: Request failed with status code 500'],
+    // A service beside the model decides only where no LLM client speaks.
+    ['other', false, 'pinecone.core.client.exceptions.ServiceException: (503) Reason: Service Unavailable'],
+    ['other', false, 'slack_sdk.errors.SlackApiError: The request to the Slack API failed. (HTTP 429)'],
+    ['unknown', true, 'slack_bolt: openai.RateLimitError: Error code: 429 - rate limit reached'],
   ])('%s (llm %s): %s', (provider, llm, line) => {
     expect(attribute(line)).toMatchObject({ provider, llm });
   });
