@@ -156,7 +156,7 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
     )
     .option(
       '--config <file>',
-      'the deployment config, or cdk.json (its "policy"), or a policy alone (default: the deployed defaults)',
+      'the deployment config, or cdk.json (its "policy", "runbooks" and "pagerDuty" forwarding), or a policy alone (default: the deployed defaults)',
     )
     .option(
       '--start <iso>',

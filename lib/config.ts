@@ -174,7 +174,6 @@ export interface TriageConfig {
   readonly memorySize: Readonly<Record<FunctionName, number>>;
 }
 
-/** Catches the lines clients print around an HTTP error; the logs function then extracts the real ones. */
 /**
  * Every line: the logs function's first look is cheaper than a filter pattern is complete. A word list such
  * as `?ERROR ?Error ?status …` let through only four in five of the real error lines measured
@@ -361,7 +360,9 @@ const LogGroupSchema = z.union(
       'a log group',
     ),
   ],
-  error('expected a log group name, or {"name": …, "count": "default" | "llm" | "all"}'),
+  error(
+    `expected a log group name, or {"name": …, "count": ${COUNT_MODES.map((m) => `"${m}"`).join(' | ')}}`,
+  ),
 );
 
 const CHANNEL_NAME = /^[A-Za-z0-9_-]{1,128}$/;

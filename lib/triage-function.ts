@@ -73,7 +73,7 @@ export class TriageFunction extends nodejs.NodejsFunction {
  * esbuild settings shared by every function. The AWS SDK is bundled (`externalModules: []`): the SDK that
  * runs on Lambda is then the lock file's, the one every test ran, instead of whatever the nodejs24.x runtime
  * carries in that region that week (Lambda no longer documents it). Measured (docs/design.md, "The AWS SDK
- * the functions run"): 420–490 KB per SDK function instead of 100–125 KB, cold import the same within noise.
+ * the functions run"): 400–490 KB per SDK function instead of 100–125 KB, cold import the same within noise.
  * A test checks that nothing is left external.
  */
 const BUNDLING: nodejs.BundlingOptions = {

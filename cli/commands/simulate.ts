@@ -1,9 +1,14 @@
 import { createInterface } from 'node:readline';
+import type * as z from 'zod/mini';
 import { renderChatNotification } from '../../functions/core/chat-notification';
 import { ConfigError, ValidationError } from '../../functions/core/errors';
 import type { TriageEvent } from '../../functions/core/event';
 import { parseCanonicalEvent } from '../../functions/core/normalize';
-import { PagerDutyRoutingSchema, pagerDutyEvent } from '../../functions/core/pagerduty-event';
+import {
+  type PagerDutyRouting,
+  PagerDutyRoutingSchema,
+  pagerDutyEvent,
+} from '../../functions/core/pagerduty-event';
 import {
   DEFAULT_POLICY,
   type NotificationIntent,
@@ -12,6 +17,7 @@ import {
   renderNotification,
   simulate,
 } from '../../functions/core/policy';
+import { type Runbooks, RunbooksSchema, runbookUrl } from '../../functions/core/runbooks';
 import { readConfigFile } from '../config-file';
 import { type CliContext, EXIT, UsageError } from '../io';
 
@@ -27,37 +33,74 @@ export interface SimulateOptions {
   readonly json?: boolean;
 }
 
+/** What the deployment config says beside the policy about how notifications are delivered. */
+interface Delivery {
+  readonly runbooks: Runbooks;
+  readonly routing: PagerDutyRouting;
+}
+
 /**
  * Each notification as a channel receives it: the notification JSON (queues, Lambda), the e-mail (subject
  * and text), the Chatbot message (Slack, Teams), the PagerDuty Events v2 event without its routing key
- * (default forwarding: support topic, critical and high; notifications PagerDuty would not get are left out).
+ * (the config's forwarding, by default the support topic, critical and high; notifications PagerDuty would
+ * not get are left out). Each carries the config's runbook link.
  */
 const FORMATS = {
-  json: (intent: NotificationIntent) => renderNotification(intent).json,
-  email: (intent: NotificationIntent) => {
-    const { subject, text } = renderNotification(intent);
+  json: (intent, { runbooks }) => renderNotification(intent, runbookUrl(runbooks, intent)).json,
+  email: (intent, { runbooks }) => {
+    const { subject, text } = renderNotification(intent, runbookUrl(runbooks, intent));
     return `Subject: ${subject}\n\n${text}\n`;
   },
-  chat: (intent: NotificationIntent) => JSON.stringify(renderChatNotification(intent)),
-  pagerduty: (intent: NotificationIntent) => {
-    const event = pagerDutyEvent(intent, PagerDutyRoutingSchema.parse({}));
+  chat: (intent, { runbooks }) =>
+    JSON.stringify(renderChatNotification(intent, runbookUrl(runbooks, intent))),
+  pagerduty: (intent, { runbooks, routing }) => {
+    const event = pagerDutyEvent(intent, routing, runbookUrl(runbooks, intent));
     return event === undefined ? undefined : JSON.stringify(event);
   },
-} as const satisfies Record<SimulateFormat, (intent: NotificationIntent) => string | undefined>;
+} as const satisfies Record<
+  SimulateFormat,
+  (intent: NotificationIntent, delivery: Delivery) => string | undefined
+>;
 
 /** Bad input lines reported before giving up (the rest are only counted). */
 const MAX_REPORTED_ERRORS = 20;
 
-async function loadConfig(file: string | undefined, cwd: string): Promise<PolicyConfig> {
-  if (file === undefined) return DEFAULT_POLICY;
+/** The top-level keys of a bare policy file (the `policy` key of the deployment config, alone). */
+const POLICY_KEYS = new Set(Object.keys(DEFAULT_POLICY));
+
+/**
+ * The policy and delivery settings of `--config FILE`: a deployment config (as `extract --config` takes
+ * it, or cdk.json), or — when every key is a policy key — the policy alone.
+ */
+async function loadConfig(
+  file: string | undefined,
+  cwd: string,
+): Promise<{ policy: PolicyConfig; delivery: Delivery }> {
+  const defaults = { runbooks: {}, routing: PagerDutyRoutingSchema.parse({}) };
+  if (file === undefined) return { policy: DEFAULT_POLICY, delivery: defaults };
   const config = await readConfigFile(file, cwd);
-  // The deployment config (as `extract --config` takes it, or cdk.json), or the policy alone.
+  const keys = Object.keys(config);
+  const bare = keys.length > 0 && keys.every((key) => POLICY_KEYS.has(key));
   try {
-    return parsePolicyConfig('policy' in config ? config.policy : config);
+    if (bare) return { policy: parsePolicyConfig(config), delivery: defaults };
+    const policy = parsePolicyConfig(config.policy ?? {});
+    const runbooks = RunbooksSchema.safeParse(config.runbooks ?? {});
+    if (!runbooks.success) throw new UsageError(`--config ${file}: runbooks: ${problems(runbooks.error)}`);
+    const pagerDuty = (config.pagerDuty ?? {}) as { topics?: unknown; severities?: unknown };
+    const routing = PagerDutyRoutingSchema.safeParse({
+      topics: pagerDuty.topics,
+      severities: pagerDuty.severities,
+    });
+    if (!routing.success) throw new UsageError(`--config ${file}: pagerDuty: ${problems(routing.error)}`);
+    return { policy, delivery: { runbooks: runbooks.data, routing: routing.data } };
   } catch (error) {
     if (error instanceof ConfigError) throw new UsageError(`--config ${file}: ${error.message}`);
     throw error;
   }
+}
+
+function problems(error: z.core.$ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join('.') || '(value)'}: ${issue.message}`).join('; ');
 }
 
 function parseStart(value: string | undefined): number | undefined {
@@ -113,7 +156,7 @@ function summaryOf(intent: NotificationIntent) {
 /** `triage simulate`. */
 export async function run(values: SimulateOptions, { io, cwd }: CliContext): Promise<number> {
   const format = values.format;
-  const config = await loadConfig(values.config, cwd);
+  const { policy: config, delivery } = await loadConfig(values.config, cwd);
   const startAt = parseStart(values.start);
 
   const events: TriageEvent[] = [];
@@ -136,7 +179,9 @@ export async function run(values: SimulateOptions, { io, cwd }: CliContext): Pro
 
   const result = simulate(events, config, startAt === undefined ? {} : { startAt });
   for (const intent of result.intents) {
-    const line = format ? FORMATS[format](intent) : JSON.stringify(values.full ? intent : summaryOf(intent));
+    const line = format
+      ? FORMATS[format](intent, delivery)
+      : JSON.stringify(values.full ? intent : summaryOf(intent));
     if (line !== undefined) io.out(line);
   }
   io.err(

@@ -280,7 +280,7 @@ function backoffMs(attempt: number): number {
  * KB of the item, and a scope record's JSON (~1.1–1.5 KB: key, model names, sample ids, window) deflates to
  * about half, so nearly every scope write costs one unit instead of two. The key and version live in `pk`
  * and `version` (what conditions check), so they are not repeated inside. Read it with
- * `JSON.parse(zlib.inflateRawSync(item.stateZ))` (see docs/config.md, "State table").
+ * `JSON.parse(zlib.inflateRawSync(item.stateZ))` (see docs/design.md, "State records").
  */
 export function packState(state: StoredScope): Uint8Array {
   const { key: _key, version: _version, ...rest } = state;

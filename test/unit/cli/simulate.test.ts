@@ -127,6 +127,41 @@ describe('triage simulate', () => {
     }
   });
 
+  it('renders with the deployment config’s runbooks and PagerDuty forwarding, with or without a policy key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'simulate-'));
+    try {
+      const runbooks = { byStatus: { '503': 'https://wiki.example.com/503' } };
+      writeFileSync(
+        join(dir, 'config.json'),
+        JSON.stringify({ runbooks, pagerDuty: { secretName: 'pd', severities: ['critical'] } }),
+      );
+      const chat = fakeIo(fixture('outage.jsonl'));
+      expect(
+        await main(['simulate', '--config', 'config.json', '--format', 'chat'], chat.io, { cwd: dir }),
+      ).toBe(0);
+      const steps = chat
+        .json()
+        .map((message) => (message as { content: { nextSteps: string[] } }).content.nextSteps.join(' '));
+      expect(steps.some((text) => text.includes('https://wiki.example.com/503'))).toBe(true);
+      // Only critical triggers are forwarded: the default policy's 503 incident is "high", so it has none.
+      const pager = fakeIo(fixture('outage.jsonl'));
+      expect(
+        await main(['simulate', '--config', 'config.json', '--format', 'pagerduty'], pager.io, { cwd: dir }),
+      ).toBe(0);
+      const all = fakeIo(fixture('outage.jsonl'));
+      await main(['simulate', '--format', 'pagerduty'], all.io);
+      const triggers = (run: { json(): unknown[] }) =>
+        run.json().filter((event) => (event as { event_action: string }).event_action === 'trigger');
+      expect(triggers(pager).length).toBeLessThan(triggers(all).length);
+      writeFileSync(join(dir, 'bad.json'), JSON.stringify({ runbooks: { byStatus: { '503': 'ftp://x' } } }));
+      const bad = fakeIo(fixture('outage.jsonl'));
+      expect(await main(['simulate', '--config', 'bad.json'], bad.io, { cwd: dir })).toBe(2);
+      expect(bad.err.join('\n')).toContain('runbooks: byStatus.503: expected an http(s) URL');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('prints the whole intent with --full', async () => {
     const run = fakeIo(fixture('outage.jsonl'));
     await main(['simulate', '--full'], run.io);
