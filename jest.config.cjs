@@ -6,6 +6,7 @@ const common = {
   testEnvironment: 'node',
   clearMocks: true,
   restoreMocks: true,
+  setupFilesAfterEnv: ['<rootDir>/test/helpers/fast-check-setup.ts'],
 };
 
 /**
@@ -17,7 +18,7 @@ const recording = {
     ...common.moduleNameMapper,
     '^@smithy/core/client$': '<rootDir>/test/helpers/aws-calls/smithy-client.ts',
   },
-  setupFilesAfterEnv: ['<rootDir>/test/helpers/aws-calls/jest-setup.ts'],
+  setupFilesAfterEnv: [...common.setupFilesAfterEnv, '<rootDir>/test/helpers/aws-calls/jest-setup.ts'],
 };
 
 module.exports = {
