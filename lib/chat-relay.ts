@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { CHAT_PREFIX } from '../functions/adapters/deliveries';
 import { routeVariables } from '../functions/chat-relay/wiring';
 import type { Topic } from '../functions/core/policy/types';
 import type { FilterPolicy } from './config';
@@ -10,6 +11,7 @@ import { deadLetterQueue } from './dead-letter-queue';
 import type { EncryptionKey } from './encryption-key';
 import { toSubscriptionFilters } from './notification-topics';
 import { consumeQueue } from './sqs-consumer';
+import type { StateTable } from './state-table';
 import { TriageFunction } from './triage-function';
 
 /** A Slack or Teams channel of config `chat` with a filter policy. */
@@ -24,6 +26,8 @@ export interface ChatRelayProps {
   /** The notification topics by name: the channels' sources. */
   readonly topics: Readonly<Record<Topic, sns.ITopic>>;
   readonly encryption: EncryptionKey;
+  /** Where the relay records what each channel already got (its own partition, `chat#…`). */
+  readonly table: StateTable;
   readonly logRetentionDays: number;
 }
 
@@ -38,7 +42,8 @@ const PUBLISH_KEY_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'];
  * filterPolicy gets a topic of its own: an encrypted queue subscribed to its source topics with the policy
  * (SNS evaluates it), and one relay function, shared by all filtered channels, that publishes each
  * notification it receives to the channel's topic with the same per-protocol document. The relay may
- * consume those queues and publish to those topics, nothing else.
+ * consume those queues, publish to those topics and read and write its own partition of the state table
+ * (what each channel already got), nothing else.
  */
 export class ChatRelay extends Construct {
   public readonly function: TriageFunction;
@@ -64,6 +69,7 @@ export class ChatRelay extends Construct {
       logRetentionDays: props.logRetentionDays,
       encryptionKey: key,
     });
+    props.table.bindPartition(this.function, [`${CHAT_PREFIX}*`], ['dynamodb:GetItem', 'dynamodb:PutItem']);
 
     const channelTopics = new Map<string, sns.Topic>();
     const queues = new Map<string, sqs.Queue>();

@@ -4,7 +4,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { PAGERDUTY_PREFIX } from '../functions/adapters/pagerduty-deliveries';
+import { PAGERDUTY_PREFIX } from '../functions/adapters/deliveries';
 import type { Topic } from '../functions/core/policy/types';
 import type { PagerDutyConfig } from './config';
 import { deadLetterQueue } from './dead-letter-queue';

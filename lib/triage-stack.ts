@@ -161,6 +161,7 @@ export class TriageStack extends Stack {
             channels: filteredChannels,
             topics: topicsByName,
             encryption,
+            table: state,
             logRetentionDays: config.logRetentionDays,
           })
         : undefined;

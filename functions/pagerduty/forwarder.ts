@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { DeadLetters } from '../adapters/dead-letters';
-import type { PagerDutyDeliveries } from '../adapters/pagerduty-deliveries';
+import type { Deliveries } from '../adapters/deliveries';
 import { type PagerDutyEvents, PagerDutyRejectedError } from '../adapters/pagerduty-events';
 import { type PagerDutyRouting, pagerDutyEvent, parseNotificationMessage } from '../core/pagerduty-event';
 import { logger as sharedLogger } from '../shared/logger';
@@ -12,7 +12,7 @@ import { type StandardMiddlewareOptions, withStandardMiddleware } from '../share
 export interface ForwarderDeps {
   readonly routing: PagerDutyRouting;
   readonly events: Pick<PagerDutyEvents, 'send'>;
-  readonly deliveries: Pick<PagerDutyDeliveries, 'wasSent' | 'markSent'>;
+  readonly deliveries: Pick<Deliveries, 'wasSent' | 'markSent'>;
   readonly deadLetters: Pick<DeadLetters, 'put'>;
   readonly logger: Logger;
   readonly metrics: Metrics;

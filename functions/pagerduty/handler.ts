@@ -1,6 +1,6 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DeadLetters } from '../adapters/dead-letters';
-import { PagerDutyDeliveries } from '../adapters/pagerduty-deliveries';
+import { Deliveries, PAGERDUTY_PREFIX } from '../adapters/deliveries';
 import { PAGERDUTY_EVENTS_URL, PagerDutyEvents } from '../adapters/pagerduty-events';
 import { SecretRoutingKey } from '../adapters/routing-key';
 import { createDocumentClient } from '../adapters/state-repository';
@@ -17,6 +17,6 @@ export const handler = createForwarderHandler({
     url: optionalEnv('PAGERDUTY_EVENTS_URL', PAGERDUTY_EVENTS_URL),
     routingKey: () => routingKey.get(),
   }),
-  deliveries: new PagerDutyDeliveries(createDocumentClient(), requireEnv('TABLE_NAME')),
+  deliveries: new Deliveries(createDocumentClient(), requireEnv('TABLE_NAME'), PAGERDUTY_PREFIX),
   deadLetters: new DeadLetters(new SQSClient({}), requireEnv('PAGERDUTY_DLQ_URL')),
 });

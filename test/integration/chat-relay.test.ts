@@ -9,6 +9,7 @@ import { lambdaContext } from '../fixtures/apigw';
 import { sqsEvent, sqsRecord } from '../fixtures/sqs';
 import { invokedAs } from '../helpers/aws-calls/invoked-as';
 import { incidentOpened } from '../helpers/notification-intent';
+import { createStateTable } from '../helpers/table';
 import { subscribedQueue } from './notifier-subscriber';
 
 const sns = new SNSClient({});
@@ -48,7 +49,7 @@ describe('chat relay handler module (fauxqs)', () => {
     process.env = { ...saved };
   });
 
-  it('relays what passes the channel filter policy to the channel topic, in the chat format for https subscribers', async () => {
+  it('relays what passes the channel filter policy to the channel topic once, in the chat format for https subscribers', async () => {
     const support = (await sns.send(new CreateTopicCommand({ Name: `support-${randomUUID()}` })))
       .TopicArn as string;
     const channelTopic = (await sns.send(new CreateTopicCommand({ Name: `chat-pager-${randomUUID()}` })))
@@ -70,8 +71,10 @@ describe('chat relay handler module (fauxqs)', () => {
     const queued = await drain(channelQueue, 2);
     expect(queued).toHaveLength(1);
     const arn = await queueArn(channelQueue);
+    const { tableName, drop } = await createStateTable();
     process.env = {
       ...saved,
+      TABLE_NAME: tableName,
       CHAT_CHANNEL_0_NAME: 'pager',
       CHAT_CHANNEL_0_QUEUE_ARN: arn,
       CHAT_CHANNEL_0_TOPIC_ARN: channelTopic,
@@ -115,5 +118,10 @@ describe('chat relay handler module (fauxqs)', () => {
       metadata: { threadId: 'inc-r' },
     });
     expect(typeof document.email).toBe('string');
+
+    // SQS delivers at least once: the same message again posts nothing more to the channel.
+    expect(await handler?.(sqsEvent(...records), lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(await drain(chatbot, 1)).toHaveLength(0);
+    await drop();
   });
 });

@@ -95,9 +95,22 @@ function comparable(input: PublishCommandInput) {
   };
 }
 
+/** Delivery records in memory, as the state table keeps them (one key per channel and notification). */
+function memoryDeliveries() {
+  const sent = new Map<string, string>();
+  return {
+    sent,
+    wasSent: async (id: string) => sent.has(id),
+    markSent: async (id: string, action: string) => {
+      sent.set(id, action);
+    },
+  };
+}
+
 describe('chat relay', () => {
   let logged: { level: string; message: string; details: unknown }[];
   let metricNames: string[];
+  let deliveries: ReturnType<typeof memoryDeliveries>;
   const deps = (publisher: RelayDeps['publisher']): RelayDeps => ({
     routes: readRoutes({
       CHAT_CHANNEL_0_NAME: 'pager',
@@ -108,6 +121,8 @@ describe('chat relay', () => {
       CHAT_CHANNEL_1_TOPIC_ARN: BILLING_TOPIC,
     }),
     publisher,
+    deliveries,
+    clock: () => Date.UTC(2026, 10, 25, 15, 0, 0),
     logger: {
       info: (message: string, details: unknown) => logged.push({ level: 'info', message, details }),
       error: (message: string, details: unknown) => logged.push({ level: 'error', message, details }),
@@ -118,6 +133,31 @@ describe('chat relay', () => {
   beforeEach(() => {
     logged = [];
     metricNames = [];
+    deliveries = memoryDeliveries();
+  });
+
+  it('relays a redelivered message once per channel, and records a delivery only after its publish', async () => {
+    const opened = await originalPublish(intent());
+    const { client, published } = recordingClient();
+    const relay = (messageId: string, queue: string) =>
+      relayRecords([record(opened, queue, messageId)], deps(new TopicRepublisher(client)));
+    expect(await relay('m-1', PAGER_QUEUE)).toEqual({ batchItemFailures: [] });
+    expect(await relay('m-1-again', PAGER_QUEUE)).toEqual({ batchItemFailures: [] });
+    // The same notification to another filtered channel is that channel's own delivery.
+    expect(await relay('m-2', BILLING_QUEUE)).toEqual({ batchItemFailures: [] });
+    expect(published.map((p) => p.TopicArn)).toEqual([PAGER_TOPIC, BILLING_TOPIC]);
+    expect([...deliveries.sent]).toEqual([
+      ['pager#inc-1:1:opened', 'incident.opened'],
+      ['billing#inc-1:1:opened', 'incident.opened'],
+    ]);
+    expect(logged.map((l) => l.message)).toContain(
+      'already relayed to this chat channel; redelivery ignored',
+    );
+
+    const failing = recordingClient(() => true);
+    const again = await originalPublish(intent({ notificationId: 'inc-3:1:opened', subjectId: 'inc-3' }));
+    await relayRecords([record(again, PAGER_QUEUE, 'm-3')], deps(new TopicRepublisher(failing.client)));
+    expect(deliveries.sent.has('pager#inc-3:1:opened')).toBe(false);
   });
 
   it("publishes each notification to its channel's topic with the same per-protocol document, subject and attributes", async () => {

@@ -29,6 +29,7 @@ interface Statement {
   Action: string | string[];
   Resource?: unknown;
   Principal?: unknown;
+  Condition?: unknown;
 }
 
 let defaults: Template;
@@ -1086,7 +1087,7 @@ describe('TriageStack', () => {
       expect(Object.keys(env).filter((name) => name.startsWith('CHAT_CHANNEL_2'))).toEqual([]);
     });
 
-    it('lets the relay consume the channel queues and publish to the channel topics, nothing else', () => {
+    it('lets the relay consume the channel queues, publish to the channel topics and keep its delivery records, nothing else', () => {
       // Every (action, resource) pair of the relay's role but its own log group and the key.
       const pairs = relayStatements()
         .flatMap((st) =>
@@ -1105,8 +1106,19 @@ describe('TriageStack', () => {
             `sqs:GetQueueAttributes ${queue(channel)}`,
             `sqs:ReceiveMessage ${queue(channel)}`,
           ]),
+          ...['GetItem', 'PutItem'].map(
+            (action) =>
+              `dynamodb:${action} ${JSON.stringify({ 'Fn::GetAtt': ['StateTable962DE04C', 'Arn'] })}`,
+          ),
         ].sort(),
       );
+      // Only its own partition of the table: what each channel already got.
+      const table = relayStatements().filter((st) =>
+        asList(st.Action).some((a) => a.startsWith('dynamodb:')),
+      );
+      expect(table.map((st) => st.Condition)).toEqual([
+        { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['chat#*'] } },
+      ]);
       const kms = relayStatements().filter((st) => asList(st.Action).some((a) => a.startsWith('kms:')));
       expect(kms.flatMap((st) => asList(st.Resource))).toEqual(
         kms.map(() => ({ 'Fn::GetAtt': [keyId(template), 'Arn'] })),
