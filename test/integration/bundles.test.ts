@@ -15,6 +15,7 @@ import { startLocalSecrets } from '../../local/secrets-manager';
 import { getCodes, postEvents } from '../fixtures/apigw';
 import { dataPayload, subscriptionEvent } from '../fixtures/logs/payload';
 import { sqsEvent, sqsRecord } from '../fixtures/sqs';
+import { incidentOpened } from '../helpers/notification-intent';
 import { createStateTable } from '../helpers/table';
 import { buildTestApp, EVERY_FUNCTION, type Resources } from '../unit/lib/synth';
 
@@ -200,28 +201,7 @@ describe('function bundles', () => {
     // A notification as SNS puts it on a queue (the envelope of the `default` message).
     const notification = JSON.stringify({
       Type: 'Notification',
-      Message: JSON.stringify({
-        notificationId: 'inc-b:1:opened',
-        topic: 'support',
-        kind: 'incident.opened',
-        at: '2026-11-25T15:00:00.000Z',
-        severity: 'critical',
-        status: 500,
-        statusCounts: { '500': 1 },
-        name: 'Internal Server Error',
-        possibleIssue: 'p',
-        resolution: 'r',
-        scopeKey: 'k',
-        scope: { rule: 'immediate', model: 'm' },
-        subjectId: 'inc-b',
-        model: 'm',
-        apps: [],
-        count: 1,
-        newSinceLast: 1,
-        firstSeen: '2026-11-25T15:00:00.000Z',
-        lastSeen: '2026-11-25T15:00:00.000Z',
-        sampleRequestIds: [],
-      }),
+      Message: JSON.stringify(incidentOpened({ notificationId: 'inc-b:1:opened', subjectId: 'inc-b' })),
     });
     const invocations: Record<string, { event: unknown; expect: (result: unknown) => void }> = {
       Ingest: {
