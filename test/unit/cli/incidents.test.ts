@@ -1,11 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../../cli/main';
 import type { IncidentView } from '../../../functions/core/incidents';
 import { captureIo } from '../../helpers/cli-dynalite';
-
-const ADMIN = `fet_${'a'.repeat(43)}`;
+import { ADMIN_TOKEN, jsonAnswer, localStackFile } from '../../helpers/local-stack-file';
 
 const view = (subjectId: string, fields: Partial<IncidentView> = {}): IncidentView => ({
   subjectId,
@@ -20,35 +18,19 @@ const view = (subjectId: string, fields: Partial<IncidentView> = {}): IncidentVi
   ...fields,
 });
 
-function answer(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-}
-
 describe('triage incidents', () => {
   let dir: string;
   let stackArgs: string[];
-
+  let remove: () => void;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'incidents-cli-'));
-    const file = join(dir, 'stack.json');
-    writeFileSync(
-      file,
-      JSON.stringify({
-        region: 'us-east-1',
-        webhookUrl: 'http://127.0.0.1:3999/v1/events',
-        token: `fet_${'i'.repeat(43)}`,
-        adminToken: ADMIN,
-        endpoints: {},
-      }),
-    );
-    stackArgs = ['--stack', file];
+    ({ dir, args: stackArgs, remove } = localStackFile('incidents-cli-', { token: `fet_${'i'.repeat(43)}` }));
   });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => remove());
 
   it('reads every page with the local admin token and prints a table', async () => {
     const fetchFn = jest.fn(async (url: URL | string, _init?: RequestInit) =>
       String(url).includes('nextToken=')
-        ? answer(200, {
+        ? jsonAnswer(200, {
             incidents: [
               view('acct-2', {
                 kind: 'account-issue',
@@ -59,7 +41,7 @@ describe('triage incidents', () => {
               }),
             ],
           })
-        : answer(200, { incidents: [view('inc-1', { silencedBy: 'maintenance' })], nextToken: 'abc' }),
+        : jsonAnswer(200, { incidents: [view('inc-1', { silencedBy: 'maintenance' })], nextToken: 'abc' }),
     );
     const io = captureIo();
 
@@ -67,7 +49,7 @@ describe('triage incidents', () => {
 
     const [url, init] = fetchFn.mock.calls[0] ?? [];
     expect(String(url)).toBe('http://127.0.0.1:3999/v1/incidents?limit=100&state=open');
-    expect(init?.headers).toMatchObject({ authorization: `Bearer ${ADMIN}` });
+    expect(init?.headers).toMatchObject({ authorization: `Bearer ${ADMIN_TOKEN}` });
     expect(String(fetchFn.mock.calls[1]?.[0])).toContain('nextToken=abc');
     expect(io.lines[0]).toMatch(
       /^SUBJECT\s+KIND\s+STATUS\s+STATE\s+COUNT\s+MODEL \/ ACCOUNT\s+OPENED\s+LAST SEEN$/,
@@ -79,7 +61,7 @@ describe('triage incidents', () => {
   });
 
   it('prints one JSON line per incident with --json', async () => {
-    const fetchFn = jest.fn(async () => answer(200, { incidents: [view('inc-1')] }));
+    const fetchFn = jest.fn(async () => jsonAnswer(200, { incidents: [view('inc-1')] }));
     const io = captureIo();
     expect(await main(['incidents', ...stackArgs, '--json'], io, { fetch: fetchFn as typeof fetch })).toBe(0);
     expect(io.lines.map((l) => JSON.parse(l))).toEqual([view('inc-1')]);
@@ -87,7 +69,7 @@ describe('triage incidents', () => {
 
   it('fails with the API’s own message: exit 1 for a refused token, exit 2 for a bad query', async () => {
     const forbidden = jest.fn(async () =>
-      answer(403, { error: { status: 403, type: 'forbidden', message: "this token's scope is ingest" } }),
+      jsonAnswer(403, { error: { status: 403, type: 'forbidden', message: "this token's scope is ingest" } }),
     );
     const refused = captureIo();
     expect(
@@ -99,7 +81,7 @@ describe('triage incidents', () => {
       "triage incidents: GET /v1/incidents answered 403: this token's scope is ingest",
     ]);
     const bad = jest.fn(async () =>
-      answer(400, {
+      jsonAnswer(400, {
         error: { status: 400, message: 'invalid query: kind: expected incident or account-issue' },
       }),
     );

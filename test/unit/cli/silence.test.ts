@@ -1,16 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { CliIo } from '../../../cli/io';
 import { main } from '../../../cli/main';
 import { captureIo } from '../../helpers/cli-dynalite';
+import { ADMIN_TOKEN, jsonAnswer, localStackFile } from '../../helpers/local-stack-file';
 
 const run = (args: string[], io: CliIo, fetchFn: typeof fetch) =>
   main(['silence', ...args], io, { fetch: fetchFn });
 const ack = (args: string[], io: CliIo, fetchFn: typeof fetch) =>
   main(['ack', ...args], io, { fetch: fetchFn });
 
-const ADMIN = `fet_${'a'.repeat(43)}`;
 const SILENCE = {
   id: 'sil-1',
   model: ['m1'],
@@ -23,31 +20,17 @@ const SILENCE = {
   state: 'active',
 };
 
-const answer = (status: number, body: unknown) =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-
 describe('triage silence', () => {
-  let dir: string;
   let stackArgs: string[];
+  let remove: () => void;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'silence-cli-'));
-    const file = join(dir, 'stack.json');
-    writeFileSync(
-      file,
-      JSON.stringify({
-        region: 'us-east-1',
-        webhookUrl: 'http://127.0.0.1:3999/v1/events',
-        adminToken: ADMIN,
-        endpoints: {},
-      }),
-    );
-    stackArgs = ['--stack', file];
+    ({ args: stackArgs, remove } = localStackFile('silence-cli-'));
   });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => remove());
 
   it('adds a silence: POST /v1/silences with the matchers, duration, comment and author', async () => {
     const fetchFn = jest.fn(async (_url: URL | string, _init?: RequestInit) =>
-      answer(201, { silence: SILENCE }),
+      jsonAnswer(201, { silence: SILENCE }),
     );
     const io = captureIo();
     const args = [
@@ -67,7 +50,7 @@ describe('triage silence', () => {
     const [url, init] = fetchFn.mock.calls[0] ?? [];
     expect(String(url)).toBe('http://127.0.0.1:3999/v1/silences');
     expect(init?.method).toBe('POST');
-    expect(init?.headers).toMatchObject({ authorization: `Bearer ${ADMIN}` });
+    expect(init?.headers).toMatchObject({ authorization: `Bearer ${ADMIN_TOKEN}` });
     expect(JSON.parse(String(init?.body))).toEqual({
       status: [500],
       model: ['m1'],
@@ -82,8 +65,8 @@ describe('triage silence', () => {
   it('lists silences (by state) and expires one by id', async () => {
     const fetchFn = jest.fn(async (_url: URL | string, init?: RequestInit) =>
       init?.method === 'DELETE'
-        ? answer(200, { silence: { ...SILENCE, state: 'expired' } })
-        : answer(200, { silences: [SILENCE] }),
+        ? jsonAnswer(200, { silence: { ...SILENCE, state: 'expired' } })
+        : jsonAnswer(200, { silences: [SILENCE] }),
     );
     const listed = captureIo();
     expect(
@@ -100,7 +83,7 @@ describe('triage silence', () => {
 
   it('reports the API’s 400 as a usage error, and bad usage before any request', async () => {
     const fetchFn = jest.fn(async () =>
-      answer(400, {
+      jsonAnswer(400, {
         error: { status: 400, message: 'invalid silence: (body): expected at least one matcher' },
       }),
     );
@@ -131,27 +114,16 @@ describe('triage silence', () => {
 });
 
 describe('triage ack', () => {
-  let dir: string;
   let stackArgs: string[];
+  let remove: () => void;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'ack-cli-'));
-    const file = join(dir, 'stack.json');
-    writeFileSync(
-      file,
-      JSON.stringify({
-        region: 'us-east-1',
-        webhookUrl: 'http://127.0.0.1:3999/v1/events',
-        adminToken: ADMIN,
-        endpoints: {},
-      }),
-    );
-    stackArgs = ['--stack', file];
+    ({ args: stackArgs, remove } = localStackFile('ack-cli-'));
   });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => remove());
 
   it('posts the acknowledgement and says what it did', async () => {
     const fetchFn = jest.fn(async (_url: URL | string, _init?: RequestInit) =>
-      answer(200, {
+      jsonAnswer(200, {
         incident: { subjectId: 'inc-1', kind: 'incident', status: 500, count: 4, acknowledgedBy: 'alice' },
       }),
     );
@@ -169,7 +141,7 @@ describe('triage ack', () => {
 
   it('needs a subject id and --by; reports a 409 with the API’s message', async () => {
     const fetchFn = jest.fn(async () =>
-      answer(409, {
+      jsonAnswer(409, {
         error: { status: 409, type: 'conflict', message: 'inc-1 was already acknowledged by bob' },
       }),
     );
