@@ -4,24 +4,16 @@ import { batchesByScope, type PolicyConfig, type ScopeState } from '../../functi
 import { parseQueueMessage } from '../../functions/core/queue-message';
 import { ensureTable } from '../../local/resources';
 import { RequestCounter } from '../lib/request-counter';
-import { runConcurrentTriage } from './concurrent-triage';
+import { type ConcurrentRunResult, runConcurrentTriage } from './concurrent-triage';
 import { HOT_ACCOUNT, HOT_MODEL, STORM_NOW } from './storm';
 import { type Expected, expectedOutcome, type Verdict, verdict } from './verify';
 
-export interface CapacityRow extends Verdict {
-  readonly k: number;
-  readonly invocations: number;
-  readonly crashedInvocations: number;
-  readonly gaveBackInvocations: number;
-  readonly messagesGivenBack: number;
-  readonly deadLettered: number;
+/** One K's figures: the run's own (write counts flattened into ratios) and the verdict on its outcome. */
+export interface CapacityRow extends Verdict, Omit<ConcurrentRunResult, 'all' | 'hot' | 'published'> {
   readonly scopeWrites: number;
   readonly conflictsPerWrite: number;
   readonly hotScopeWrites: number;
   readonly hotScopeConflictsPerWrite: number;
-  readonly retries: number;
-  readonly wallMs: number;
-  readonly handlerMs: number;
   /** Distinct events counted per second of the run's wall time (K handlers at once). */
   readonly eventsPerSecond: number;
   /** CPU time of this process (the K handlers) during the run, and of the emulator when it is measured. */
