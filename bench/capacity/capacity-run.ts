@@ -14,6 +14,9 @@ export interface CapacityRow extends Verdict, Omit<ConcurrentRunResult, 'all' | 
   readonly conflictsPerWrite: number;
   readonly hotScopeWrites: number;
   readonly hotScopeConflictsPerWrite: number;
+  /** Mean race window of a hot-scope write (its read to its write), and mean wall time of an invocation. */
+  readonly hotScopeWindowMs: number;
+  readonly invocationMs: number;
   /** Distinct events counted per second of the run's wall time (K handlers at once). */
   readonly eventsPerSecond: number;
   /** CPU time of this process (the K handlers) during the run, and of the emulator when it is measured. */
@@ -106,6 +109,8 @@ export async function measureCapacity(
       conflictsPerWrite: ratio(run.all.conflicts, run.all.writes),
       hotScopeWrites: run.hot.writes,
       hotScopeConflictsPerWrite: ratio(run.hot.conflicts, run.hot.writes),
+      hotScopeWindowMs: ratio(run.hot.windowMs, run.hot.windows),
+      invocationMs: ratio(run.handlerMs, run.invocations),
       retries: run.retries,
       wallMs: run.wallMs,
       handlerMs: run.handlerMs,

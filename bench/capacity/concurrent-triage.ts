@@ -53,6 +53,13 @@ export interface WriteCounts {
   writes: number;
   /** Conditional writes lost to another writer. */
   conflicts: number;
+  /**
+   * Milliseconds from the read of a scope to the conditional write that followed it, summed over those
+   * writes (won or lost): the race window. Another writer's write inside it is a conflict.
+   */
+  windowMs: number;
+  /** Conditional writes that followed a read by the same invocation (what `windowMs` sums over). */
+  windows: number;
 }
 
 export interface ConcurrentRunResult {
@@ -92,6 +99,8 @@ class Crash extends Error {
 class ContainerRepository {
   crashAfter: number | undefined;
   private writesThisInvocation = 0;
+  /** When this invocation last read each scope (the start of its race window). */
+  private readonly readAt = new Map<string, number>();
 
   constructor(
     private readonly inner: StateRepository<ScopeState>,
@@ -102,6 +111,7 @@ class ContainerRepository {
   startInvocation(crashAfter: number | undefined): void {
     this.crashAfter = crashAfter;
     this.writesThisInvocation = 0;
+    this.readAt.clear();
   }
 
   get crashed(): boolean {
@@ -114,7 +124,10 @@ class ContainerRepository {
 
   getMany: StateRepository<ScopeState>['getMany'] = async (keys, options) => {
     this.alive();
-    return this.inner.getMany(keys, options);
+    const sent = performance.now();
+    const found = await this.inner.getMany(keys, options);
+    for (const key of keys) this.readAt.set(key, sent);
+    return found;
   };
 
   settledAmong: StateRepository<ScopeState>['settledAmong'] = async (fingerprints) => {
@@ -130,21 +143,36 @@ class ContainerRepository {
   get: StateRepository<ScopeState>['get'] = async (key) => {
     this.alive();
     this.counts.retries++;
-    return this.inner.get(key);
+    const sent = performance.now();
+    const found = await this.inner.get(key);
+    this.readAt.set(key, sent);
+    return found;
   };
 
   save: StateRepository<ScopeState>['save'] = async (state, expectedVersion) => {
     this.alive();
     const hot = this.hotKeys.has(state.key);
+    const readAt = this.readAt.get(state.key);
+    const windowOf = (counts: WriteCounts) => {
+      if (readAt === undefined) return;
+      counts.windowMs += performance.now() - readAt;
+      counts.windows++;
+    };
     try {
       await this.inner.save(state, expectedVersion);
     } catch (error) {
+      windowOf(this.counts.all);
+      if (hot) windowOf(this.counts.hot);
       if (error instanceof StateConflictError) {
         this.counts.all.conflicts++;
         if (hot) this.counts.hot.conflicts++;
       }
       throw error;
     }
+    windowOf(this.counts.all);
+    if (hot) windowOf(this.counts.hot);
+    // The outbox clean-up that may follow starts from the state just written.
+    this.readAt.set(state.key, performance.now());
     this.counts.all.writes++;
     if (hot) this.counts.hot.writes++;
     this.writesThisInvocation++;
@@ -210,7 +238,11 @@ export async function runConcurrentTriage(options: ConcurrentRunOptions): Promis
       documentClient: createDocumentClient(dynamoClient(options)),
       clock: () => options.now,
     });
-  const counts = { all: { writes: 0, conflicts: 0 }, hot: { writes: 0, conflicts: 0 }, retries: 0 };
+  const counts = {
+    all: { writes: 0, conflicts: 0, windowMs: 0, windows: 0 },
+    hot: { writes: 0, conflicts: 0, windowMs: 0, windows: 0 },
+    retries: 0,
+  };
   const published: NotificationIntent[] = [];
   const logger = new Logger({ logLevel: 'SILENT' });
   const plugin = { timeoutEarlyInMillis: 0 };

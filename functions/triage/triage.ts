@@ -72,10 +72,11 @@ interface ReceivedBatch {
  * which is why this does not use Powertools' per-record BatchProcessor. Reports as failed: records that
  * do not parse (they reach the DLQ) and records touching a scope whose write finally failed.
  *
- * Exactly once (the argument is in core/policy/recent-batches.ts): the scopes are read, THEN the settled
- * markers of the messages and of every batch the scopes remember; a settled message is acknowledged
- * without being applied, the scopes forget settled batches as they are written, and once every scope of a
- * message is saved its marker is written.
+ * Scopes are read and written in waves, contended ones first (`scopeWaves`). Exactly once (the argument is
+ * in core/policy/recent-batches.ts): in each wave the scopes are read, THEN the settled markers of the
+ * messages touching them and of every batch they remember; a settled message is acknowledged without being
+ * applied, the scopes forget settled batches as they are written, and once every scope of a message is
+ * saved its marker is written.
  */
 export async function triageRecords(
   records: readonly SQSRecord[],
@@ -109,34 +110,127 @@ export async function triageRecords(
     }
   }
 
-  // Eventually consistent (half the read units): every scope write is conditional on the version read, so a
-  // stale copy only loses its race and is reloaded strongly consistent, with the markers read again.
-  const loaded = await deps.repository.getMany(
-    [...new Set([...received.values()].flatMap(({ byScope }) => [...byScope.keys()]))],
-    { consistent: false },
-  );
-  // Read after the scopes: a batch a scope forgot was settled before that scope was written.
-  const settled = await markers.among([
-    ...[...received.values()].map(({ fingerprint }) => fingerprint),
-    ...[...loaded.values()].flatMap(rememberedOf),
-  ]);
-  const pending = [...received.values()].filter((message) => !skipIfSettled(message, settled, deps));
-
-  const scopeBatches = new Map<string, EventBatch[]>();
-  for (const { byScope } of pending) {
-    for (const [key, batch] of byScope) {
-      const batches = scopeBatches.get(key);
-      if (batches) batches.push(batch);
-      else scopeBatches.set(key, [batch]);
+  // Which messages touch each scope, in order of first appearance.
+  const touching = new Map<string, ReceivedBatch[]>();
+  for (const message of received.values()) {
+    for (const key of message.byScope.keys()) {
+      const messages = touching.get(key);
+      if (messages) messages.push(message);
+      else touching.set(key, [message]);
     }
   }
 
-  const repository = rereadingSettled(deps.repository, markers, settled, (key) =>
-    (scopeBatches.get(key) ?? []).map(({ batchId }) => batchFingerprint(batchId)),
-  );
+  const settled = new Set<string>();
   const failedScopes = new Set<string>();
+  let pending: ReceivedBatch[] | undefined;
+  for (const wave of scopeWaves(touching)) {
+    const loaded = await deps.repository.getMany(wave.keys, { consistent: wave.contended });
+    // Read after the scopes: a batch a scope forgot was settled before that scope was written. The first
+    // wave also reads the markers of every message, to acknowledge the settled ones without applying them.
+    const asked = pending ? wave.keys.flatMap((key) => touching.get(key) ?? []) : [...received.values()];
+    const unknown = [
+      ...asked.map(({ fingerprint }) => fingerprint),
+      ...[...loaded.values()].flatMap(rememberedOf),
+    ];
+    for (const fingerprint of await markers.among(
+      unknown.filter((fingerprint) => !settled.has(fingerprint)),
+    )) {
+      settled.add(fingerprint);
+    }
+    pending ??= [...received.values()].filter((message) => !skipIfSettled(message, settled, deps));
+    await saveScopes(
+      wave.keys,
+      loaded,
+      touching,
+      new Set(pending),
+      settled,
+      now,
+      markers,
+      deps,
+      failedScopes,
+    );
+  }
+
+  const triaged: EventBatch[] = [];
+  const saved: string[] = [];
+  for (const { batch, fingerprint, messageIds, byScope } of pending ?? []) {
+    if ([...byScope.keys()].some((key) => failedScopes.has(key))) for (const id of messageIds) failed.add(id);
+    else if (!settled.has(fingerprint)) {
+      triaged.push(batch);
+      saved.push(fingerprint);
+    }
+    // else a concurrent copy settled it meanwhile: it has its marker, and that copy counted its events.
+  }
+  await markSettled(saved, now, markers, deps);
+  countTriaged(triaged, deps.metrics);
+  logTriaged(triaged, deps.logger);
+  const batchItemFailures: SQSBatchItemFailure[] = records
+    .filter((record) => failed.has(record.messageId))
+    .map((record) => ({ itemIdentifier: record.messageId }));
+  return { batchItemFailures };
+}
+
+/**
+ * A scope that at least this many messages of one invocation touch is, in a storm, one that every
+ * invocation in flight touches too (docs/scaling.md, "Contended scopes").
+ */
+export const CONTENDED_SCOPE_MESSAGES = 10;
+
+interface ScopeWave {
+  readonly keys: string[];
+  /**
+   * Read strongly consistent: a stale copy of a scope other invocations are writing is a lost race for
+   * sure. The others are read eventually consistent (half the read units): every scope write is conditional
+   * on the version read, so a stale copy only loses its race and is reloaded strongly consistent.
+   */
+  readonly contended: boolean;
+}
+
+/**
+ * The order scopes are read and written in. Contended scopes go first and alone: their conditional write
+ * races every other invocation in flight, and the time from their read to their write — the race window —
+ * is then two round trips and their own computing, not the reads, computing and writes of every scope the
+ * invocation touches (docs/scaling.md, "Contended scopes"). The other scopes follow in one wave.
+ */
+export function scopeWaves(touching: ReadonlyMap<string, readonly unknown[]>): ScopeWave[] {
+  const contended: string[] = [];
+  const rest: string[] = [];
+  for (const [key, messages] of touching) {
+    (messages.length >= CONTENDED_SCOPE_MESSAGES ? contended : rest).push(key);
+  }
+  const waves: ScopeWave[] = [];
+  if (contended.length > 0) waves.push({ keys: contended, contended: true });
+  // Always one wave at least: the markers of an invocation's messages are read in the first.
+  if (rest.length > 0 || waves.length === 0) waves.push({ keys: rest, contended: false });
+  return waves;
+}
+
+/**
+ * Apply and write the scopes `keys` of one wave, each with the pending messages that touch it; a scope
+ * whose write finally fails is added to `failedScopes` (its messages go back to the queue).
+ */
+async function saveScopes(
+  keys: readonly string[],
+  loaded: ReadonlyMap<string, ScopeState>,
+  touching: ReadonlyMap<string, readonly ReceivedBatch[]>,
+  pending: ReadonlySet<ReceivedBatch>,
+  settled: Set<string>,
+  now: number,
+  markers: SettledBatches,
+  deps: TriageDeps,
+  failedScopes: Set<string>,
+): Promise<void> {
+  const batchesOf = (key: string): EventBatch[] =>
+    (touching.get(key) ?? [])
+      .filter((message) => pending.has(message))
+      .map(({ byScope }) => byScope.get(key) as EventBatch);
+  const repository = rereadingSettled(deps.repository, markers, settled, (key) =>
+    batchesOf(key).map(({ batchId }) => batchFingerprint(batchId)),
+  );
   await Promise.all(
-    [...scopeBatches].map(async ([key, batches]) => {
+    keys.map(async (key) => {
+      const batches = batchesOf(key);
+      if (batches.length === 0) return;
       try {
         const { state, intents } = await updateScope(
           key,
@@ -154,24 +248,6 @@ export async function triageRecords(
       }
     }),
   );
-
-  const triaged: EventBatch[] = [];
-  const saved: string[] = [];
-  for (const { batch, fingerprint, messageIds, byScope } of pending) {
-    if ([...byScope.keys()].some((key) => failedScopes.has(key))) for (const id of messageIds) failed.add(id);
-    else if (!settled.has(fingerprint)) {
-      triaged.push(batch);
-      saved.push(fingerprint);
-    }
-    // else a concurrent copy settled it meanwhile: it has its marker, and that copy counted its events.
-  }
-  await markSettled(saved, now, markers, deps);
-  countTriaged(triaged, deps.metrics);
-  logTriaged(triaged, deps.logger);
-  const batchItemFailures: SQSBatchItemFailure[] = records
-    .filter((record) => failed.has(record.messageId))
-    .map((record) => ({ itemIdentifier: record.messageId }));
-  return { batchItemFailures };
 }
 
 function rememberedOf(state: ScopeState): string[] {

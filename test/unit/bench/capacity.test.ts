@@ -1,6 +1,6 @@
 import type { CapacityRow } from '../../../bench/capacity/capacity-run';
 import { verdict } from '../../../bench/capacity/verify';
-import { costPerMillionAtSaturation } from '../../../bench/parts/capacity';
+import { costPerMillionAtSaturation, speedupBound } from '../../../bench/parts/capacity';
 import type { NotificationIntent } from '../../../functions/core/policy/types';
 
 const notice = (scopeKey: string, kind: NotificationIntent['kind'], notificationId: string) =>
@@ -63,5 +63,19 @@ describe('costPerMillionAtSaturation', () => {
     expect(usage.dynamoWru).toBe(15_000);
     expect(usage.dynamoRru).toBe(20_000);
     expect(usage.lambdaGbSeconds).toBeCloseTo(200); // ingest only: 10 000 POSTs × 20 ms × 1 GB
+  });
+});
+
+describe('speedupBound', () => {
+  const k1 = (handlerCpuMs: number, emulatorCpuMs: number) =>
+    ({ wallMs: 3_600, handlerCpuMs, emulatorCpuMs }) as CapacityRow;
+
+  it("is the K = 1 wall time over the handlers' CPU time when their one thread is the floor", () => {
+    expect(speedupBound(k1(3_400, 2_000), 2)).toBeCloseTo(3_600 / 3_400);
+  });
+
+  it('is the K = 1 wall time over all the CPU spread on the cores when that is the floor', () => {
+    expect(speedupBound(k1(1_000, 5_000), 2)).toBeCloseTo(3_600 / 3_000);
+    expect(speedupBound(k1(1_000, 5_000), 8)).toBeCloseTo(3_600 / 1_000);
   });
 });

@@ -125,6 +125,84 @@ describe('triage handler', () => {
     expect(published()).toHaveLength(1);
   });
 
+  it('writes a scope ten messages touch first and alone: read strongly consistent, then its markers, then its write', async () => {
+    const { table, triage } = setup();
+    const records = Array.from({ length: 10 }, (_, r) =>
+      batchRecord(`msg-${r}`, {
+        batchId: `b-${r}`,
+        receivedAt: RECEIVED_AT,
+        events: [
+          event500(`hot-${r}`),
+          { id: `cold-${r}`, status: 401, message: 'Unauthorized', account: `cold-${r}`, app: 'batch' },
+        ],
+      }),
+    );
+    const hot = scopeKeysOf([parseQueueMessage(records[0]?.body ?? '')], DEFAULT_POLICY)[0] as string;
+
+    await triage(...records);
+
+    // What each call did, in order: scope reads (with their consistency), marker reads, scope writes.
+    const trace = ddb.calls().flatMap((call) => {
+      const command = call.args[0];
+      if (command instanceof BatchGetCommand) {
+        const request = command.input.RequestItems?.state;
+        const pks = (request?.Keys ?? []).map((key) => String(key.pk));
+        if (pks.every((pk) => pk.startsWith('settled#'))) return [`markers ${pks.length}`];
+        const consistent = request?.ConsistentRead ? ' consistent' : '';
+        return [`read ${pks.includes(hot) ? 'hot' : 'cold'} ${pks.length}${consistent}`];
+      }
+      if (command instanceof PutCommand) return [`write ${command.input.Item?.pk === hot ? 'hot' : 'cold'}`];
+      return [];
+    });
+    expect(trace.slice(0, 3)).toEqual(['read hot 1 consistent', 'markers 10', 'write hot']);
+    // The cold scopes (one message each) in one wave after it, read eventually consistent, markers after them.
+    const coldRead = trace.indexOf('read cold 10');
+    expect(coldRead).toBeGreaterThan(2);
+    expect(trace[coldRead + 1]).toBe('markers 10');
+    expect(trace.slice(coldRead + 2).filter((step) => step === 'write cold')).toHaveLength(10);
+    expect(table.state(hot)?.total).toBe(10);
+  });
+
+  it('rereads markers in the second wave: a message a concurrent copy settled meanwhile is not applied again', async () => {
+    const { table, triage } = setup();
+    const cold = { id: 'cold-0', status: 401, message: 'Unauthorized', account: 'cold-0', app: 'batch' };
+    const records = Array.from({ length: 10 }, (_, r) =>
+      batchRecord(`msg-${r}`, {
+        batchId: `b-${r}`,
+        receivedAt: RECEIVED_AT,
+        events: r === 0 ? [event500('hot-0'), cold] : [event500(`hot-${r}`)],
+      }),
+    );
+    const first = parseQueueMessage(records[0]?.body ?? '');
+    const [hot, coldKey] = scopeKeysOf([first], DEFAULT_POLICY) as [string, string];
+    const fingerprint = batchFingerprint(first.batchId);
+    let raced = false;
+    table.beforePut = (item) => {
+      if (raced || item.pk !== hot) return;
+      raced = true;
+      // While the hot scope is written, another copy of msg-0 saves both its scopes and settles it; a later
+      // batch then makes the cold scope forget it.
+      const copy1 = applyBatches(coldKey, undefined, [first], NOW, DEFAULT_POLICY).state as ScopeState;
+      const later = applyBatches(
+        coldKey,
+        copy1,
+        [{ batchId: 'later', receivedAt: RECEIVED_AT, events: [{ ...cold, id: 'l-1' }] }],
+        NOW,
+        DEFAULT_POLICY,
+        { settled: new Set([fingerprint]) },
+      ).state as ScopeState;
+      table.put(later);
+      table.items.set(`settled#${fingerprint}`, { pk: `settled#${fingerprint}`, sk: 'batch' });
+    };
+
+    const result = await triage(...records);
+
+    expect(result.batchItemFailures).toEqual([]);
+    // msg-0 once (the other copy) and the later batch: this copy added nothing to the cold scope.
+    expect(table.state(coldKey)?.total).toBe(2);
+    expect(table.state(hot)?.total).toBe(10);
+  });
+
   it('reloads and re-applies when another writer saved the scope first', async () => {
     const { table, triage } = setup();
     let raced = false;
