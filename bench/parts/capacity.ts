@@ -5,7 +5,8 @@ import { availableParallelism } from 'node:os';
 import { DEFAULT_POLICY } from '../../functions/core/policy';
 import { parseConfig } from '../../lib/config';
 import { type CapacityRow, measureCapacity } from '../capacity/capacity-run';
-import { ISSUE_STORM, stormBodies } from '../capacity/storm';
+import { singleWriterFigures } from '../capacity/single-writer';
+import { ISSUE_STORM, STORM_NOW, stormBodies } from '../capacity/storm';
 import { type AwsUsage, costOf } from '../lib/cost';
 import { round } from '../lib/stats';
 import { setHandlerEnvironment } from '../pipeline/in-process-pipeline';
@@ -165,6 +166,10 @@ export const capacityPart: BenchPart = {
           .map(([part, usd]) => `${part} $${round(usd)}`)
           .join(', ')}); handler CPU ${round(cpuMsPerEvent * 1000)} µs per event at K = 1`,
       );
+      const single = singleWriterFigures(bodies, DEFAULT_POLICY, BATCH_SIZE, STORM_NOW, cpuMsPerEvent * 1000);
+      log(
+        `  one writer per scope (estimate from measured parts): the hottest scope has ${round(single.hotShare * 100)} % of the events and its writer would spend ${round(single.writerUsPerEvent)} µs on each (parse, apply, serialize); serial share ${round(single.serialShare * 100)} % beside today's handler, so K = 8 can go at most ${round(single.boundK8)} × as fast as K = 1 (${round(single.routedAtIngestBoundK8)} × when routed at ingest)`,
+      );
       const events = `${k1.events} events in ${bodies.length} messages of ${ISSUE_STORM.eventsPerMessage}, ${k1.scopes} scopes`;
       return {
         figures: [
@@ -216,6 +221,7 @@ export const capacityPart: BenchPart = {
           rows,
           handlerCpuUsPerEventK1: cpuMsPerEvent * 1000,
           speedupBoundOnThisMachine: bound,
+          singleWriter: single,
           costPerMillionAtSaturation: { ...saturated, ingestMsPerPostAssumed: INGEST_MS_PER_POST },
         },
       };
