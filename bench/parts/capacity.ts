@@ -48,12 +48,13 @@ export function costPerMillionAtSaturation(row: CapacityRow, triageMemoryMb: num
 }
 
 /**
- * The highest events/s of any K over K = 1 that this machine allows, from the K = 1 run's CPU time: the
- * handlers share one thread, so no run takes less wall time than their CPU time, nor less than all the CPU
- * (handlers and dynalite) spread over the cores. Concurrency adds work (retries) and never removes any.
+ * The highest events/s of any K over K = 1 that this machine allows, from the K = 1 run's CPU time. No run
+ * takes less wall time than the handlers' CPU time (they share one thread), than dynalite's (one thread of
+ * its own), or than all of it spread over the cores. Concurrency adds work (retries) and removes none.
  */
 export function speedupBound(k1: CapacityRow, cores: number): number {
-  const floorMs = Math.max(k1.handlerCpuMs, (k1.handlerCpuMs + (k1.emulatorCpuMs ?? 0)) / cores);
+  const emulator = k1.emulatorCpuMs ?? 0;
+  const floorMs = Math.max(k1.handlerCpuMs, emulator, (k1.handlerCpuMs + emulator) / cores);
   return floorMs > 0 ? k1.wallMs / floorMs : 0;
 }
 

@@ -74,8 +74,11 @@ describe('speedupBound', () => {
     expect(speedupBound(k1(3_400, 2_000), 2)).toBeCloseTo(3_600 / 3_400);
   });
 
+  it("is the K = 1 wall time over dynalite's CPU time when its one thread is the floor", () => {
+    expect(speedupBound(k1(1_000, 2_000), 8)).toBeCloseTo(3_600 / 2_000);
+  });
+
   it('is the K = 1 wall time over all the CPU spread on the cores when that is the floor', () => {
-    expect(speedupBound(k1(1_000, 5_000), 2)).toBeCloseTo(3_600 / 3_000);
-    expect(speedupBound(k1(1_000, 5_000), 8)).toBeCloseTo(3_600 / 1_000);
+    expect(speedupBound(k1(1_000, 2_000), 2)).toBeCloseTo(3_600 / 1_500);
   });
 });
