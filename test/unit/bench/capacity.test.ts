@@ -79,6 +79,7 @@ describe('speedupBound', () => {
   });
 
   it('is the K = 1 wall time over all the CPU spread on the cores when that is the floor', () => {
-    expect(speedupBound(k1(1_000, 2_000), 2)).toBeCloseTo(3_600 / 1_500);
+    // With two threads' work, that floor counts only on fewer cores than threads.
+    expect(speedupBound(k1(1_000, 2_000), 1)).toBeCloseTo(3_600 / 3_000);
   });
 });
