@@ -84,10 +84,14 @@ function sharedClient(): SQSClient {
 
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-interface Outgoing {
+/** One message to send: its entry id in the call, body, size, and FIFO attributes. */
+export interface Outgoing {
   readonly id: string;
   readonly body: string;
   readonly bytes: number;
+  /** FIFO queues only: the message group and the deduplication id. */
+  readonly groupId?: string;
+  readonly deduplicationId?: string;
 }
 
 /** Group messages into SendMessageBatch calls that respect both per-call limits. */
@@ -124,18 +128,12 @@ function pack(
 export class EventQueue {
   readonly #queueUrl: string;
   readonly #urgent: UrgentLane | undefined;
-  readonly #client: SQSClient;
-  readonly #maxAttempts: number;
-  readonly #backoffMs: number;
-  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #sender: BatchSender;
 
   constructor(options: EventQueueOptions) {
     this.#queueUrl = options.queueUrl;
     this.#urgent = options.urgent;
-    this.#client = options.client ?? sharedClient();
-    this.#maxAttempts = Math.max(1, options.maxAttempts ?? 4);
-    this.#backoffMs = options.backoffMs ?? 50;
-    this.#sleep = options.sleep ?? wait;
+    this.#sender = new BatchSender(options);
   }
 
   /**
@@ -208,10 +206,52 @@ export class EventQueue {
     return { batchId: options.batchId, lane };
   }
 
-  /** Send message bodies to a queue, in SendMessageBatch calls within both limits. */
-  async #sendAll(queueUrl: string, bodies: readonly string[]): Promise<void> {
-    const messages = bodies.map((body, n) => ({ id: `m${n}`, body, bytes: Buffer.byteLength(body) }));
+  #sendAll(queueUrl: string, bodies: readonly string[]): Promise<void> {
+    return this.#sender.sendAll(
+      queueUrl,
+      bodies.map((body, n) => ({ id: `m${n}`, body, bytes: Buffer.byteLength(body) })),
+    );
+  }
+}
+
+/** SendMessageBatch with retries of the entries that failed on the service's side. */
+export class BatchSender {
+  readonly #client: SQSClient;
+  readonly #maxAttempts: number;
+  readonly #backoffMs: number;
+  readonly #sleep: (ms: number) => Promise<void>;
+
+  constructor(options: Omit<EventQueueOptions, 'queueUrl' | 'urgent'>) {
+    this.#client = options.client ?? sharedClient();
+    this.#maxAttempts = Math.max(1, options.maxAttempts ?? 4);
+    this.#backoffMs = options.backoffMs ?? 50;
+    this.#sleep = options.sleep ?? wait;
+  }
+
+  /** Send messages to a queue, in SendMessageBatch calls within both limits. */
+  async sendAll(queueUrl: string, messages: readonly Outgoing[]): Promise<void> {
     for (const call of toCalls(messages)) await this.#sendWithRetries(queueUrl, call);
+  }
+
+  /**
+   * Send messages to a queue in SendMessageBatch calls, each call on its own: the ids of the messages that
+   * could not be queued (none when all were), instead of stopping at the first call that failed.
+   */
+  async sendEach(
+    queueUrl: string,
+    messages: readonly Outgoing[],
+  ): Promise<{ failedIds: Set<string>; problem?: string }> {
+    const failedIds = new Set<string>();
+    let problem: string | undefined;
+    for (const call of toCalls(messages)) {
+      try {
+        await this.#sendWithRetries(queueUrl, call);
+      } catch (error) {
+        problem = (error as Error).message;
+        for (const message of call) failedIds.add(message.id);
+      }
+    }
+    return { failedIds, ...(problem !== undefined ? { problem } : {}) };
   }
 
   async #sendWithRetries(queueUrl: string, call: readonly Outgoing[]): Promise<void> {
@@ -224,6 +264,8 @@ export class EventQueue {
         const entries: SendMessageBatchRequestEntry[] = pending.map((m) => ({
           Id: m.id,
           MessageBody: m.body,
+          ...(m.groupId !== undefined ? { MessageGroupId: m.groupId } : {}),
+          ...(m.deduplicationId !== undefined ? { MessageDeduplicationId: m.deduplicationId } : {}),
         }));
         const result = await this.#client.send(
           new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }),

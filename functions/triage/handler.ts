@@ -2,6 +2,7 @@ import { createTriageHandler } from './triage';
 import {
   createIncidentHistory,
   createNotifier,
+  createScopeLaneForwarding,
   createSilenceCache,
   createStateRepository,
   readPolicyConfig,
@@ -14,4 +15,5 @@ export const handler = createTriageHandler({
   notifier: createNotifier(),
   history: createIncidentHistory(),
   silences: createSilenceCache(),
+  scopeLane: createScopeLaneForwarding(),
 });

@@ -13,6 +13,7 @@ import { logger as sharedLogger } from '../shared/logger';
 import { MetricUnit, metrics as sharedMetrics } from '../shared/metrics';
 import { type StandardMiddlewareOptions, withStandardMiddleware } from '../shared/middleware';
 import { readQueueBody } from '../shared/queue-body';
+import { forwardRecords, type ScopeLaneForwarding } from './forward';
 import {
   type DeliveryDeps,
   deliverIntents,
@@ -37,6 +38,8 @@ export interface TriageDependencies
   readonly clock?: () => number;
   /** Run-time silences, added to the config's. */
   readonly silences?: Pick<SilenceCache, 'current'>;
+  /** With `scopeLane.enabled`: the bulk lane's messages are split and forwarded to the scope lane. */
+  readonly scopeLane?: ScopeLaneForwarding;
 }
 
 /** The triage Lambda: SQS events queue → scope state → notifications, with partial batch failures. */
@@ -49,7 +52,12 @@ export function createTriageHandler(dependencies: TriageDependencies) {
     settledBatches: dependencies.settledBatches ?? new SettledBatches(dependencies.repository),
   };
   const clock = dependencies.clock ?? Date.now;
+  const forwarding = dependencies.scopeLane;
   return withStandardMiddleware<SQSEvent, SQSBatchResponse>(async (event) => {
+    // One event source mapping per queue: every record of an invocation comes from the same queue.
+    if (forwarding && event.Records[0]?.eventSourceARN === forwarding.fromQueueArn) {
+      return forwardRecords(event.Records, forwarding, deps);
+    }
     const now = clock();
     const silences = dependencies.silences ? await dependencies.silences.current(now) : [];
     return triageRecords(event.Records, now, { ...deps, config: withRuntimeSilences(deps.config, silences) });

@@ -1,5 +1,6 @@
 import { IncidentHistory } from '../adapters/incident-history';
 import { Notifier } from '../adapters/notifier';
+import { ScopeLaneQueue } from '../adapters/scope-lane-queue';
 import { SilenceCache, SilenceStore } from '../adapters/silence-store';
 import { createDocumentClient, StateRepository } from '../adapters/state-repository';
 import { ConfigError } from '../core/errors';
@@ -7,6 +8,7 @@ import type { PolicyConfig } from '../core/policy';
 import { parsePolicyConfig, type ScopeState } from '../core/policy';
 import { type Runbooks, RunbooksSchema } from '../core/runbooks';
 import { numberEnv, optionalEnv, requireEnv } from '../shared/env';
+import type { ScopeLaneForwarding } from './forward';
 
 /**
  * Cold-start construction shared by the triage and sweep handlers (same env vars, same adapters):
@@ -82,4 +84,16 @@ export function createSilenceCache(env: NodeJS.ProcessEnv = process.env): Silenc
     documentClient: sharedDocumentClient(),
   });
   return new SilenceCache(store, numberEnv('SILENCE_CACHE_SECONDS', 30, { min: 0, max: 60 }, env) * 1000);
+}
+
+/**
+ * With `scopeLane.enabled` the stack sets SCOPE_LANE_QUEUE_URL (the FIFO scope lane) and BULK_QUEUE_ARN (the
+ * queue whose messages are forwarded to it); without them the bulk lane is triaged directly.
+ */
+export function createScopeLaneForwarding(
+  env: NodeJS.ProcessEnv = process.env,
+): ScopeLaneForwarding | undefined {
+  const queueUrl = optionalEnv('SCOPE_LANE_QUEUE_URL', '', env);
+  if (queueUrl === '') return undefined;
+  return { fromQueueArn: requireEnv('BULK_QUEUE_ARN', env), queue: new ScopeLaneQueue(queueUrl) };
 }
