@@ -5,6 +5,7 @@ import { parseQueueMessage } from '../../functions/core/queue-message';
 import { ensureTable } from '../../local/resources';
 import { RequestCounter } from '../lib/request-counter';
 import { type ConcurrentRunResult, runConcurrentTriage } from './concurrent-triage';
+import { runScopeLaneTriage, type ScopeLaneRunResult } from './scope-lane-run';
 import { HOT_ACCOUNT, HOT_MODEL, STORM_NOW } from './storm';
 import { type Expected, expectedOutcome, type Verdict, verdict } from './verify';
 
@@ -24,6 +25,13 @@ export interface CapacityRow extends Verdict, Omit<ConcurrentRunResult, 'all' | 
   readonly emulatorCpuMs?: number;
   /** DynamoDB usage of the run in billed units (table and due-index writes, reads). */
   readonly dynamo: { readonly wru: number; readonly indexWru: number; readonly rru: number };
+  /** The scope lane's own figures (design `scope-lane`); `invocations` are then the bulk lane's. */
+  readonly lane?: {
+    readonly invocations: number;
+    readonly crashedInvocations: number;
+    readonly partsQueued: number;
+    readonly partsDeduplicated: number;
+  };
 }
 
 export interface CapacityOptions {
@@ -39,6 +47,13 @@ export interface CapacityOptions {
   readonly tableName: (k: number) => string;
   /** CPU milliseconds the emulator has used so far (when it runs in a process of its own). */
   readonly emulatorCpuMs?: () => number;
+  /**
+   * `shared` (default): K bulk-lane handlers write the scopes. `scope-lane`: K bulk-lane handlers forward to
+   * the FIFO scope lane, and K lane handlers write the scopes, one batch per scope at a time.
+   */
+  readonly design?: 'shared' | 'scope-lane';
+  /** Scope lane only: let duplicates past the FIFO queue's deduplication (see ScopeLaneRunOptions). */
+  readonly fifoDeduplication?: boolean;
 }
 
 /** The storm's hot scope keys: the scopes of its hot model's 503s and its hot account's 402s. */
@@ -74,7 +89,7 @@ export async function measureCapacity(
     const counter = new RequestCounter();
     const cpuBefore = process.cpuUsage();
     const emulatorBefore = options.emulatorCpuMs?.();
-    const run = await runConcurrentTriage({
+    const runOptions = {
       k,
       bodies: options.bodies,
       endpoint: options.endpoint,
@@ -87,7 +102,16 @@ export async function measureCapacity(
       duplicateEvery: options.duplicateEvery,
       requestLatencyMs: options.requestLatencyMs,
       counter,
-    });
+    };
+    const run: ConcurrentRunResult & Partial<ScopeLaneRunResult> =
+      options.design === 'scope-lane'
+        ? await runScopeLaneTriage({
+            ...runOptions,
+            ...(options.fifoDeduplication !== undefined
+              ? { fifoDeduplication: options.fifoDeduplication }
+              : {}),
+          })
+        : await runConcurrentTriage(runOptions);
     const cpu = process.cpuUsage(cpuBefore);
     const emulatorCpuMs =
       emulatorBefore === undefined ? undefined : (options.emulatorCpuMs?.() ?? 0) - emulatorBefore;
@@ -118,6 +142,16 @@ export async function measureCapacity(
       handlerCpuMs: (cpu.user + cpu.system) / 1000,
       ...(emulatorCpuMs === undefined ? {} : { emulatorCpuMs }),
       dynamo: { wru: counter.dynamoWru, indexWru: counter.dynamoIndexWru, rru: counter.dynamoRru },
+      ...(run.laneInvocations !== undefined
+        ? {
+            lane: {
+              invocations: run.laneInvocations,
+              crashedInvocations: run.laneCrashedInvocations ?? 0,
+              partsQueued: run.partsQueued ?? 0,
+              partsDeduplicated: run.partsDeduplicated ?? 0,
+            },
+          }
+        : {}),
     };
     log(`  K=${k}: ${JSON.stringify(row)}`);
     rows.push(row);

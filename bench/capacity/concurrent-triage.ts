@@ -17,7 +17,10 @@ import { seededRandom } from '../fixtures/random';
 import type { RequestCounter } from '../lib/request-counter';
 
 /** What Lambda's SQS event source does with a message an invocation gave back: it is received again. */
-const MAX_RECEIVE_COUNT = 5;
+export const MAX_RECEIVE_COUNT = 5;
+
+/** The simulated bulk lane's ARN (what a handler with the scope lane forwards from). */
+export const BULK_QUEUE_ARN = 'arn:aws:sqs:us-east-1:000000000000:capacity-bulk';
 
 export interface ConcurrentRunOptions {
   /** Triage handlers running at once (the bulk lane's maximum concurrency). */
@@ -82,7 +85,7 @@ export interface ConcurrentRunResult {
   readonly published: readonly NotificationIntent[];
 }
 
-interface QueuedMessage {
+export interface QueuedMessage {
   readonly messageId: string;
   readonly body: string;
   readonly seq: number;
@@ -91,12 +94,12 @@ interface QueuedMessage {
   receiveCount: number;
 }
 
-class Crash extends Error {
+export class Crash extends Error {
   override readonly name = 'Crash';
 }
 
 /** The calls one Lambda container makes, counted; after `crashAfter` writes every call fails (it died). */
-class ContainerRepository {
+export class ContainerRepository {
   crashAfter: number | undefined;
   private writesThisInvocation = 0;
   /** When this invocation last read each scope (the start of its race window). */
@@ -179,7 +182,7 @@ class ContainerRepository {
   };
 }
 
-function sqsRecord(message: QueuedMessage): SQSRecord {
+export function sqsRecord(message: QueuedMessage, eventSourceARN = BULK_QUEUE_ARN): SQSRecord {
   return {
     messageId: message.messageId,
     receiptHandle: `${message.messageId}#${message.receiveCount}`,
@@ -193,12 +196,12 @@ function sqsRecord(message: QueuedMessage): SQSRecord {
     messageAttributes: {},
     md5OfBody: '',
     eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:capacity-bulk',
+    eventSourceARN,
     awsRegion: 'us-east-1',
   };
 }
 
-function dynamoClient(options: ConcurrentRunOptions): DynamoDBClient {
+export function dynamoClient(options: ConcurrentRunOptions): DynamoDBClient {
   const client = new DynamoDBClient({
     region: options.region ?? 'us-east-1',
     endpoint: options.endpoint,
@@ -326,7 +329,7 @@ export async function runConcurrentTriage(options: ConcurrentRunOptions): Promis
       let failedIds = new Set<string>();
       try {
         const response = await current.handler(
-          { Records: messages.map(sqsRecord) } as SQSEvent,
+          { Records: messages.map((message) => sqsRecord(message)) } as SQSEvent,
           lambdaContext('triage') as Context,
         );
         failedIds = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
