@@ -65,6 +65,20 @@ export interface TriageBatchConfig {
   readonly maxConcurrency?: number;
 }
 
+/**
+ * One writer per scope (docs/scaling.md, "One writer per scope"): the bulk lane's triage splits each message
+ * by scope onto a FIFO queue (the scope lane) whose message group is the scope, and the same function
+ * applies it, one batch per scope at a time: no two invocations race on a scope, at any concurrency.
+ */
+export interface ScopeLaneConfig {
+  /** @default false: the bulk lane's invocations write the scopes themselves (cheaper up to ~20 000 events/s). */
+  readonly enabled: boolean;
+  /** Scope lane invocations at once (2–1000; Lambda runs at most one per scope in flight). @default 10 */
+  readonly maxConcurrency: number;
+  /** Deliveries of a part before it moves to the scope lane's dead-letter queue. @default 5 */
+  readonly maxReceiveCount: number;
+}
+
 /** A subscribed log group and which of its errors count (functions/core/extract/attribution.ts CountMode). */
 export interface LogGroupConfig {
   readonly name: string;
@@ -170,6 +184,8 @@ export interface TriageConfig {
    * (2: the top of the measured curve of concurrent handlers on a storm, docs/scaling.md)
    */
   readonly bulkBatch: TriageBatchConfig;
+  /** @default { enabled: false, maxConcurrency: 10, maxReceiveCount: 5 } */
+  readonly scopeLane: ScopeLaneConfig;
   /** Memory (MB) per function. @default ingest 512, codes 256, triage 512, sweep 512, logs 512, oncall 256 */
   readonly memorySize: Readonly<Record<FunctionName, number>>;
 }
@@ -517,6 +533,17 @@ const ConfigSchema = z.object({
   ),
   urgentBatch: batchSchema({ batchSize: 10, maxBatchingWindowSeconds: 1 }),
   bulkBatch: batchSchema({ batchSize: 100, maxBatchingWindowSeconds: 60, maxConcurrency: 2 }),
+  scopeLane: z.prefault(
+    strictObject(
+      {
+        enabled: z._default(z.boolean(error('expected true or false')), false),
+        maxConcurrency: z._default(intIn(2, 1000), 10),
+        maxReceiveCount: z._default(intIn(1, 1000), 5),
+      },
+      'an object { enabled, maxConcurrency, maxReceiveCount }',
+    ),
+    {},
+  ),
   memorySize: z.prefault(
     strictObject(
       {

@@ -7,8 +7,16 @@ import type { Construct } from 'constructs';
  * An encrypted, TLS-only queue that keeps what could not be delivered for 14 days (the maximum). It is a
  * dead-letter queue itself, so it has none of its own: `of` names what it catches, for cdk-nag's record.
  */
-export function deadLetterQueue(scope: Construct, id: string, key: kms.IKey, of: string): sqs.Queue {
+export function deadLetterQueue(
+  scope: Construct,
+  id: string,
+  key: kms.IKey,
+  of: string,
+  options: { readonly fifo?: boolean } = {},
+): sqs.Queue {
   const queue = new sqs.Queue(scope, id, {
+    // A FIFO queue's dead-letter queue must be FIFO too.
+    ...(options.fifo ? { fifo: true } : {}),
     encryption: sqs.QueueEncryption.KMS,
     encryptionMasterKey: key,
     enforceSSL: true,

@@ -3,7 +3,8 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { TriageBatchConfig } from './config';
+import type { ScopeLaneConfig, TriageBatchConfig } from './config';
+import { deadLetterQueue } from './dead-letter-queue';
 import { consumeQueue } from './sqs-consumer';
 
 /** Producer rights on an encrypted queue: SQS encrypts with a data key made under the caller's rights. */
@@ -19,7 +20,12 @@ export interface EventPipelineProps {
   readonly bulk: TriageBatchConfig;
   /** Statuses the producers send to the urgent lane: the policy's `incidents.immediateStatuses`. */
   readonly urgentStatuses: readonly number[];
+  /** One writer per scope: when enabled, the bulk lane's messages are split onto a FIFO scope lane. */
+  readonly scopeLane?: ScopeLaneConfig;
 }
+
+/** A FIFO event source takes at most 10 messages per batch, with no batching window (Lambda). */
+const SCOPE_LANE_BATCH_SIZE = 10;
 
 /**
  * The events queues between ingestion and triage (docs/design.md, "Data flow": an accepted event is never lost), in two lanes
@@ -36,6 +42,8 @@ export class EventPipeline extends Construct {
   /** The urgent lane (URGENT_EVENTS_QUEUE_URL). */
   public readonly urgentQueue: sqs.Queue;
   public readonly deadLetterQueue: sqs.Queue;
+  /** The FIFO scope lane and its (FIFO) dead-letter queue, with `scopeLane.enabled`. */
+  public readonly scopeLane?: { readonly queue: sqs.Queue; readonly deadLetterQueue: sqs.Queue };
   private readonly urgentStatuses: string;
 
   constructor(scope: Construct, id: string, props: EventPipelineProps) {
@@ -49,6 +57,47 @@ export class EventPipeline extends Construct {
     });
     this.queue = this.lane('Queue', props.bulk, props);
     this.urgentQueue = this.lane('UrgentQueue', props.urgent, props);
+    if (props.scopeLane?.enabled) this.scopeLane = this.scopeLaneOf(props.scopeLane, props);
+  }
+
+  /**
+   * The scope lane (docs/design.md, "One writer per scope"): a FIFO queue whose message group is a scope, so
+   * Lambda runs at most one batch per scope at a time, in order. Deduplication by the part's id (no content
+   * hash), per message group, and throughput per message group (high-throughput FIFO). The triage function
+   * sends to it (BULK_QUEUE_ARN says whose messages it forwards) and consumes it.
+   */
+  private scopeLaneOf(config: ScopeLaneConfig, props: EventPipelineProps) {
+    const consumerTimeout = props.consumer.timeout ?? Duration.seconds(3);
+    const deadLetters = deadLetterQueue(
+      this,
+      'ScopeLaneDeadLetterQueue',
+      props.encryptionKey,
+      'the scope lane',
+      {
+        fifo: true,
+      },
+    );
+    const queue = new sqs.Queue(this, 'ScopeLane', {
+      fifo: true,
+      contentBasedDeduplication: false,
+      deduplicationScope: sqs.DeduplicationScope.MESSAGE_GROUP,
+      fifoThroughputLimit: sqs.FifoThroughputLimit.PER_MESSAGE_GROUP_ID,
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: props.encryptionKey,
+      dataKeyReuse: Duration.minutes(5),
+      enforceSSL: true,
+      retentionPeriod: Duration.days(4),
+      visibilityTimeout: Duration.seconds(consumerTimeout.toSeconds() * 6),
+      deadLetterQueue: { queue: deadLetters, maxReceiveCount: config.maxReceiveCount },
+    });
+    consumeQueue(props.consumer, queue, {
+      batchSize: SCOPE_LANE_BATCH_SIZE,
+      maxConcurrency: config.maxConcurrency,
+    });
+    queue.grants.actions(props.consumer, ['sqs:SendMessage'], { keyActions: SEND_KEY_ACTIONS });
+    props.consumer.addEnvironment('SCOPE_LANE_QUEUE_URL', queue.queueUrl);
+    props.consumer.addEnvironment('BULK_QUEUE_ARN', this.queue.queueArn);
+    return { queue, deadLetterQueue: deadLetters };
   }
 
   private lane(id: string, batch: TriageBatchConfig, props: EventPipelineProps): sqs.Queue {

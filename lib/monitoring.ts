@@ -20,8 +20,10 @@ export interface MonitoringProps {
   readonly functions: Readonly<Record<string, lambda.IFunction>>;
   /** Dead-letter queues watched for any message, by name. */
   readonly deadLetterQueues: Readonly<Record<string, sqs.IQueue>>;
-  /** The events queues by lane (Urgent, Bulk), watched for the age of their oldest message. */
-  readonly eventsQueues: Readonly<Record<'Urgent' | 'Bulk', sqs.IQueue>>;
+  /** The events queues by lane (Urgent, Bulk, and ScopeLane when on), watched for the age of their oldest message. */
+  readonly eventsQueues: Readonly<Record<'Urgent' | 'Bulk', sqs.IQueue>> & {
+    readonly ScopeLane?: sqs.IQueue;
+  };
   /** The bulk lane's batching window: its messages wait that long by design. */
   readonly bulkWindowSeconds: number;
   readonly apiStage: apigwv2.HttpStage;
@@ -119,6 +121,17 @@ export class Monitoring extends Construct {
       alarmDescription:
         'Events wait more than 5 minutes beyond the batching window for triage: notifications are late. Check the triage function for errors or throttles; under a storm consider a higher bulkBatch.maxConcurrency (docs/config.md).',
     });
+    if (props.eventsQueues.ScopeLane) {
+      this.alarm('ScopeLaneQueueAge', {
+        metric: props.eventsQueues.ScopeLane.metricApproximateAgeOfOldestMessage({
+          statistic: 'Maximum',
+          period: FIVE_MINUTES,
+        }),
+        threshold: 300,
+        alarmDescription:
+          'Parts on the scope lane wait more than 5 minutes to be applied: notifications are late. Check the triage function for errors or throttles; if one scope takes most of a storm, raise the triage memory (its writer is one invocation at a time), else scopeLane.maxConcurrency (docs/scaling.md).',
+      });
+    }
     this.alarm('ApiServerErrors', {
       metric: props.apiStage.metricServerError({ statistic: 'Sum', period: FIVE_MINUTES }),
       threshold: 1,
@@ -159,12 +172,21 @@ export class Monitoring extends Construct {
       });
     }
 
-    const queueAge = (['Urgent', 'Bulk'] as const).map((lane) =>
-      props.eventsQueues[lane].metricApproximateAgeOfOldestMessage({
-        statistic: 'Maximum',
-        period: Duration.minutes(1),
-        label: `${lane.toLowerCase()} lane: oldest message (s)`,
-      }),
+    const lanes = {
+      urgent: props.eventsQueues.Urgent,
+      bulk: props.eventsQueues.Bulk,
+      scope: props.eventsQueues.ScopeLane,
+    };
+    const queueAge = Object.entries(lanes).flatMap(([lane, queue]) =>
+      queue
+        ? [
+            queue.metricApproximateAgeOfOldestMessage({
+              statistic: 'Maximum',
+              period: Duration.minutes(1),
+              label: `${lane} lane: oldest message (s)`,
+            }),
+          ]
+        : [],
     );
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       defaultInterval: Duration.hours(3),

@@ -129,6 +129,7 @@ export class TriageStack extends Stack {
       urgent: config.urgentBatch,
       bulk: config.bulkBatch,
       urgentStatuses: config.policy.incidents.immediateStatuses,
+      scopeLane: config.scopeLane,
     });
     pipeline.bindProducer(functions.ingest);
     pipeline.bindProducer(functions.logs);
@@ -197,9 +198,14 @@ export class TriageStack extends Stack {
         Logs: logSubscriptions.deadLetterQueue,
         ...(pagerDuty ? { PagerDuty: pagerDuty.deadLetterQueue } : {}),
         ...(chatRelay ? { ChatRelay: chatRelay.deadLetterQueue } : {}),
+        ...(pipeline.scopeLane ? { ScopeLane: pipeline.scopeLane.deadLetterQueue } : {}),
       },
       pagerDuty: pagerDuty !== undefined,
-      eventsQueues: { Urgent: pipeline.urgentQueue, Bulk: pipeline.queue },
+      eventsQueues: {
+        Urgent: pipeline.urgentQueue,
+        Bulk: pipeline.queue,
+        ...(pipeline.scopeLane ? { ScopeLane: pipeline.scopeLane.queue } : {}),
+      },
       bulkWindowSeconds: config.bulkBatch.maxBatchingWindowSeconds,
       apiStage: api.stage,
     });

@@ -24,6 +24,7 @@ const FULL_CONTEXT = {
     ],
   },
   pagerDuty: { secretName: 'triage/pagerduty', severities: ['critical'] },
+  scopeLane: { enabled: true, maxConcurrency: 20 },
 };
 
 function template(context: Record<string, unknown> = {}): CfnTemplate {

@@ -30,6 +30,7 @@ describe('parseConfig', () => {
       alarmTopic: 'ops',
       urgentBatch: { batchSize: 10, maxBatchingWindowSeconds: 1, maxReceiveCount: 5 },
       bulkBatch: { batchSize: 100, maxBatchingWindowSeconds: 60, maxReceiveCount: 5, maxConcurrency: 2 },
+      scopeLane: { enabled: false, maxConcurrency: 10, maxReceiveCount: 5 },
       memorySize: { ingest: 512, codes: 256, triage: 512, sweep: 512, logs: 512, oncall: 256 },
     });
   });
@@ -275,6 +276,12 @@ describe('parseConfig', () => {
       { bulkBatch: { maxConcurrency: 1 } },
       'Invalid context "bulkBatch.maxConcurrency": expected an integer from 2 to 1000',
     ],
+    [{ scopeLane: { enabled: 'yes' } }, 'Invalid context "scopeLane.enabled": expected true or false'],
+    [
+      { scopeLane: { enabled: true, maxConcurrency: 1 } },
+      'Invalid context "scopeLane.maxConcurrency": expected an integer from 2 to 1000',
+    ],
+    [{ scopeLane: { enabled: true, batchSize: 10 } }, 'Invalid context "scopeLane"'],
     [
       { urgentBatch: { batchSize: 11, maxBatchingWindowSeconds: 0 } },
       'Invalid context "urgentBatch.maxBatchingWindowSeconds": expected at least 1 when batchSize is above 10',

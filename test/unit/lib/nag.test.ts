@@ -36,6 +36,7 @@ const FULL_CONTEXT = {
     ],
   },
   pagerDuty: { secretName: 'triage/pagerduty' },
+  scopeLane: { enabled: true },
 };
 
 describe('cdk-nag AwsSolutions checks', () => {

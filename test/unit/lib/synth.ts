@@ -41,9 +41,11 @@ export const TEAMS_BILLING = {
 
 /**
  * Config that switches on every function the stack can have (the PagerDuty forwarder and the chat relay are
- * optional), so the iam check and the bundle test cover each; the rest is the defaults.
+ * optional) and every grant (the scope lane's), so the iam check and the bundle test cover each; the rest is
+ * the defaults.
  */
 export const EVERY_FUNCTION = {
+  scopeLane: { enabled: true },
   pagerDuty: { secretName: 'triage/pagerduty' },
   chat: {
     slack: [

@@ -609,6 +609,77 @@ describe('TriageStack', () => {
     });
   });
 
+  describe('scope lane (scopeLane.enabled)', () => {
+    let lane: Template;
+    beforeAll(() => {
+      lane = synthTemplate({ scopeLane: { enabled: true, maxConcurrency: 16, maxReceiveCount: 3 } });
+    });
+
+    it('is absent by default', () => {
+      defaults.resourcePropertiesCountIs('AWS::SQS::Queue', { FifoQueue: true }, 0);
+      expect(envOf(defaults, 'Triage')).not.toHaveProperty('SCOPE_LANE_QUEUE_URL');
+    });
+
+    it('is a FIFO queue deduplicated and throttled per message group, encrypted, redriven to a FIFO DLQ', () => {
+      lane.hasResourceProperties('AWS::SQS::Queue', {
+        FifoQueue: true,
+        ContentBasedDeduplication: false,
+        DeduplicationScope: 'messageGroup',
+        FifoThroughputLimit: 'perMessageGroupId',
+        KmsMasterKeyId: Match.anyValue(),
+        VisibilityTimeout: 180,
+        RedrivePolicy: { maxReceiveCount: 3, deadLetterTargetArn: Match.anyValue() },
+      });
+      lane.resourcePropertiesCountIs(
+        'AWS::SQS::Queue',
+        { FifoQueue: true, KmsMasterKeyId: Match.anyValue() },
+        2,
+      );
+    });
+
+    it('feeds the triage function in batches of 10 at most 16 at once, and tells it where to forward the bulk lane', () => {
+      lane.resourceCountIs('AWS::Lambda::EventSourceMapping', 3);
+      lane.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: functionId(lane, 'Triage') },
+        BatchSize: 10,
+        MaximumBatchingWindowInSeconds: Match.absent(),
+        ScalingConfig: { MaximumConcurrency: 16 },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+      const env = envOf(lane, 'Triage');
+      expect(env).toHaveProperty('SCOPE_LANE_QUEUE_URL');
+      const bulk = ofType(lane, 'AWS::SQS::Queue').find(
+        ([, queue]) => queue.Properties.FifoQueue === undefined && queue.Properties.VisibilityTimeout === 240,
+      );
+      expect(env.BULK_QUEUE_ARN).toEqual({ 'Fn::GetAtt': [bulk?.[0], 'Arn'] });
+    });
+
+    it('lets the triage function send to it, and alarms on its age and its dead letters', () => {
+      const sends = ofType(lane, 'AWS::IAM::Policy').flatMap(([, policy]) =>
+        ((policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement ?? []).filter(
+          (statement) => statement.Action === 'sqs:SendMessage',
+        ),
+      );
+      expect(sends.length).toBeGreaterThan(defaultsSends());
+      lane.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Threshold: 300,
+        MetricName: 'ApproximateAgeOfOldestMessage',
+        AlarmDescription: Match.stringLikeRegexp('scope lane'),
+      });
+      lane.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmDescription: Match.stringLikeRegexp('ScopeLane dead-letter queue'),
+      });
+    });
+
+    function defaultsSends(): number {
+      return ofType(defaults, 'AWS::IAM::Policy').flatMap(([, policy]) =>
+        ((policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement ?? []).filter(
+          (statement) => statement.Action === 'sqs:SendMessage',
+        ),
+      ).length;
+    }
+  });
+
   describe('log subscriptions', () => {
     it('creates no subscription filter when no log group is configured', () => {
       defaults.resourceCountIs('AWS::Logs::SubscriptionFilter', 0);
