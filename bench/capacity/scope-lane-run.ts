@@ -122,8 +122,8 @@ class FifoLane {
  * the real `createTriageHandler` with the scope lane on — split and forward the bulk queue's messages to
  * an in-memory FIFO lane, and K lane handlers — the same code, its lane's records — apply them against
  * dynalite, one batch per scope at a time. Failures as in `runConcurrentTriage`: every `crashEvery`-th bulk
- * invocation of the first pass dies after queueing some of its parts, every `crashEvery`-th of the lane's
- * first invocations dies after 1–3 scope writes, and their messages come back; every `duplicateEvery`-th
+ * invocation of the first pass dies after queueing some of its parts, every (4 × `crashEvery`)-th of the lane's
+ * first invocations dies after its first scope write, and their messages come back; every `duplicateEvery`-th
  * bulk message is delivered twice.
  */
 export async function runScopeLaneTriage(options: ScopeLaneRunOptions): Promise<ScopeLaneRunResult> {
@@ -278,7 +278,8 @@ export async function runScopeLaneTriage(options: ScopeLaneRunOptions): Promise<
       laneInFlight++;
       const ordinal = ++laneInvocations;
       const crashes = crashEvery > 0 && ordinal <= firstPass * 4 && ordinal % (crashEvery * 4) === 0;
-      current.repository.startInvocation(crashes ? 1 + Math.floor(random() * 3) : undefined);
+      // It dies after its first scope write: some of its parts saved, none marked settled.
+      current.repository.startInvocation(crashes ? 1 : undefined);
       const started = performance.now();
       let failedIds: Set<string>;
       try {
