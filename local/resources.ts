@@ -76,12 +76,18 @@ export async function ensureQueueWithDlq(
     readonly maxReceiveCount: number;
     /** Redrive to this existing dead-letter queue instead of creating `<name>-dlq`. */
     readonly dlq?: Pick<QueuePair, 'dlqUrl' | 'dlqArn'>;
+    /** A FIFO queue (its name ends in `.fifo`), deduplicated by id, with a FIFO dead-letter queue. */
+    readonly fifo?: boolean;
   },
 ): Promise<QueuePair> {
+  const fifo = options.fifo ? { FifoQueue: 'true', ContentBasedDeduplication: 'false' } : undefined;
   let dlqUrl = options.dlq?.dlqUrl;
   let dlqArn = options.dlq?.dlqArn;
   if (!dlqUrl || !dlqArn) {
-    const dlq = await client.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
+    const dlqName = fifo ? `${name.replace(/\.fifo$/, '')}-dlq.fifo` : `${name}-dlq`;
+    const dlq = await client.send(
+      new CreateQueueCommand({ QueueName: dlqName, ...(fifo ? { Attributes: fifo } : {}) }),
+    );
     dlqUrl = dlq.QueueUrl as string;
     dlqArn = await queueArn(client, dlqUrl);
   }
@@ -89,6 +95,7 @@ export async function ensureQueueWithDlq(
     new CreateQueueCommand({
       QueueName: name,
       Attributes: {
+        ...fifo,
         VisibilityTimeout: String(options.visibilityTimeoutSeconds),
         RedrivePolicy: JSON.stringify({
           deadLetterTargetArn: dlqArn,

@@ -47,6 +47,8 @@ export interface LocalStackOptions {
    * 60 s, `bulkBatch.maxBatchingWindowSeconds`). The urgent lane is polled without a window, as before.
    */
   readonly bulkWindowSeconds?: number;
+  /** One writer per scope (config `scopeLane.enabled`): the bulk lane forwards to a FIFO scope lane. */
+  readonly scopeLane?: boolean;
   /**
    * Run the PagerDuty forwarder against this Events API URL (a local fake, or PagerDuty itself). With no
    * Secrets Manager emulator, the routing key is held by a local stand-in (local/secrets-manager.ts) that the
@@ -112,6 +114,7 @@ export interface RunningStack {
 const TABLE = 'fireworks-error-triage-state';
 const QUEUE = 'fireworks-error-triage-events';
 const URGENT_QUEUE = 'fireworks-error-triage-urgent-events';
+const SCOPE_LANE_QUEUE = 'fireworks-error-triage-scope-lane.fifo';
 /** The bulk lane's batch size, as the deployed default (`bulkBatch.batchSize`). */
 const BULK_BATCH_SIZE = 100;
 
@@ -300,6 +303,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     };
     const queues = await ensureQueueWithDlq(sqs, QUEUE, queueOptions);
     const urgentQueues = await ensureQueueWithDlq(sqs, URGENT_QUEUE, { ...queueOptions, dlq: queues });
+    // The scope lane (config scopeLane.enabled), as deployed: a FIFO queue grouped by scope.
+    const scopeLane = options.scopeLane
+      ? await ensureQueueWithDlq(sqs, SCOPE_LANE_QUEUE, { ...queueOptions, fifo: true })
+      : undefined;
     const policy = parsePolicyConfig(options.policy ?? {});
     const supportTopic = await ensureTopic(sns, 'support-escalations');
     const accountTopic = await ensureTopic(sns, 'account-issues');
@@ -309,6 +316,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       EVENTS_QUEUE_URL: queues.queueUrl,
       URGENT_EVENTS_QUEUE_URL: urgentQueues.queueUrl,
       URGENT_STATUSES: policy.incidents.immediateStatuses.join(','),
+      // Empty when off: the triage handler then triages the bulk lane itself.
+      SCOPE_LANE_QUEUE_URL: scopeLane?.queueUrl ?? '',
+      BULK_QUEUE_ARN: scopeLane ? queues.queueArn : '',
       INCIDENT_QUIET_SECONDS: String(policy.incidents.resolveAfterQuietSeconds),
       SUPPORT_TOPIC_ARN: supportTopic,
       ACCOUNT_TOPIC_ARN: accountTopic,
@@ -419,6 +429,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
         batchSize: BULK_BATCH_SIZE,
         batchingWindowMs: (options.bulkWindowSeconds ?? 1) * 1000,
       },
+      // A FIFO event source takes at most 10 messages and has no batching window.
+      ...(scopeLane ? [{ queue: scopeLane, batchSize: 10, batchingWindowMs: 0 }] : []),
     ];
     for (const { queue, batchSize, batchingWindowMs } of lanes) {
       const poller = new SqsPoller({

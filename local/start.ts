@@ -88,7 +88,10 @@ async function main(): Promise<void> {
   // Chat channels with a filterPolicy get their own topic and the relay, as deployed (the others need nothing
   // locally: their Chatbot subscription is on the notification topics). Validated as `cdk synth` does.
   const { parseConfig } = await import('../lib/config');
-  const chat = parseConfig(config.chat === undefined ? {} : { chat: config.chat }).chat;
+  const { chat, scopeLane } = parseConfig({
+    ...(config.chat === undefined ? {} : { chat: config.chat }),
+    ...(config.scopeLane === undefined ? {} : { scopeLane: config.scopeLane }),
+  });
   const filteredChannels = [...chat.slack, ...chat.teams].flatMap((channel) =>
     channel.filterPolicy
       ? [{ name: channel.name, topics: channel.topics, filterPolicy: channel.filterPolicy }]
@@ -106,6 +109,7 @@ async function main(): Promise<void> {
     faultControl: values['fault-control'],
     visibilityTimeoutSeconds: visibility,
     bulkWindowSeconds: bulkWindow,
+    scopeLane: scopeLane.enabled,
     ...(pagerDuty ? { pagerDuty } : {}),
     ...(filteredChannels.length > 0 ? { filteredChannels } : {}),
     log: (line) => console.log(line),
@@ -118,7 +122,7 @@ async function main(): Promise<void> {
   silences:  GET|POST ${info.silencesUrl}, DELETE ${info.silencesUrl}/{id} (admin token to change)
   token:     ${info.token} (scope ingest: POST /v1/events)
   admin:     ${info.adminToken} (scope admin: every route)
-  queues:    urgent lane (statuses ${policy.incidents.immediateStatuses.join(', ')}) polled at once; bulk lane with a ${bulkWindow} s batching window
+  queues:    urgent lane (statuses ${policy.incidents.immediateStatuses.join(', ')}) polled at once; bulk lane with a ${bulkWindow} s batching window${scopeLane.enabled ? ', split by scope onto the FIFO scope lane (config scopeLane)' : ''}
   DynamoDB:  ${info.endpoints.dynamodb} (table ${info.tableName})
   SNS/SQS:   ${info.endpoints.sns}
   topics:    ${info.topics.supportEscalations}
