@@ -173,6 +173,21 @@ describe('function bundles', () => {
       PAGERDUTY_DLQ_URL: await queue('pagerduty-dlq'),
       CHAT_CHANNEL_0_TOPIC_ARN: await topic('chat-pager'),
     };
+    const laneQueueUrl = (
+      await sqs.send(
+        new CreateQueueCommand({
+          QueueName: `scope-lane-${process.pid}.fifo`,
+          Attributes: { FifoQueue: 'true', ContentBasedDeduplication: 'false' },
+        }),
+      )
+    ).QueueUrl as string;
+    resources.SCOPE_LANE_QUEUE_URL = laneQueueUrl;
+    // The triage invocation below comes from another queue: it is triaged, not forwarded.
+    resources.BULK_QUEUE_ARN = (
+      await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: resources.EVENTS_QUEUE_URL, AttributeNames: ['QueueArn'] }),
+      )
+    ).Attributes?.QueueArn as string;
     const chatQueueUrl = await queue('chat-pager');
     resources.CHAT_CHANNEL_0_QUEUE_ARN = (
       await sqs.send(new GetQueueAttributesCommand({ QueueUrl: chatQueueUrl, AttributeNames: ['QueueArn'] }))
