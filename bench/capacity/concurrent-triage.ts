@@ -11,6 +11,7 @@ import {
 import type { PolicyConfig, ScopeState } from '../../functions/core/policy';
 import type { NotificationIntent } from '../../functions/core/policy/types';
 import { createSweepHandler } from '../../functions/sweep/sweep';
+import type { ScopeLaneForwarding } from '../../functions/triage/forward';
 import { createTriageHandler } from '../../functions/triage/triage';
 import { lambdaContext } from '../../local/lambda-context';
 import { seededRandom } from '../fixtures/random';
@@ -221,6 +222,144 @@ export function dynamoClient(options: ConcurrentRunOptions): DynamoDBClient {
   return client;
 }
 
+/** Write counts of a run, shared by its containers. */
+export function newCounts() {
+  return {
+    all: { writes: 0, conflicts: 0, windowMs: 0, windows: 0 },
+    hot: { writes: 0, conflicts: 0, windowMs: 0, windows: 0 },
+    retries: 0,
+  };
+}
+
+/**
+ * A standard SQS queue as Lambda's event source reads it: batches from the front, a message given back
+ * to the end (after what was waiting: a visibility timeout), every `duplicateEvery`-th message delivered
+ * twice at once, a message received MAX_RECEIVE_COUNT times dead-lettered.
+ */
+export class StandardQueue {
+  private readonly messages: QueuedMessage[];
+  deadLettered = 0;
+  messagesGivenBack = 0;
+
+  constructor(
+    bodies: readonly string[],
+    private readonly duplicateEvery: number,
+  ) {
+    this.messages = bodies.map((body, seq) => ({
+      messageId: `m-${seq}`,
+      body,
+      seq,
+      copy: false,
+      receiveCount: 0,
+    }));
+  }
+
+  get length(): number {
+    return this.messages.length;
+  }
+
+  take(batchSize: number): QueuedMessage[] {
+    const taken = this.messages.splice(0, batchSize);
+    for (const message of taken) {
+      message.receiveCount++;
+      // A second copy, received at once by whichever handler asks next.
+      if (
+        this.duplicateEvery > 0 &&
+        !message.copy &&
+        message.receiveCount === 1 &&
+        message.seq % this.duplicateEvery === 0
+      ) {
+        this.messages.unshift({
+          ...message,
+          messageId: `${message.messageId}-copy`,
+          copy: true,
+          receiveCount: 0,
+        });
+      }
+    }
+    return taken;
+  }
+
+  giveBack(messages: readonly QueuedMessage[]): void {
+    for (const message of messages) {
+      if (message.receiveCount >= MAX_RECEIVE_COUNT) this.deadLettered++;
+      else this.messages.push(message);
+    }
+    this.messagesGivenBack += messages.length;
+  }
+}
+
+/**
+ * One simulated Lambda container of the triage function: the real handler over `repository` (counted, and
+ * dying on cue), publishing into `published`; with `scopeLane`, forwarding the bulk lane's messages.
+ */
+export function triageContainer(
+  options: ConcurrentRunOptions,
+  repository: StateRepository<ScopeState>,
+  counts: ReturnType<typeof newCounts>,
+  published: NotificationIntent[],
+  scopeLane?: ScopeLaneForwarding,
+) {
+  const container = new ContainerRepository(repository, counts, options.hotKeys);
+  const handler = createTriageHandler({
+    config: options.config,
+    repository: container,
+    notifier: {
+      publish: async (intent) => {
+        container.alive();
+        published.push(intent);
+        return intent.notificationId;
+      },
+    },
+    clock: () => options.now,
+    logger: new Logger({ logLevel: 'SILENT' }),
+    metrics: new Metrics({ namespace: 'Capacity', serviceName: 'capacity' }),
+    plugin: { timeoutEarlyInMillis: 0 },
+    ...(scopeLane ? { scopeLane } : {}),
+  });
+  return { repository: container, handler };
+}
+
+/** One invocation of a triage handler on `messages` (from `eventSourceARN`): the ids it gave back. */
+export async function invokeTriage(
+  handler: ReturnType<typeof createTriageHandler>,
+  messages: readonly QueuedMessage[],
+  eventSourceARN = BULK_QUEUE_ARN,
+): Promise<Set<string>> {
+  try {
+    const response = await handler(
+      { Records: messages.map((message) => sqsRecord(message, eventSourceARN)) } as SQSEvent,
+      lambdaContext('triage') as Context,
+    );
+    return new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
+  } catch {
+    return new Set(messages.map((message) => message.messageId));
+  }
+}
+
+/** The sweep once the queues are empty, as the schedule would run it two minutes later. */
+export async function closingSweep(
+  options: ConcurrentRunOptions,
+  repository: StateRepository<ScopeState>,
+  published: NotificationIntent[],
+): Promise<void> {
+  const sweep = createSweepHandler({
+    config: options.config,
+    repository,
+    notifier: {
+      publish: async (intent) => {
+        published.push(intent);
+        return intent.notificationId;
+      },
+    },
+    clock: () => options.now + 2 * 60_000,
+    logger: new Logger({ logLevel: 'SILENT' }),
+    metrics: new Metrics({ namespace: 'Capacity', serviceName: 'capacity' }),
+    plugin: { timeoutEarlyInMillis: 0 },
+  });
+  await sweep({} as ScheduledEvent, lambdaContext('sweep') as Context);
+}
+
 /**
  * K triage handlers (the real `createTriageHandler`, one per simulated Lambda container, each with its own
  * settled-marker cache) take batches from one in-memory queue at once, against one state table, as Lambda's
@@ -241,76 +380,19 @@ export async function runConcurrentTriage(options: ConcurrentRunOptions): Promis
       documentClient: createDocumentClient(dynamoClient(options)),
       clock: () => options.now,
     });
-  const counts = {
-    all: { writes: 0, conflicts: 0, windowMs: 0, windows: 0 },
-    hot: { writes: 0, conflicts: 0, windowMs: 0, windows: 0 },
-    retries: 0,
-  };
+  const counts = newCounts();
   const published: NotificationIntent[] = [];
-  const logger = new Logger({ logLevel: 'SILENT' });
-  const plugin = { timeoutEarlyInMillis: 0 };
 
-  const container = () => {
-    const repository = new ContainerRepository(stateRepository(), counts, options.hotKeys);
-    const handler = createTriageHandler({
-      config: options.config,
-      repository,
-      notifier: {
-        publish: async (intent) => {
-          repository.alive();
-          published.push(intent);
-          return intent.notificationId;
-        },
-      },
-      clock: () => options.now,
-      logger,
-      metrics: new Metrics({ namespace: 'Capacity', serviceName: 'capacity' }),
-      plugin,
-    });
-    return { repository, handler };
-  };
+  const container = () => triageContainer(options, stateRepository(), counts, published);
 
-  const queue: QueuedMessage[] = options.bodies.map((body, seq) => ({
-    messageId: `m-${seq}`,
-    body,
-    seq,
-    copy: false,
-    receiveCount: 0,
-  }));
+  const queue = new StandardQueue(options.bodies, options.duplicateEvery ?? 0);
   const firstPass = Math.ceil(options.bodies.length / options.batchSize);
   const crashEvery = options.crashEvery ?? 0;
-  const duplicateEvery = options.duplicateEvery ?? 0;
   let inFlight = 0;
   let invocations = 0;
   let crashedInvocations = 0;
   let gaveBackInvocations = 0;
-  let messagesGivenBack = 0;
-  let deadLettered = 0;
   let handlerMs = 0;
-
-  const take = (): QueuedMessage[] => {
-    const taken = queue.splice(0, options.batchSize);
-    for (const message of taken) {
-      message.receiveCount++;
-      // A second copy, received at once by whichever handler asks next.
-      if (
-        duplicateEvery > 0 &&
-        !message.copy &&
-        message.receiveCount === 1 &&
-        message.seq % duplicateEvery === 0
-      ) {
-        queue.unshift({ ...message, messageId: `${message.messageId}-copy`, copy: true, receiveCount: 0 });
-      }
-    }
-    return taken;
-  };
-  const giveBack = (messages: readonly QueuedMessage[]) => {
-    for (const message of messages) {
-      if (message.receiveCount >= MAX_RECEIVE_COUNT) deadLettered++;
-      else queue.push(message);
-    }
-    messagesGivenBack += messages.length;
-  };
 
   const worker = async () => {
     let current = container();
@@ -320,22 +402,13 @@ export async function runConcurrentTriage(options: ConcurrentRunOptions): Promis
         await new Promise((resolve) => setTimeout(resolve, 1));
         continue;
       }
-      const messages = take();
+      const messages = queue.take(options.batchSize);
       inFlight++;
       const ordinal = ++invocations;
       const crashes = crashEvery > 0 && ordinal <= firstPass && ordinal % crashEvery === 0;
       current.repository.startInvocation(crashes ? 1 + Math.floor(random() * 10) : undefined);
       const started = performance.now();
-      let failedIds = new Set<string>();
-      try {
-        const response = await current.handler(
-          { Records: messages.map((message) => sqsRecord(message)) } as SQSEvent,
-          lambdaContext('triage') as Context,
-        );
-        failedIds = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
-      } catch {
-        failedIds = new Set(messages.map((message) => message.messageId));
-      }
+      let failedIds = await invokeTriage(current.handler, messages);
       handlerMs += performance.now() - started;
       if (current.repository.crashed) {
         crashedInvocations++;
@@ -345,7 +418,7 @@ export async function runConcurrentTriage(options: ConcurrentRunOptions): Promis
       const back = messages.filter((message) => failedIds.has(message.messageId));
       if (back.length > 0) {
         gaveBackInvocations++;
-        giveBack(back);
+        queue.giveBack(back);
       }
       inFlight--;
     }
@@ -355,29 +428,15 @@ export async function runConcurrentTriage(options: ConcurrentRunOptions): Promis
   await Promise.all(Array.from({ length: options.k }, worker));
   const wallMs = performance.now() - started;
 
-  const sweep = createSweepHandler({
-    config: options.config,
-    repository: stateRepository(),
-    notifier: {
-      publish: async (intent) => {
-        published.push(intent);
-        return intent.notificationId;
-      },
-    },
-    clock: () => options.now + 2 * 60_000,
-    logger,
-    metrics: new Metrics({ namespace: 'Capacity', serviceName: 'capacity' }),
-    plugin,
-  });
-  await sweep({} as ScheduledEvent, lambdaContext('sweep') as Context);
+  await closingSweep(options, stateRepository(), published);
 
   return {
     k: options.k,
     invocations,
     crashedInvocations,
     gaveBackInvocations,
-    messagesGivenBack,
-    deadLettered,
+    messagesGivenBack: queue.messagesGivenBack,
+    deadLettered: queue.deadLettered,
     all: counts.all,
     hot: counts.hot,
     retries: counts.retries,

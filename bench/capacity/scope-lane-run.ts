@@ -1,25 +1,22 @@
 import { performance } from 'node:perf_hooks';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import type { Context, ScheduledEvent, SQSEvent } from 'aws-lambda';
 import { createDocumentClient, StateRepository } from '../../functions/adapters/state-repository';
 import type { ScopeState } from '../../functions/core/policy';
 import type { NotificationIntent } from '../../functions/core/policy/types';
 import type { ScopeLanePart } from '../../functions/core/scope-lane';
-import { createSweepHandler } from '../../functions/sweep/sweep';
-import { createTriageHandler } from '../../functions/triage/triage';
-import { lambdaContext } from '../../local/lambda-context';
 import { seededRandom } from '../fixtures/random';
 import {
   BULK_QUEUE_ARN,
   type ConcurrentRunOptions,
   type ConcurrentRunResult,
-  ContainerRepository,
   Crash,
+  closingSweep,
   dynamoClient,
+  invokeTriage,
   MAX_RECEIVE_COUNT,
+  newCounts,
   type QueuedMessage,
-  sqsRecord,
+  StandardQueue,
+  triageContainer,
 } from './concurrent-triage';
 
 const LANE_QUEUE_ARN = 'arn:aws:sqs:us-east-1:000000000000:capacity-scope-lane.fifo';
@@ -134,92 +131,46 @@ export async function runScopeLaneTriage(options: ScopeLaneRunOptions): Promise<
       documentClient: createDocumentClient(dynamoClient(options)),
       clock: () => options.now,
     });
-  const counts = {
-    all: { writes: 0, conflicts: 0, windowMs: 0, windows: 0 },
-    hot: { writes: 0, conflicts: 0, windowMs: 0, windows: 0 },
-    retries: 0,
-  };
+  const counts = newCounts();
   const published: NotificationIntent[] = [];
-  const logger = new Logger({ logLevel: 'SILENT' });
-  const plugin = { timeoutEarlyInMillis: 0 };
   const lane = new FifoLane(options.fifoDeduplication ?? true);
   let partsQueued = 0;
 
   const container = () => {
-    const repository = new ContainerRepository(stateRepository(), counts, options.hotKeys);
     // Parts this container may still queue in its invocation before it dies (undefined: it does not die).
     const state: { partsLeft: number | undefined; died: boolean } = { partsLeft: undefined, died: false };
-    const handler = createTriageHandler({
-      config: options.config,
-      repository,
-      notifier: {
-        publish: async (intent) => {
-          repository.alive();
-          published.push(intent);
-          return intent.notificationId;
-        },
-      },
-      clock: () => options.now,
-      logger,
-      metrics: new Metrics({ namespace: 'Capacity', serviceName: 'capacity' }),
-      plugin,
-      scopeLane: {
-        fromQueueArn: BULK_QUEUE_ARN,
-        queue: {
-          send: async (parts) => {
-            for (const part of parts) {
-              if (state.partsLeft !== undefined && state.partsLeft-- <= 0) {
-                state.died = true;
-                throw new Crash('the invocation died');
-              }
-              lane.push(part);
-              partsQueued++;
+    const { repository, handler } = triageContainer(options, stateRepository(), counts, published, {
+      fromQueueArn: BULK_QUEUE_ARN,
+      queue: {
+        send: async (parts) => {
+          for (const part of parts) {
+            if (state.partsLeft !== undefined && state.partsLeft-- <= 0) {
+              state.died = true;
+              throw new Crash('the invocation died');
             }
-            return { failed: new Set<number>() };
-          },
+            lane.push(part);
+            partsQueued++;
+          }
+          return { failed: new Set<number>() };
         },
       },
     });
     return { repository, handler, state };
   };
 
-  const bulk: QueuedMessage[] = options.bodies.map((body, seq) => ({
-    messageId: `m-${seq}`,
-    body,
-    seq,
-    copy: false,
-    receiveCount: 0,
-  }));
+  const bulk = new StandardQueue(options.bodies, options.duplicateEvery ?? 0);
   const firstPass = Math.ceil(options.bodies.length / options.batchSize);
   const crashEvery = options.crashEvery ?? 0;
-  const duplicateEvery = options.duplicateEvery ?? 0;
   let bulkInFlight = 0;
   let laneInFlight = 0;
   let invocations = 0;
   let crashedInvocations = 0;
   let gaveBackInvocations = 0;
-  let messagesGivenBack = 0;
-  let deadLettered = 0;
+  let laneMessagesGivenBack = 0;
   let handlerMs = 0;
   let laneInvocations = 0;
   let laneCrashedInvocations = 0;
   let laneHandlerMs = 0;
-
-  const takeBulk = (): QueuedMessage[] => {
-    const taken = bulk.splice(0, options.batchSize);
-    for (const message of taken) {
-      message.receiveCount++;
-      if (
-        duplicateEvery > 0 &&
-        !message.copy &&
-        message.receiveCount === 1 &&
-        message.seq % duplicateEvery === 0
-      ) {
-        bulk.unshift({ ...message, messageId: `${message.messageId}-copy`, copy: true, receiveCount: 0 });
-      }
-    }
-    return taken;
-  };
 
   const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
 
@@ -231,23 +182,14 @@ export async function runScopeLaneTriage(options: ScopeLaneRunOptions): Promise<
         await tick();
         continue;
       }
-      const messages = takeBulk();
+      const messages = bulk.take(options.batchSize);
       bulkInFlight++;
       const ordinal = ++invocations;
       const crashes = crashEvery > 0 && ordinal <= firstPass && ordinal % crashEvery === 0;
       current.state.partsLeft = crashes ? 1 + Math.floor(random() * 150) : undefined;
       current.state.died = false;
       const started = performance.now();
-      let failedIds: Set<string>;
-      try {
-        const response = await current.handler(
-          { Records: messages.map((message) => sqsRecord(message)) } as SQSEvent,
-          lambdaContext('triage') as Context,
-        );
-        failedIds = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
-      } catch {
-        failedIds = new Set(messages.map((message) => message.messageId));
-      }
+      const failedIds = await invokeTriage(current.handler, messages);
       handlerMs += performance.now() - started;
       if (current.state.died) {
         crashedInvocations++;
@@ -256,11 +198,7 @@ export async function runScopeLaneTriage(options: ScopeLaneRunOptions): Promise<
       const back = messages.filter((message) => failedIds.has(message.messageId));
       if (back.length > 0) {
         gaveBackInvocations++;
-        messagesGivenBack += back.length;
-        for (const message of back) {
-          if (message.receiveCount >= MAX_RECEIVE_COUNT) deadLettered++;
-          else bulk.push(message);
-        }
+        bulk.giveBack(back);
       }
       bulkInFlight--;
     }
@@ -281,16 +219,7 @@ export async function runScopeLaneTriage(options: ScopeLaneRunOptions): Promise<
       // It dies after its first scope write: some of its parts saved, none marked settled.
       current.repository.startInvocation(crashes ? 1 : undefined);
       const started = performance.now();
-      let failedIds: Set<string>;
-      try {
-        const response = await current.handler(
-          { Records: batch.map((message) => sqsRecord(message, LANE_QUEUE_ARN)) } as SQSEvent,
-          lambdaContext('triage') as Context,
-        );
-        failedIds = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
-      } catch {
-        failedIds = new Set(batch.map((message) => message.messageId));
-      }
+      let failedIds = await invokeTriage(current.handler, batch, LANE_QUEUE_ARN);
       laneHandlerMs += performance.now() - started;
       if (current.repository.crashed) {
         laneCrashedInvocations++;
@@ -298,7 +227,7 @@ export async function runScopeLaneTriage(options: ScopeLaneRunOptions): Promise<
         current = container();
       }
       const back = batch.filter((message) => failedIds.has(message.messageId));
-      messagesGivenBack += back.length;
+      laneMessagesGivenBack += back.length;
       lane.done(batch, back);
       laneInFlight--;
     }
@@ -311,29 +240,15 @@ export async function runScopeLaneTriage(options: ScopeLaneRunOptions): Promise<
   ]);
   const wallMs = performance.now() - started;
 
-  const sweep = createSweepHandler({
-    config: options.config,
-    repository: stateRepository(),
-    notifier: {
-      publish: async (intent) => {
-        published.push(intent);
-        return intent.notificationId;
-      },
-    },
-    clock: () => options.now + 2 * 60_000,
-    logger,
-    metrics: new Metrics({ namespace: 'Capacity', serviceName: 'capacity' }),
-    plugin,
-  });
-  await sweep({} as ScheduledEvent, lambdaContext('sweep') as Context);
+  await closingSweep(options, stateRepository(), published);
 
   return {
     k: options.k,
     invocations,
     crashedInvocations,
     gaveBackInvocations,
-    messagesGivenBack,
-    deadLettered: deadLettered + lane.deadLettered,
+    messagesGivenBack: bulk.messagesGivenBack + laneMessagesGivenBack,
+    deadLettered: bulk.deadLettered + lane.deadLettered,
     all: counts.all,
     hot: counts.hot,
     retries: counts.retries,

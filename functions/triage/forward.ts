@@ -1,11 +1,9 @@
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import type { ScopeLaneQueue } from '../adapters/scope-lane-queue';
 import type { PolicyConfig } from '../core/policy';
-import { parseQueueMessage } from '../core/queue-message';
 import { type ScopeLanePart, scopeLaneParts } from '../core/scope-lane';
 import { MetricUnit } from '../shared/metrics';
-import { readQueueBody } from '../shared/queue-body';
-import { errorMessage } from './scope-updates';
+import { parseRecord } from './records';
 import type { TriageDeps } from './triage';
 
 /** Where the bulk lane's messages go when the scope lane is on (`scopeLane.enabled`). */
@@ -34,27 +32,19 @@ export async function forwardRecords(
   const seen = new Map<string, string[]>();
   deps.metrics.addMetric('QueueMessagesReceived', MetricUnit.Count, records.length);
   for (const record of records) {
-    try {
-      const batch = parseQueueMessage(readQueueBody(record.body));
-      const copies = seen.get(batch.batchId);
-      // A second copy of a message SQS delivered twice: the same parts, acknowledged with the first's.
-      if (copies) {
-        copies.push(record.messageId);
-        continue;
-      }
-      const owners = [record.messageId];
-      seen.set(batch.batchId, owners);
-      for (const part of scopeLaneParts(batch, deps.config)) {
-        parts.push(part);
-        partOwners.push(owners);
-      }
-    } catch (error) {
-      deps.logger.error('queue message does not parse; it will go to the dead-letter queue', {
-        messageId: record.messageId,
-        error: errorMessage(error),
-      });
-      deps.metrics.addMetric('InvalidQueueMessages', MetricUnit.Count, 1);
-      failed.add(record.messageId);
+    const batch = parseRecord(record, failed, deps);
+    if (!batch) continue;
+    const copies = seen.get(batch.batchId);
+    // A second copy of a message SQS delivered twice: the same parts, acknowledged with the first's.
+    if (copies) {
+      copies.push(record.messageId);
+      continue;
+    }
+    const owners = [record.messageId];
+    seen.set(batch.batchId, owners);
+    for (const part of scopeLaneParts(batch, deps.config)) {
+      parts.push(part);
+      partOwners.push(owners);
     }
   }
   if (parts.length > 0) {

@@ -7,13 +7,12 @@ import { applyBatches, batchesByScope, batchFingerprint, rememberedFingerprints 
 import { triageBreakdown } from '../core/policy/triage-breakdown';
 import { triagedCounts } from '../core/policy/triaged-counts';
 import type { EventBatch } from '../core/policy/types';
-import { parseQueueMessage } from '../core/queue-message';
 import { withRuntimeSilences } from '../core/silences';
 import { logger as sharedLogger } from '../shared/logger';
 import { MetricUnit, metrics as sharedMetrics } from '../shared/metrics';
 import { type StandardMiddlewareOptions, withStandardMiddleware } from '../shared/middleware';
-import { readQueueBody } from '../shared/queue-body';
 import { forwardRecords, type ScopeLaneForwarding } from './forward';
+import { parseRecord } from './records';
 import {
   type DeliveryDeps,
   deliverIntents,
@@ -97,25 +96,17 @@ export async function triageRecords(
   // Also keeps every invocation's metrics flush non-empty (the per-status counts are single metrics).
   deps.metrics.addMetric('QueueMessagesReceived', MetricUnit.Count, records.length);
   for (const record of records) {
-    try {
-      const batch = parseQueueMessage(readQueueBody(record.body));
-      const seen = received.get(batch.batchId);
-      if (seen) seen.messageIds.push(record.messageId);
-      else
-        received.set(batch.batchId, {
-          batch,
-          fingerprint: batchFingerprint(batch.batchId),
-          messageIds: [record.messageId],
-          byScope: batchesByScope(batch, deps.config),
-        });
-    } catch (error) {
-      deps.logger.error('queue message does not parse; it will go to the dead-letter queue', {
-        messageId: record.messageId,
-        error: errorMessage(error),
+    const batch = parseRecord(record, failed, deps);
+    if (!batch) continue;
+    const seen = received.get(batch.batchId);
+    if (seen) seen.messageIds.push(record.messageId);
+    else
+      received.set(batch.batchId, {
+        batch,
+        fingerprint: batchFingerprint(batch.batchId),
+        messageIds: [record.messageId],
+        byScope: batchesByScope(batch, deps.config),
       });
-      deps.metrics.addMetric('InvalidQueueMessages', MetricUnit.Count, 1);
-      failed.add(record.messageId);
-    }
   }
 
   // Which messages touch each scope, in order of first appearance.
