@@ -222,6 +222,15 @@ export function dynamoClient(options: ConcurrentRunOptions): DynamoDBClient {
   return client;
 }
 
+/** The state repository of one container: its own SDK client and socket pool, as in Lambda. */
+export function containerStateRepository(options: ConcurrentRunOptions): StateRepository<ScopeState> {
+  return new StateRepository<ScopeState>({
+    tableName: options.tableName,
+    documentClient: createDocumentClient(dynamoClient(options)),
+    clock: () => options.now,
+  });
+}
+
 /** Write counts of a run, shared by its containers. */
 export function newCounts() {
   return {
@@ -373,13 +382,7 @@ export async function closingSweep(
  */
 export async function runConcurrentTriage(options: ConcurrentRunOptions): Promise<ConcurrentRunResult> {
   const random = seededRandom(options.seed ?? 7);
-  // One SDK client per container, as in Lambda (each has its own socket pool).
-  const stateRepository = () =>
-    new StateRepository<ScopeState>({
-      tableName: options.tableName,
-      documentClient: createDocumentClient(dynamoClient(options)),
-      clock: () => options.now,
-    });
+  const stateRepository = () => containerStateRepository(options);
   const counts = newCounts();
   const published: NotificationIntent[] = [];
 

@@ -1,6 +1,4 @@
 import { performance } from 'node:perf_hooks';
-import { createDocumentClient, StateRepository } from '../../functions/adapters/state-repository';
-import type { ScopeState } from '../../functions/core/policy';
 import type { NotificationIntent } from '../../functions/core/policy/types';
 import type { ScopeLanePart } from '../../functions/core/scope-lane';
 import { seededRandom } from '../fixtures/random';
@@ -10,7 +8,7 @@ import {
   type ConcurrentRunResult,
   Crash,
   closingSweep,
-  dynamoClient,
+  containerStateRepository,
   invokeTriage,
   MAX_RECEIVE_COUNT,
   newCounts,
@@ -125,12 +123,7 @@ class FifoLane {
  */
 export async function runScopeLaneTriage(options: ScopeLaneRunOptions): Promise<ScopeLaneRunResult> {
   const random = seededRandom(options.seed ?? 7);
-  const stateRepository = () =>
-    new StateRepository<ScopeState>({
-      tableName: options.tableName,
-      documentClient: createDocumentClient(dynamoClient(options)),
-      clock: () => options.now,
-    });
+  const stateRepository = () => containerStateRepository(options);
   const counts = newCounts();
   const published: NotificationIntent[] = [];
   const lane = new FifoLane(options.fifoDeduplication ?? true);
