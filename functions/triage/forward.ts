@@ -1,6 +1,5 @@
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import type { ScopeLaneQueue } from '../adapters/scope-lane-queue';
-import type { PolicyConfig } from '../core/policy';
 import { type ScopeLanePart, scopeLaneParts } from '../core/scope-lane';
 import { MetricUnit } from '../shared/metrics';
 import { parseRecord } from './records';
@@ -23,7 +22,7 @@ export interface ScopeLaneForwarding {
 export async function forwardRecords(
   records: readonly SQSRecord[],
   forwarding: ScopeLaneForwarding,
-  deps: Pick<TriageDeps, 'config' | 'logger' | 'metrics'> & { readonly config: PolicyConfig },
+  deps: Pick<TriageDeps, 'config' | 'logger' | 'metrics'>,
 ): Promise<SQSBatchResponse> {
   const failed = new Set<string>();
   const parts: ScopeLanePart[] = [];
