@@ -121,7 +121,15 @@ export async function triageRecords(
 
   const settled = new Set<string>();
   const failedScopes = new Set<string>();
-  let pending: ReceivedBatch[] | undefined;
+  // The messages to apply: known once the first wave has read the markers.
+  let pending: ReadonlySet<ReceivedBatch> | undefined;
+  const batchesOf = (key: string): EventBatch[] =>
+    (touching.get(key) ?? [])
+      .filter((message) => pending?.has(message))
+      .map(({ byScope }) => byScope.get(key) as EventBatch);
+  const repository = rereadingSettled(deps.repository, markers, settled, (key) =>
+    batchesOf(key).map(({ batchId }) => batchFingerprint(batchId)),
+  );
   for (const wave of scopeWaves(touching)) {
     const loaded = await deps.repository.getMany(wave.keys, { consistent: wave.contended });
     // Read after the scopes: a batch a scope forgot was settled before that scope was written. The first
@@ -136,17 +144,27 @@ export async function triageRecords(
     )) {
       settled.add(fingerprint);
     }
-    pending ??= [...received.values()].filter((message) => !skipIfSettled(message, settled, deps));
-    await saveScopes(
-      wave.keys,
-      loaded,
-      touching,
-      new Set(pending),
-      settled,
-      now,
-      markers,
-      deps,
-      failedScopes,
+    pending ??= new Set([...received.values()].filter((message) => !skipIfSettled(message, settled, deps)));
+    await Promise.all(
+      wave.keys.map(async (key) => {
+        const batches = batchesOf(key);
+        if (batches.length === 0) return;
+        try {
+          const { state, intents } = await updateScope(
+            key,
+            loaded.get(key),
+            (current) => applyBatches(key, current, batches, now, deps.config, { settled }),
+            repository,
+          );
+          if (state && intents.length > 0) await deliverIntents(state, intents, deps);
+        } catch (error) {
+          failedScopes.add(key);
+          deps.logger.error('scope update failed; its records will be redelivered', {
+            scopeKey: key,
+            error: errorMessage(error),
+          });
+        }
+      }),
     );
   }
 
@@ -202,51 +220,6 @@ export function scopeWaves(touching: ReadonlyMap<string, readonly unknown[]>): S
   // Always one wave at least: the markers of an invocation's messages are read in the first.
   if (rest.length > 0 || waves.length === 0) waves.push({ keys: rest, contended: false });
   return waves;
-}
-
-/**
- * Apply and write the scopes `keys` of one wave, each with the pending messages that touch it; a scope
- * whose write finally fails is added to `failedScopes` (its messages go back to the queue).
- */
-async function saveScopes(
-  keys: readonly string[],
-  loaded: ReadonlyMap<string, ScopeState>,
-  touching: ReadonlyMap<string, readonly ReceivedBatch[]>,
-  pending: ReadonlySet<ReceivedBatch>,
-  settled: Set<string>,
-  now: number,
-  markers: SettledBatches,
-  deps: TriageDeps,
-  failedScopes: Set<string>,
-): Promise<void> {
-  const batchesOf = (key: string): EventBatch[] =>
-    (touching.get(key) ?? [])
-      .filter((message) => pending.has(message))
-      .map(({ byScope }) => byScope.get(key) as EventBatch);
-  const repository = rereadingSettled(deps.repository, markers, settled, (key) =>
-    batchesOf(key).map(({ batchId }) => batchFingerprint(batchId)),
-  );
-  await Promise.all(
-    keys.map(async (key) => {
-      const batches = batchesOf(key);
-      if (batches.length === 0) return;
-      try {
-        const { state, intents } = await updateScope(
-          key,
-          loaded.get(key),
-          (current) => applyBatches(key, current, batches, now, deps.config, { settled }),
-          repository,
-        );
-        if (state && intents.length > 0) await deliverIntents(state, intents, deps);
-      } catch (error) {
-        failedScopes.add(key);
-        deps.logger.error('scope update failed; its records will be redelivered', {
-          scopeKey: key,
-          error: errorMessage(error),
-        });
-      }
-    }),
-  );
 }
 
 function rememberedOf(state: ScopeState): string[] {
